@@ -1,0 +1,10 @@
+//! flowc: a declarative mapping language for business-system integrations.
+//!
+//! Data goes one way through the crate: text is parsed by [`syntax`], checked
+//! by [`check`], compiled and evaluated per record by [`eval`] on [`value`]s,
+//! giving a [`plan`] per record that [`runtime`] carries out through
+//! [`connectors`]. [`diagnostics`] and [`source`] serve every stage.
+
+pub mod diagnostics;
+pub mod source;
+pub mod syntax;
