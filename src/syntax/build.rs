@@ -144,7 +144,7 @@ impl<'t> Builder<'t> {
     fn report_bad(&self, span: Span, rule: Rule) {
         let piece = &self.text[span.range()];
         match FlowParser::parse(rule, piece) {
-            Err(error) => self.report(syntax_error(&error, piece, span.end as usize < self.text.len()).shifted(span.start as usize)),
+            Err(error) => self.report(syntax_error(&error, piece, (span.end as usize) < self.text.len()).shifted(span.start as usize)),
             // The piece parses alone, so it was misplaced rather than malformed.
             Ok(_) => self.report(
                 Diagnostic::new(codes::SYNTAX, span, "this does not belong here").label("unexpected here"),
