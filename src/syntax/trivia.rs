@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn text_and_filters_are_not_trivia() {
         assert_eq!(marked(r#""a //b""#), ".......");
-        assert_eq!(marked("x[?@.u == 'h://']"), "..........~......");
+        assert_eq!(marked("x[?@.u == 'h://']"), ".................");
         assert_eq!(marked(r#""${ a }" b"#), "...~.~..~.");
     }
 }

@@ -1,0 +1,413 @@
+//! The values a flow computes with.
+//!
+//! - Money is exact: numbers from JSON become [`Decimal`] (or `Int`) straight
+//!   from their text, never through `f64`; `12.50` keeps its scale.
+//! - Null and missing are different: `Null` is a value, a missing field is not
+//!   a value at all (reading one is an error unless the flow says what to do).
+//! - Text read from input borrows the input where it can (`'a`); lists and
+//!   objects are shared behind `Arc`, so passing a value around never copies it.
+//! - Dates and date-times are their own types; a date-time always has an offset.
+
+mod display;
+pub mod json;
+mod query;
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+pub use rust_decimal::Decimal;
+
+/// Text, borrowed from the input record or owned and shared.
+#[derive(Clone, Debug)]
+pub enum Text<'a> {
+    Borrowed(&'a str),
+    Shared(Arc<str>),
+}
+
+impl<'a> Text<'a> {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Text::Borrowed(text) => text,
+            Text::Shared(text) => text,
+        }
+    }
+
+    pub fn into_owned(self) -> Text<'static> {
+        match self {
+            Text::Borrowed(text) => Text::Shared(Arc::from(text)),
+            Text::Shared(text) => Text::Shared(text),
+        }
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Text<'_>) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl From<String> for Text<'_> {
+    fn from(text: String) -> Self {
+        Text::Shared(Arc::from(text))
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(text: &'a str) -> Self {
+        Text::Borrowed(text)
+    }
+}
+
+/// An object: fields in the order they were read or written.
+///
+/// Objects are small (a record's fields), so a vector beats a hash map both
+/// to build and to search. Should a JSON input repeat a key, the last one
+/// wins, as in most JSON libraries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Object<'a> {
+    fields: Vec<(Text<'a>, Value<'a>)>,
+}
+
+impl<'a> Object<'a> {
+    pub fn new() -> Object<'a> {
+        Object { fields: Vec::new() }
+    }
+
+    pub fn with_capacity(capacity: usize) -> Object<'a> {
+        Object {
+            fields: Vec::with_capacity(capacity),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(name, _)| name.as_str() == key)
+            .map(|(_, value)| value)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets a field, replacing an existing one of the same name in place.
+    pub fn insert(&mut self, key: impl Into<Text<'a>>, value: Value<'a>) {
+        let key = key.into();
+        match self.fields.iter_mut().find(|(name, _)| *name == key) {
+            Some((_, existing)) => *existing = value,
+            None => self.fields.push((key, value)),
+        }
+    }
+
+    /// Appends a field known not to be present yet (the caller checked, or
+    /// the keys come from JSON input, where the last one wins on reading).
+    pub fn push(&mut self, key: impl Into<Text<'a>>, value: Value<'a>) {
+        self.fields.push((key.into(), value));
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Value<'a>> {
+        let index = self.fields.iter().position(|(name, _)| name.as_str() == key)?;
+        Some(self.fields.remove(index).1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
+        self.fields.iter().map(|(name, value)| (name.as_str(), value))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Text<'a>> {
+        self.fields.iter().map(|(name, _)| name)
+    }
+
+    pub fn into_owned(self) -> Object<'static> {
+        Object {
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect(),
+        }
+    }
+}
+
+impl<'a> FromIterator<(Text<'a>, Value<'a>)> for Object<'a> {
+    fn from_iter<I: IntoIterator<Item = (Text<'a>, Value<'a>)>>(iter: I) -> Self {
+        let mut object = Object::new();
+        for (key, value) in iter {
+            object.insert(key, value);
+        }
+        object
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub enum Value<'a> {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    Decimal(Decimal),
+    /// Binary floating point: only from an explicit `float(...)`, never money.
+    Float(f64),
+    Text(Text<'a>),
+    Date(NaiveDate),
+    DateTime(DateTime<FixedOffset>),
+    List(Arc<Vec<Value<'a>>>),
+    Object(Arc<Object<'a>>),
+}
+
+/// The name of a value's type, as the language and its messages spell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Null,
+    Bool,
+    Int,
+    Decimal,
+    Float,
+    Text,
+    Date,
+    DateTime,
+    List,
+    Object,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "none",
+            Kind::Bool => "bool",
+            Kind::Int => "int",
+            Kind::Decimal => "decimal",
+            Kind::Float => "float",
+            Kind::Text => "text",
+            Kind::Date => "date",
+            Kind::DateTime => "datetime",
+            Kind::List => "list",
+            Kind::Object => "object",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl<'a> Value<'a> {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Value::Null => Kind::Null,
+            Value::Bool(_) => Kind::Bool,
+            Value::Int(_) => Kind::Int,
+            Value::Decimal(_) => Kind::Decimal,
+            Value::Float(_) => Kind::Float,
+            Value::Text(_) => Kind::Text,
+            Value::Date(_) => Kind::Date,
+            Value::DateTime(_) => Kind::DateTime,
+            Value::List(_) => Kind::List,
+            Value::Object(_) => Kind::Object,
+        }
+    }
+
+    pub fn text(text: impl Into<Text<'a>>) -> Value<'a> {
+        Value::Text(text.into())
+    }
+
+    pub fn list(items: Vec<Value<'a>>) -> Value<'a> {
+        Value::List(Arc::new(items))
+    }
+
+    pub fn object(object: Object<'a>) -> Value<'a> {
+        Value::Object(Arc::new(object))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(text) => Some(text.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Value<'a>]> {
+        match self {
+            Value::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&Object<'a>> {
+        match self {
+            Value::Object(object) => Some(object),
+            _ => None,
+        }
+    }
+
+    /// An exact number as a decimal (ints convert exactly; floats do not count).
+    pub fn as_decimal(&self) -> Option<Decimal> {
+        match self {
+            Value::Int(int) => Some(Decimal::from(*int)),
+            Value::Decimal(decimal) => Some(*decimal),
+            _ => None,
+        }
+    }
+
+    /// A field of an object; `None` when it is missing (or this is no object).
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+        self.as_object()?.get(key)
+    }
+
+    /// The same value with nothing borrowed from the input.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::Decimal(d) => Value::Decimal(d),
+            Value::Float(f) => Value::Float(f),
+            Value::Text(text) => Value::Text(text.into_owned()),
+            Value::Date(date) => Value::Date(date),
+            Value::DateTime(datetime) => Value::DateTime(datetime),
+            Value::List(items) => {
+                let items = Arc::try_unwrap(items).unwrap_or_else(|shared| (*shared).clone());
+                Value::list(items.into_iter().map(Value::into_owned).collect())
+            }
+            Value::Object(object) => {
+                let object = Arc::try_unwrap(object).unwrap_or_else(|shared| (*shared).clone());
+                Value::object(object.into_owned())
+            }
+        }
+    }
+
+    /// Ordering of two values of comparable kinds: numbers with numbers
+    /// (exactly, ints and decimals together), text with text, dates with
+    /// dates, date-times with date-times (as instants), bools with bools.
+    /// `None` when the kinds cannot be ordered.
+    pub fn compare(&self, other: &Value<'_>) -> Option<Ordering> {
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
+            (Value::Float(a), Value::Float(b)) => a.partial_cmp(b),
+            (Value::Float(_), _) | (_, Value::Float(_)) => None,
+            (Value::Text(a), Value::Text(b)) => Some(a.as_str().cmp(b.as_str())),
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            (Value::DateTime(a), Value::DateTime(b)) => Some(a.cmp(b)),
+            _ => Some(self.as_decimal()?.cmp(&other.as_decimal()?)),
+        }
+    }
+}
+
+/// Equality as the language means it: numbers by value (`1 == 1.00`), text
+/// by content, lists and objects field by field (object field order aside).
+impl PartialEq<Value<'_>> for Value<'_> {
+    fn eq(&self, other: &Value<'_>) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Text(a), Value::Text(b)) => a.as_str() == b.as_str(),
+            (Value::Date(a), Value::Date(b)) => a == b,
+            (Value::DateTime(a), Value::DateTime(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y),
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len() && a.iter().all(|(key, value)| b.get(key).is_some_and(|other| value == other))
+            }
+            (Value::Int(_) | Value::Decimal(_), Value::Int(_) | Value::Decimal(_)) => {
+                self.compare(other) == Some(Ordering::Equal)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<bool> for Value<'_> {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value<'_> {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+impl From<Decimal> for Value<'_> {
+    fn from(d: Decimal) -> Self {
+        Value::Decimal(d)
+    }
+}
+
+impl From<String> for Value<'_> {
+    fn from(text: String) -> Self {
+        Value::Text(Text::from(text))
+    }
+}
+
+impl<'a> From<Vec<Value<'a>>> for Value<'a> {
+    fn from(items: Vec<Value<'a>>) -> Self {
+        Value::list(items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn numbers_compare_exactly_across_int_and_decimal() {
+        let one = Value::Int(1);
+        let one_point_oo = Value::Decimal(Decimal::from_str("1.00").unwrap());
+        assert_eq!(one, one_point_oo);
+        let tiny = Value::Decimal(Decimal::from_str("1.0000000000000000000000000001").unwrap());
+        assert_ne!(one, tiny, "no rounding through f64");
+        assert_eq!(one.compare(&tiny), Some(Ordering::Less));
+    }
+
+    #[test]
+    fn floats_do_not_compare_with_money() {
+        assert_eq!(Value::Float(1.0).compare(&Value::Int(1)), None);
+        assert_ne!(Value::Float(1.0), Value::Int(1));
+    }
+
+    #[test]
+    fn object_keeps_order_and_last_duplicate_wins_on_read() {
+        let mut object = Object::new();
+        object.push("a", Value::Int(1));
+        object.push("b", Value::Int(2));
+        object.push("a", Value::Int(3));
+        assert_eq!(object.get("a"), Some(&Value::Int(3)));
+        object.insert("b", Value::Int(4));
+        assert_eq!(object.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "b", "a"]);
+        assert_eq!(object.get("b"), Some(&Value::Int(4)));
+    }
+
+    #[test]
+    fn null_is_not_missing() {
+        let mut object = Object::new();
+        object.push("note", Value::Null);
+        assert_eq!(object.get("note"), Some(&Value::Null));
+        assert_eq!(object.get("other"), None);
+    }
+}
