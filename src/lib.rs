@@ -7,5 +7,6 @@
 
 pub mod diagnostics;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;
 pub mod value;

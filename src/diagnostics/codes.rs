@@ -103,6 +103,16 @@ registry! {
     INVALID_JSONPATH        = "E0037", Error, "invalid JSONPath filter";
     UNKNOWN_TARGET          = "E0038", Error, "write to an entity that is not a target";
 
+    // Evaluating a record.
+    MISSING_FIELD           = "E1001", Error, "missing field";
+    WRONG_TYPE              = "E1002", Error, "value of the wrong type";
+    NO_MATCHING_ARM         = "E1003", Error, "no arm matches";
+    INVALID_DATE            = "E1004", Error, "date or time does not parse";
+    ARITHMETIC              = "E1005", Error, "arithmetic failed";
+    INVALID_VALUE           = "E1006", Error, "value not accepted";
+    INVALID_JSON            = "E1007", Error, "input is not valid JSON";
+    REQUIREMENT_FAILED      = "E1008", Error, "requirement not met";
+
     // Warnings.
     UNUSED_SETTING          = "W0001", Warning, "unused setting";
     UNUSED_TABLE            = "W0002", Warning, "unused table";

@@ -6,9 +6,11 @@
 
 pub mod codes;
 pub mod json;
+pub mod record;
 pub mod render;
 
 pub use codes::{Code, Severity};
+pub use record::RecordError;
 
 use crate::source::Span;
 

@@ -11,12 +11,14 @@
 mod display;
 pub mod json;
 mod query;
+mod types;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 pub use rust_decimal::Decimal;
+pub use types::Types;
 
 /// Text, borrowed from the input record or owned and shared.
 #[derive(Clone, Debug)]
@@ -174,6 +176,7 @@ pub enum Value<'a> {
 
 /// The name of a value's type, as the language and its messages spell it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u16)]
 pub enum Kind {
     Null,
     Bool,

@@ -1,0 +1,46 @@
+//! Errors that fail one record while a flow runs. They carry a code from the
+//! registry (E1xxx), a message, and the span in the `.flow` file of what
+//! failed; the runtime adds which record it was.
+
+use super::Code;
+use super::codes::MISSING_FIELD;
+use crate::source::Span;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RecordError {
+    pub code: Code,
+    pub message: String,
+    /// Where in the flow file; set by the evaluator for errors raised inside
+    /// a native function, which do not know where they were called from.
+    pub span: Option<Span>,
+    pub help: Option<String>,
+}
+
+impl RecordError {
+    pub fn new(code: Code, message: impl Into<String>) -> RecordError {
+        RecordError {
+            code,
+            message: message.into(),
+            span: None,
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> RecordError {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the span unless one is set already (the innermost span wins).
+    pub fn at(mut self, span: Span) -> RecordError {
+        self.span.get_or_insert(span);
+        self
+    }
+
+    /// Whether `??` and `exists(...)` catch it: only reading a field that is
+    /// not there.
+    pub fn is_missing(&self) -> bool {
+        self.code == MISSING_FIELD
+    }
+}
