@@ -5,6 +5,8 @@
 //! giving a [`plan`] per record that [`runtime`] carries out through
 //! [`connectors`]. [`diagnostics`] and [`source`] serve every stage.
 
+pub mod check;
+pub mod cli;
 pub mod diagnostics;
 pub mod source;
 pub mod stdlib;

@@ -1,1 +1,64 @@
-fn main(){}
+//! The `flowc` command line: parses the arguments and calls the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use flowc::cli::{self, ColorChoice, Format, Outcome};
+
+/// A mapping language for business-system integrations.
+#[derive(Parser)]
+#[command(name = "flowc", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check .flow files and report their problems.
+    Check {
+        /// Files, or directories searched for *.flow files (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// How to report: for people, or one JSON object per line for editors.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// When to use colour.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Fail on warnings too: `--deny warnings`.
+        #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
+        deny: Option<String>,
+    },
+    /// Explain a diagnostic code, such as E0001.
+    Explain {
+        /// The code.
+        code: String,
+    },
+}
+
+/// The stack of the thread that runs a command. Deep but legal nesting in
+/// a .flow file or a record is bounded by limits with diagnostics; this
+/// leaves those limits a wide margin.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let worker = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(move || run(cli));
+    let outcome = match worker.map(|handle| handle.join()) {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) | Err(_) => Outcome::Unusable,
+    };
+    ExitCode::from(outcome as u8)
+}
+
+fn run(cli: Cli) -> Outcome {
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Check { paths, format, color, deny } => {
+            let options = cli::check::Options { paths, format, color, deny_warnings: deny.is_some() };
+            cli::check::run(&options, &mut stdout)
+        }
+        Command::Explain { code } => cli::explain::run(&code, &mut stdout),
+    }
+}

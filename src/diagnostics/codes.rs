@@ -102,6 +102,7 @@ registry! {
     RECURSIVE_FUNCTION      = "E0036", Error, "recursive function";
     INVALID_JSONPATH        = "E0037", Error, "invalid JSONPath filter";
     UNKNOWN_TARGET          = "E0038", Error, "write to an entity that is not a target";
+    MISPLACED               = "E0039", Error, "construct where it has no meaning";
 
     // Evaluating a record.
     MISSING_FIELD           = "E1001", Error, "missing field";

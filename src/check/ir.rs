@@ -1,0 +1,287 @@
+//! The checked program: the syntax tree with every name resolved.
+//!
+//! Locals are numbered slots in a frame, settings, functions and tables are
+//! indexes into the program's tables, native calls point at their registry
+//! entry with their constant arguments prepared, and JSONPath filters are
+//! compiled. The evaluator runs this directly; nothing is looked up by name
+//! per record.
+
+use std::sync::Arc;
+
+use jsonpath_rust::parser::model::JpQuery;
+
+use crate::source::{SourceFile, Span};
+use crate::stdlib::{self, Prepared};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::value::{Types, Value};
+
+/// A loaded file, by position in [`Program::files`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SettingId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FunctionId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TableId(pub u32);
+
+/// A local variable: its place in the frame of the flow or function it is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Slot(pub u32);
+
+#[derive(Debug, Default)]
+pub struct Program {
+    /// Every file the program was loaded from; the first is the main file.
+    pub files: Vec<SourceFile>,
+    pub settings: Vec<Setting>,
+    pub functions: Vec<Function>,
+    pub tables: Vec<Table>,
+    pub flow: Option<Flow>,
+}
+
+impl Program {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn setting(&self, id: SettingId) -> &Setting {
+        &self.settings[id.0 as usize]
+    }
+
+    pub fn function(&self, id: FunctionId) -> &Function {
+        &self.functions[id.0 as usize]
+    }
+
+    pub fn table(&self, id: TableId) -> &Table {
+        &self.tables[id.0 as usize]
+    }
+
+    pub fn setting_named(&self, name: &str) -> Option<(SettingId, &Setting)> {
+        self.settings
+            .iter()
+            .enumerate()
+            .find(|(_, setting)| setting.name == name)
+            .map(|(index, setting)| (SettingId(index as u32), setting))
+    }
+}
+
+/// What a setting may hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingType {
+    /// The kinds it may have.
+    pub types: Types,
+    /// For a word type (`"order" | "invoice"`), the words.
+    pub words: Option<Vec<String>>,
+}
+
+#[derive(Debug)]
+pub struct Setting {
+    pub name: String,
+    pub ty: SettingType,
+    /// `None` for a setting that must be given when the flow runs.
+    pub default: Option<Value<'static>>,
+    pub span: Span,
+    pub file: FileId,
+}
+
+#[derive(Debug)]
+pub struct Function {
+    pub name: String,
+    /// The module alias it is reached through from the main file, if any.
+    pub module: Option<String>,
+    pub params: Vec<Param>,
+    pub returns: Option<Types>,
+    /// Slots the frame needs: parameters first, then every local inside.
+    pub frame_size: u32,
+    pub lets: Vec<(Slot, Expr)>,
+    pub body: Expr,
+    pub span: Span,
+    pub file: FileId,
+}
+
+#[derive(Debug)]
+pub struct Param {
+    pub name: String,
+    pub types: Types,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub name: String,
+    pub arms: Vec<Arm>,
+    pub default: Option<Expr>,
+    /// Table values are computed in a frame of their own (they may call
+    /// functions with `for` or lambdas inside).
+    pub frame_size: u32,
+    pub span: Span,
+    pub file: FileId,
+}
+
+/// One arm: the values it matches and what it gives.
+#[derive(Debug)]
+pub struct Arm {
+    pub patterns: Vec<Value<'static>>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Flow {
+    pub name: String,
+    pub source: Option<EntityName>,
+    pub targets: Vec<EntityName>,
+    pub statements: Vec<Statement>,
+    pub frame_size: u32,
+    pub span: Span,
+}
+
+/// `system.entity`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EntityName {
+    pub system: String,
+    pub entity: String,
+    pub span: Span,
+}
+
+impl std::fmt::Display for EntityName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.system, self.entity)
+    }
+}
+
+#[derive(Debug)]
+pub enum Statement {
+    /// Records for which this is false are filtered out.
+    When(Expr),
+    Let(Slot, Expr),
+    SkipIfExists { entity: EntityName, keys: Vec<KeyMatch>, span: Span },
+    SkipIf(Expr),
+    RequireThat { condition: Expr, message: Expr, span: Span },
+    If { condition: Expr, then: Vec<Statement>, otherwise: Vec<Statement> },
+    Emit(Record),
+    /// An expression evaluated for its effect: a write, or `require each`.
+    Effect(Expr),
+}
+
+/// `Field == value` of a lookup.
+#[derive(Debug)]
+pub struct KeyMatch {
+    pub field: Vec<String>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum ExprKind {
+    Constant(Value<'static>),
+    /// `$`.
+    Record,
+    Local(Slot),
+    Setting(SettingId),
+    /// `.name`; with `over_each`, of every element of a projected list.
+    Field { target: Box<Expr>, name: Arc<str>, over_each: bool },
+    /// `[index]`: of a list by position, of an object by field name.
+    Index { target: Box<Expr>, index: Box<Expr>, over_each: bool },
+    /// `xs[*]`: the list itself; members after it apply to each element.
+    Each(Box<Expr>),
+    /// A second `[*]` in a projection: the elements' lists joined.
+    Flatten(Box<Expr>),
+    /// A JSONPath query on a value: `[?...]` filters and `..` descendants.
+    Query { target: Box<Expr>, query: Box<JpQuery>, text: String },
+    Native { function: &'static stdlib::Function, args: Vec<Arg>, prepared: Prepared },
+    Call { function: FunctionId, args: Vec<Expr> },
+    TableLookup { table: TableId, key: Box<Expr> },
+    Exists(Box<Expr>),
+    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary { op: BinaryOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
+    Interpolate(Vec<TextPart>),
+    If { condition: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    Match { subject: Box<Expr>, arms: Vec<Arm>, default: Option<Box<Expr>> },
+    For(Box<For>),
+    List(Vec<Expr>),
+    Object(Record),
+    Lookup { entity: EntityName, keys: Vec<KeyMatch> },
+    RequireEach(Box<RequireEach>),
+    Write(Box<Write>),
+    /// Stands where something could not be resolved; a diagnostic was reported.
+    Invalid,
+}
+
+#[derive(Debug)]
+pub enum Arg {
+    Value(Expr),
+    Lambda { params: Vec<Slot>, body: Expr, span: Span },
+}
+
+#[derive(Debug)]
+pub enum TextPart {
+    Text(String),
+    Expr(Expr),
+}
+
+#[derive(Debug)]
+pub struct For {
+    pub item: Slot,
+    pub index: Option<Slot>,
+    pub list: Expr,
+    pub filter: Option<Expr>,
+    pub body: ForBody,
+}
+
+#[derive(Debug)]
+pub enum ForBody {
+    Record(Record),
+    Value(Expr),
+}
+
+#[derive(Debug)]
+pub struct RequireEach {
+    pub item: Slot,
+    pub list: Expr,
+    pub entity: EntityName,
+    pub keys: Vec<KeyMatch>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteKind {
+    Create,
+    Upsert,
+    Update,
+}
+
+#[derive(Debug)]
+pub struct Write {
+    pub kind: WriteKind,
+    pub entity: EntityName,
+    /// Whether it writes the flow's target (rather than a helper entity).
+    pub is_main: bool,
+    pub keys: Vec<KeyMatch>,
+    pub update_if: Option<Expr>,
+    pub body: Record,
+}
+
+/// The fields of a record being built.
+#[derive(Debug, Default)]
+pub struct Record {
+    pub items: Vec<RecordItem>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum RecordItem {
+    Field { name: Arc<str>, value: Expr, name_span: Span },
+    If { condition: Expr, then: Record, otherwise: Record },
+    Let(Slot, Expr),
+    CreateOnly { unless: Option<Expr>, body: Record, span: Span },
+    Spread(Expr),
+}

@@ -1,0 +1,68 @@
+//! Finding the modules a file imports.
+//!
+//! `std/...` paths name the modules shipped with flowc (embedded in the
+//! binary); any other path is a file relative to the importing file, with or
+//! without its `.flow` extension.
+
+use std::path::{Path, PathBuf};
+
+use crate::source::SourceFile;
+use crate::stdlib;
+
+/// A module that was found: a key that is the same however it was reached
+/// (for cycles and for loading each module once), and its text.
+pub struct Found {
+    pub key: String,
+    pub file: SourceFile,
+}
+
+pub trait Loader {
+    /// Finds `path` as imported from the file named `importer`; the error
+    /// says why it could not be found.
+    fn load(&self, importer: &str, path: &str) -> Result<Found, String>;
+}
+
+/// Loads `std/...` from the binary and other modules from the file system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FileLoader;
+
+impl Loader for FileLoader {
+    fn load(&self, importer: &str, path: &str) -> Result<Found, String> {
+        if path.starts_with("std/") {
+            return load_std(path);
+        }
+        if importer.starts_with("std/") {
+            return Err("standard modules import only other standard modules".into());
+        }
+        let base = Path::new(importer).parent().unwrap_or(Path::new(""));
+        let mut candidate = base.join(path);
+        if candidate.extension().is_none() {
+            candidate.set_extension("flow");
+        }
+        let text = std::fs::read(&candidate).map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => format!("there is no file {}", candidate.display()),
+            _ => format!("{} cannot be read: {error}", candidate.display()),
+        })?;
+        let text = String::from_utf8(text).map_err(|_| format!("{} is not UTF-8 text", candidate.display()))?;
+        let key = std::fs::canonicalize(&candidate).unwrap_or_else(|_| PathBuf::from(&candidate));
+        Ok(Found {
+            key: key.display().to_string(),
+            file: SourceFile::new(candidate.display().to_string(), text),
+        })
+    }
+}
+
+/// One of the modules shipped with flowc.
+pub fn load_std(path: &str) -> Result<Found, String> {
+    let path = path.strip_suffix(".flow").unwrap_or(path);
+    match stdlib::module_source(path) {
+        Some(text) => Ok(Found {
+            key: path.to_string(),
+            file: SourceFile::new(path, text),
+        }),
+        None => {
+            let known: Vec<&str> = stdlib::module_paths().collect();
+            Err(format!("there is no standard module `{path}`; there are {}", known.join(", ")))
+        }
+    }
+}
