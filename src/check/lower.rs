@@ -20,6 +20,9 @@ use crate::value::{Types, Value};
 pub(super) struct ModuleInfo {
     pub exports: HashMap<String, Binding>,
     pub path: String,
+    /// The import failed (and was reported): uses of its members are not
+    /// reported again.
+    pub failed: bool,
 }
 
 /// A function or table, as a node of the call graph.
@@ -101,7 +104,7 @@ impl<'l> Lowerer<'l> {
 
     /// Lowers the main file: its items, its imports, and its flow.
     pub fn lower_main(&mut self, file: SourceFile) {
-        self.loading.push(file.name.to_string());
+        self.loading.push(self.loader.key(&file.name));
         self.lower_file(file, false);
     }
 
@@ -200,6 +203,13 @@ impl<'l> Lowerer<'l> {
         exports
     }
 
+    /// Binds an import's alias to a module that could not be loaded, so
+    /// that its uses do not each report the same problem again.
+    fn import_failed(&mut self, import: &ast::Import) {
+        self.modules.push(ModuleInfo { exports: HashMap::new(), path: import.path.clone(), failed: true });
+        self.declare(&import.alias, Binding::Module(self.modules.len() - 1), false, Types::ANY);
+    }
+
     fn import(&mut self, import: &ast::Import, importer: &str) {
         let found = match self.loader.load(importer, &import.path) {
             Ok(found) => found,
@@ -214,6 +224,7 @@ impl<'l> Lowerer<'l> {
                     }
                 }
                 self.report(diagnostic);
+                self.import_failed(import);
                 return;
             }
         };
@@ -226,6 +237,7 @@ impl<'l> Lowerer<'l> {
                 )
                 .help("move what both modules need into a third module"),
             );
+            self.import_failed(import);
             return;
         }
         let index = match self.module_index.get(&found.key) {
@@ -235,7 +247,7 @@ impl<'l> Lowerer<'l> {
                 let path = found.file.name.to_string();
                 let exports = self.lower_file(found.file, true);
                 self.loading.pop();
-                self.modules.push(ModuleInfo { exports, path });
+                self.modules.push(ModuleInfo { exports, path, failed: false });
                 self.module_index.insert(found.key, self.modules.len() - 1);
                 self.modules.len() - 1
             }
@@ -311,7 +323,7 @@ impl<'l> Lowerer<'l> {
             function_ids.push(id);
         }
         for (setting, id) in settings.iter().zip(setting_ids) {
-            let default = self.setting_default(setting);
+            let default = self.setting_default(setting, id);
             self.program.settings[id.0 as usize].default = default;
         }
         for (table, id) in tables.iter().zip(table_ids) {
@@ -463,17 +475,27 @@ impl<'l> Lowerer<'l> {
         }
     }
 
-    fn setting_default(&mut self, setting: &ast::Setting) -> Option<Value<'static>> {
+    fn setting_default(&mut self, setting: &ast::Setting, id: SettingId) -> Option<Value<'static>> {
         let expr = setting.default.as_ref()?;
         let Some(value) = constant(expr) else {
-            self.report(
-                Diagnostic::new(codes::INVALID_SETTING, expr.span, "a setting's default must be a constant")
-                    .label("not a constant")
-                    .help("settings are known before any record is read: use a literal such as `true`, `14` or `\"EUR\"`"),
-            );
+            if contains(expr, |e| matches!(e, ast::ExprKind::Error)) {
+                // A malformed literal, already reported.
+            } else if contains(expr, |e| matches!(e, ast::ExprKind::Record)) {
+                self.report(
+                    Diagnostic::new(codes::RECORD_OUTSIDE_FLOW, expr.span, "a setting's default cannot read the record")
+                        .label("`$` has no record here")
+                        .help("settings are known before any record is read; compute record values with `let` in the flow"),
+                );
+            } else {
+                self.report(
+                    Diagnostic::new(codes::INVALID_SETTING, expr.span, "a setting's default must be a constant")
+                        .label("not a constant")
+                        .help("settings are known before any record is read: use a literal such as `true`, `14` or `\"EUR\"`"),
+                );
+            }
             return None;
         };
-        let ty = self.program.settings.iter().find(|s| s.span == setting.span).map(|s| s.ty.clone())?;
+        let ty = self.program.setting(id).ty.clone();
         let value = match value {
             // An int default for a decimal setting is the same number.
             Value::Int(int) if !ty.types.contains(crate::value::Kind::Int) && ty.types.contains(crate::value::Kind::Decimal) => {
@@ -869,4 +891,22 @@ pub(super) fn constant(expr: &ast::Expr) -> Option<Value<'static>> {
         }
         _ => return None,
     })
+}
+
+/// Whether any part of an expression is of a kind.
+fn contains(expr: &ast::Expr, is: impl Fn(&ast::ExprKind) -> bool + Copy) -> bool {
+    if is(&expr.kind) {
+        return true;
+    }
+    match &expr.kind {
+        ast::ExprKind::Unary { operand, .. } => contains(operand, is),
+        ast::ExprKind::Binary { lhs, rhs, .. } => contains(lhs, is) || contains(rhs, is),
+        ast::ExprKind::Member { target, .. } | ast::ExprKind::Wildcard { target } => contains(target, is),
+        ast::ExprKind::Index { target, index } => contains(target, is) || contains(index, is),
+        ast::ExprKind::Call(call) => call.args.iter().any(|arg| matches!(arg, ast::Arg::Value(v) if contains(v, is))),
+        ast::ExprKind::List(items) => items.iter().any(|item| contains(item, is)),
+        ast::ExprKind::Object(body) => body.items.iter().any(|item| matches!(item, ast::BodyItem::Field(f) if contains(&f.value, is))),
+        ast::ExprKind::Interpolated(parts) => parts.iter().any(|part| matches!(part, ast::TextPart::Expr(e) if contains(e, is))),
+        _ => false,
+    }
 }

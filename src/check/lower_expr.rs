@@ -281,6 +281,10 @@ impl Lowerer<'_> {
             Some(module) => match self.resolve(&module.name) {
                 Some((Binding::Module(index), _)) => match self.modules[index].exports.get(&call.name.name) {
                     Some(binding) => binding.clone(),
+                    None if self.modules[index].failed => {
+                        self.lower_args_anyway(&call.args);
+                        return ExprKind::Invalid;
+                    }
                     None => {
                         let exports: Vec<&str> = self.modules[index].exports.keys().map(String::as_str).collect();
                         let diagnostic = Diagnostic::new(

@@ -20,6 +20,12 @@ pub trait Loader {
     /// Finds `path` as imported from the file named `importer`; the error
     /// says why it could not be found.
     fn load(&self, importer: &str, path: &str) -> Result<Found, String>;
+
+    /// The key of the file named `name` (the main file), as [`Found::key`]
+    /// would give it, so that a module importing the main file is a cycle.
+    fn key(&self, name: &str) -> String {
+        name.to_string()
+    }
 }
 
 /// Loads `std/...` from the binary and other modules from the file system.
@@ -27,6 +33,10 @@ pub trait Loader {
 pub struct FileLoader;
 
 impl Loader for FileLoader {
+    fn key(&self, name: &str) -> String {
+        std::fs::canonicalize(name).map_or_else(|_| name.to_string(), |path| path.display().to_string())
+    }
+
     fn load(&self, importer: &str, path: &str) -> Result<Found, String> {
         if path.starts_with("std/") {
             return load_std(path);
@@ -35,7 +45,12 @@ impl Loader for FileLoader {
             return Err("standard modules import only other standard modules".into());
         }
         let base = Path::new(importer).parent().unwrap_or(Path::new(""));
-        let mut candidate = base.join(path);
+        // `a/./b.flow` reads as `a/b.flow` in messages.
+        let mut candidate: PathBuf = base
+            .join(path)
+            .components()
+            .filter(|part| !matches!(part, std::path::Component::CurDir))
+            .collect();
         if candidate.extension().is_none() {
             candidate.set_extension("flow");
         }

@@ -486,7 +486,7 @@ impl Checker<'_> {
             .with_secondary(rhs.span, format!("this is {right}"));
         if op == BinaryOp::Add && (left == Types::TEXT || right == Types::TEXT) {
             diagnostic = diagnostic.help("put values into text with interpolation: \"INV-${x}\", or convert with text(...)");
-        } else if left == Types::TEXT || right == Types::TEXT {
+        } else if (left == Types::TEXT && right.is_subset_of(Types::NUMBER)) || (right == Types::TEXT && left.is_subset_of(Types::NUMBER)) {
             diagnostic = diagnostic.help("convert text to a number with `decimal(...)` or `int(...)`");
         }
         self.report(diagnostic);

@@ -396,8 +396,10 @@ pub fn prepare_regex(constants: &[Option<&Value<'static>>]) -> Result<Prepared, 
     }
 }
 
+/// The regex crate's message without its drawing of the pattern.
 fn first_line(text: &str) -> String {
-    text.lines().last().unwrap_or(text).trim().to_string()
+    let last = text.lines().last().unwrap_or(text).trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
 /// The compiled pattern: prepared when constant, else compiled now.

@@ -21,7 +21,7 @@ use super::grammar::{FlowParser, Rule};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::source::Span;
 
-/// At most this many operators in one expression between brackets.
+/// At most this many operators and path steps in one expression between brackets.
 pub const MAX_OPERATORS: usize = 256;
 /// At most this many `not` / `-` in a row.
 pub const MAX_PREFIXES: usize = 16;
@@ -490,14 +490,16 @@ impl<'t> Builder<'t> {
         let span = self.span(&pair);
         let parts: Vec<Pair<'t, Rule>> = pair.into_inner().collect();
 
-        let operators = parts.iter().filter(|p| is_infix(p.as_rule())).count();
+        // Infix operators and postfix steps (`.name`, `[i]`) each add a level
+        // to the tree; prefix runs are limited below.
+        let operators = parts.iter().filter(|p| is_infix(p.as_rule()) || is_postfix(p.as_rule())).count();
         if operators > MAX_OPERATORS {
             return self.error_expr(
                 span,
                 Diagnostic::new(
                     codes::NESTING_TOO_DEEP,
                     span,
-                    format!("this expression has {operators} operators; at most {MAX_OPERATORS} are allowed in one expression"),
+                    format!("this expression has {operators} operators and path steps; at most {MAX_OPERATORS} are allowed in one expression"),
                 )
                 .help("split it into several `let`s"),
             );
@@ -892,6 +894,10 @@ fn is_infix(rule: Rule) -> bool {
             | Rule::div
             | Rule::rem
     )
+}
+
+fn is_postfix(rule: Rule) -> bool {
+    matches!(rule, Rule::member | Rule::descendant | Rule::wildcard | Rule::index | Rule::filter_index)
 }
 
 fn last_inner<'t>(pair: Pair<'t, Rule>) -> Pair<'t, Rule> {
