@@ -44,7 +44,9 @@ const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let worker = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(move || run(cli));
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli));
     let outcome = match worker.map(|handle| handle.join()) {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) | Err(_) => Outcome::Unusable,
@@ -55,8 +57,18 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Outcome {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
-        Command::Check { paths, format, color, deny } => {
-            let options = cli::check::Options { paths, format, color, deny_warnings: deny.is_some() };
+        Command::Check {
+            paths,
+            format,
+            color,
+            deny,
+        } => {
+            let options = cli::check::Options {
+                paths,
+                format,
+                color,
+                deny_warnings: deny.is_some(),
+            };
             cli::check::run(&options, &mut stdout)
         }
         Command::Explain { code } => cli::explain::run(&code, &mut stdout),

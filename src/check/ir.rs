@@ -15,8 +15,8 @@ use crate::stdlib::{self, Prepared};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::value::{Types, Value};
 
-/// A loaded file, by position in [`Program::files`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A loaded file, by position in [`Program::files`]; the main file is 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -158,10 +158,22 @@ pub enum Statement {
     /// Records for which this is false are filtered out.
     When(Expr),
     Let(Slot, Expr),
-    SkipIfExists { entity: EntityName, keys: Vec<KeyMatch>, span: Span },
+    SkipIfExists {
+        entity: EntityName,
+        keys: Vec<KeyMatch>,
+        span: Span,
+    },
     SkipIf(Expr),
-    RequireThat { condition: Expr, message: Expr, span: Span },
-    If { condition: Expr, then: Vec<Statement>, otherwise: Vec<Statement> },
+    RequireThat {
+        condition: Expr,
+        message: Expr,
+        span: Span,
+    },
+    If {
+        condition: Expr,
+        then: Vec<Statement>,
+        otherwise: Vec<Statement>,
+    },
     Emit(Record),
     /// An expression evaluated for its effect: a write, or `require each`.
     Effect(Expr),
@@ -189,28 +201,69 @@ pub enum ExprKind {
     Local(Slot),
     Setting(SettingId),
     /// `.name`; with `over_each`, of every element of a projected list.
-    Field { target: Box<Expr>, name: Arc<str>, over_each: bool },
+    Field {
+        target: Box<Expr>,
+        name: Arc<str>,
+        over_each: bool,
+    },
     /// `[index]`: of a list by position, of an object by field name.
-    Index { target: Box<Expr>, index: Box<Expr>, over_each: bool },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+        over_each: bool,
+    },
     /// `xs[*]`: the list itself; members after it apply to each element.
     Each(Box<Expr>),
     /// A second `[*]` in a projection: the elements' lists joined.
     Flatten(Box<Expr>),
     /// A JSONPath query on a value: `[?...]` filters and `..` descendants.
-    Query { target: Box<Expr>, query: Box<JpQuery>, text: String },
-    Native { function: &'static stdlib::Function, args: Vec<Arg>, prepared: Prepared },
-    Call { function: FunctionId, args: Vec<Expr> },
-    TableLookup { table: TableId, key: Box<Expr> },
+    Query {
+        target: Box<Expr>,
+        query: Box<JpQuery>,
+        text: String,
+    },
+    Native {
+        function: &'static stdlib::Function,
+        args: Vec<Arg>,
+        prepared: Prepared,
+    },
+    Call {
+        function: FunctionId,
+        args: Vec<Expr>,
+    },
+    TableLookup {
+        table: TableId,
+        key: Box<Expr>,
+    },
     Exists(Box<Expr>),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     Interpolate(Vec<TextPart>),
-    If { condition: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    Match { subject: Box<Expr>, arms: Vec<Arm>, default: Option<Box<Expr>> },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Match {
+        subject: Box<Expr>,
+        arms: Vec<Arm>,
+        default: Option<Box<Expr>>,
+    },
     For(Box<For>),
     List(Vec<Expr>),
     Object(Record),
-    Lookup { entity: EntityName, keys: Vec<KeyMatch> },
+    Lookup {
+        entity: EntityName,
+        keys: Vec<KeyMatch>,
+    },
     RequireEach(Box<RequireEach>),
     Write(Box<Write>),
     /// Stands where something could not be resolved; a diagnostic was reported.
@@ -220,7 +273,11 @@ pub enum ExprKind {
 #[derive(Debug)]
 pub enum Arg {
     Value(Expr),
-    Lambda { params: Vec<Slot>, body: Expr, span: Span },
+    Lambda {
+        params: Vec<Slot>,
+        body: Expr,
+        span: Span,
+    },
 }
 
 #[derive(Debug)]
@@ -279,9 +336,21 @@ pub struct Record {
 
 #[derive(Debug)]
 pub enum RecordItem {
-    Field { name: Arc<str>, value: Expr, name_span: Span },
-    If { condition: Expr, then: Record, otherwise: Record },
+    Field {
+        name: Arc<str>,
+        value: Expr,
+        name_span: Span,
+    },
+    If {
+        condition: Expr,
+        then: Record,
+        otherwise: Record,
+    },
     Let(Slot, Expr),
-    CreateOnly { unless: Option<Expr>, body: Record, span: Span },
+    CreateOnly {
+        unless: Option<Expr>,
+        body: Record,
+        span: Span,
+    },
     Spread(Expr),
 }

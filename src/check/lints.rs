@@ -10,7 +10,10 @@ use crate::source::Span;
 
 /// Reports fields written twice in any record the program builds.
 pub(super) fn fields_written_twice(program: &Program, diagnostics: &mut Vec<(FileId, Diagnostic)>) {
-    let mut lint = Fields { diagnostics, file: FileId(0) };
+    let mut lint = Fields {
+        diagnostics,
+        file: FileId(0),
+    };
     for function in &program.functions {
         lint.file = function.file;
         for (_, value) in &function.lets {
@@ -42,13 +45,24 @@ impl Fields<'_> {
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
-                Statement::When(expr) | Statement::SkipIf(expr) | Statement::Let(_, expr) | Statement::Effect(expr) => self.expr(expr),
-                Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| self.expr(&key.value)),
-                Statement::RequireThat { condition, message, .. } => {
+                Statement::When(expr)
+                | Statement::SkipIf(expr)
+                | Statement::Let(_, expr)
+                | Statement::Effect(expr) => self.expr(expr),
+                Statement::SkipIfExists { keys, .. } => {
+                    keys.iter().for_each(|key| self.expr(&key.value))
+                }
+                Statement::RequireThat {
+                    condition, message, ..
+                } => {
                     self.expr(condition);
                     self.expr(message);
                 }
-                Statement::If { condition, then, otherwise } => {
+                Statement::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
                     self.expr(condition);
                     self.statements(then);
                     self.statements(otherwise);
@@ -69,21 +83,33 @@ impl Fields<'_> {
     fn items(&mut self, record: &Record, written: &mut HashMap<String, Span>) {
         for item in &record.items {
             match item {
-                RecordItem::Field { name, value, name_span } => {
+                RecordItem::Field {
+                    name,
+                    value,
+                    name_span,
+                } => {
                     if let Some(first) = written.get(name.as_ref()) {
                         self.diagnostics.push((
                             self.file,
-                            Diagnostic::new(codes::FIELD_WRITTEN_TWICE, *name_span, format!("the field `{name}` is written twice"))
-                                .label("written again here")
-                                .with_secondary(*first, "first written here")
-                                .help("keep one: combine the values with `??` or `if`"),
+                            Diagnostic::new(
+                                codes::FIELD_WRITTEN_TWICE,
+                                *name_span,
+                                format!("the field `{name}` is written twice"),
+                            )
+                            .label("written again here")
+                            .with_secondary(*first, "first written here")
+                            .help("keep one: combine the values with `??` or `if`"),
                         ));
                     } else {
                         written.insert(name.to_string(), *name_span);
                     }
                     self.expr(value);
                 }
-                RecordItem::If { condition, then, otherwise } => {
+                RecordItem::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
                     self.expr(condition);
                     let mut then_written = written.clone();
                     self.items(then, &mut then_written);
@@ -129,7 +155,9 @@ impl Fields<'_> {
             | ExprKind::Flatten(target)
             | ExprKind::Query { target, .. }
             | ExprKind::Exists(target)
-            | ExprKind::Unary { operand: target, .. } => self.expr(target),
+            | ExprKind::Unary {
+                operand: target, ..
+            } => self.expr(target),
             ExprKind::Index { target, index, .. } => {
                 self.expr(target);
                 self.expr(index);
@@ -142,7 +170,9 @@ impl Fields<'_> {
                     }
                 }
             }
-            ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().for_each(|arg| self.expr(arg)),
+            ExprKind::Call { args, .. } | ExprKind::List(args) => {
+                args.iter().for_each(|arg| self.expr(arg))
+            }
             ExprKind::TableLookup { key, .. } => self.expr(key),
             ExprKind::Binary { lhs, rhs, .. } => {
                 self.expr(lhs);
@@ -155,12 +185,20 @@ impl Fields<'_> {
                     }
                 }
             }
-            ExprKind::If { condition, then, otherwise } => {
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
                 self.expr(condition);
                 self.expr(then);
                 self.expr(otherwise);
             }
-            ExprKind::Match { subject, arms, default } => {
+            ExprKind::Match {
+                subject,
+                arms,
+                default,
+            } => {
                 self.expr(subject);
                 arms.iter().for_each(|arm| self.expr(&arm.value));
                 if let Some(default) = default {
@@ -172,13 +210,21 @@ impl Fields<'_> {
                 self.expr(&require.list);
                 require.keys.iter().for_each(|key| self.expr(&key.value));
             }
-            ExprKind::Constant(_) | ExprKind::Record | ExprKind::Local(_) | ExprKind::Setting(_) | ExprKind::Invalid => {}
+            ExprKind::Constant(_)
+            | ExprKind::Record
+            | ExprKind::Local(_)
+            | ExprKind::Setting(_)
+            | ExprKind::Invalid => {}
         }
     }
 }
 
 /// Reports each cycle in the calls between functions and tables once.
-pub(super) fn recursion(program: &Program, calls: &[(Callee, Callee, FileId, Span)], diagnostics: &mut Vec<(FileId, Diagnostic)>) {
+pub(super) fn recursion(
+    program: &Program,
+    calls: &[(Callee, Callee, FileId, Span)],
+    diagnostics: &mut Vec<(FileId, Diagnostic)>,
+) {
     let name = |callee: Callee| match callee {
         Callee::Function(id) => program.function(id).name.clone(),
         Callee::Table(id) => program.table(id).name.clone(),
@@ -196,11 +242,18 @@ pub(super) fn recursion(program: &Program, calls: &[(Callee, Callee, FileId, Spa
         reported.push(*from);
         // The path runs from the callee back to the caller; the ones in between
         // are what the cycle passes through.
-        let through: Vec<String> = path[..path.len() - 1].iter().map(|c| format!("`{}`", name(*c))).collect();
+        let through: Vec<String> = path[..path.len() - 1]
+            .iter()
+            .map(|c| format!("`{}`", name(*c)))
+            .collect();
         let message = if from == to {
             format!("`{}` calls itself", name(*from))
         } else {
-            format!("`{}` calls itself through {}", name(*from), through.join(" and "))
+            format!(
+                "`{}` calls itself through {}",
+                name(*from),
+                through.join(" and ")
+            )
         };
         diagnostics.push((
             *file,
@@ -212,7 +265,11 @@ pub(super) fn recursion(program: &Program, calls: &[(Callee, Callee, FileId, Spa
 }
 
 /// The callees on a way from `start` to `goal` (start first), if any.
-fn path_between(calls: &[(Callee, Callee, FileId, Span)], start: Callee, goal: Callee) -> Option<Vec<Callee>> {
+fn path_between(
+    calls: &[(Callee, Callee, FileId, Span)],
+    start: Callee,
+    goal: Callee,
+) -> Option<Vec<Callee>> {
     let mut stack = vec![vec![start]];
     let mut visited = vec![start];
     while let Some(path) = stack.pop() {

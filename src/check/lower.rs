@@ -55,12 +55,6 @@ pub(super) struct Context {
     pub is_library: bool,
 }
 
-impl Default for FileId {
-    fn default() -> Self {
-        FileId(0)
-    }
-}
-
 pub struct Lowerer<'l> {
     loader: &'l dyn Loader,
     pub(super) program: Program,
@@ -172,19 +166,25 @@ impl<'l> Lowerer<'l> {
 
         if self.cx.is_library {
             if let Some(flow) = flows.first() {
-                self.report(Diagnostic::new(
-                    codes::MULTIPLE_FLOWS,
-                    flow.name.span,
-                    "an imported module cannot hold a flow",
-                )
-                .help("keep flows in their own files; modules hold functions and tables"));
+                self.report(
+                    Diagnostic::new(
+                        codes::MULTIPLE_FLOWS,
+                        flow.name.span,
+                        "an imported module cannot hold a flow",
+                    )
+                    .help("keep flows in their own files; modules hold functions and tables"),
+                );
             }
         } else {
             for extra in flows.iter().skip(1) {
                 self.report(
-                    Diagnostic::new(codes::MULTIPLE_FLOWS, extra.name.span, "a file holds at most one flow")
-                        .with_secondary(flows[0].name.span, "the first flow")
-                        .help("put each flow in a file of its own"),
+                    Diagnostic::new(
+                        codes::MULTIPLE_FLOWS,
+                        extra.name.span,
+                        "a file holds at most one flow",
+                    )
+                    .with_secondary(flows[0].name.span, "the first flow")
+                    .help("put each flow in a file of its own"),
                 );
             }
             if let Some(flow) = flows.first() {
@@ -206,19 +206,33 @@ impl<'l> Lowerer<'l> {
     /// Binds an import's alias to a module that could not be loaded, so
     /// that its uses do not each report the same problem again.
     fn import_failed(&mut self, import: &ast::Import) {
-        self.modules.push(ModuleInfo { exports: HashMap::new(), path: import.path.clone(), failed: true });
-        self.declare(&import.alias, Binding::Module(self.modules.len() - 1), false, Types::ANY);
+        self.modules.push(ModuleInfo {
+            exports: HashMap::new(),
+            path: import.path.clone(),
+            failed: true,
+        });
+        self.declare(
+            &import.alias,
+            Binding::Module(self.modules.len() - 1),
+            false,
+            Types::ANY,
+        );
     }
 
     fn import(&mut self, import: &ast::Import, importer: &str) {
         let found = match self.loader.load(importer, &import.path) {
             Ok(found) => found,
             Err(reason) => {
-                let mut diagnostic =
-                    Diagnostic::new(codes::UNKNOWN_MODULE, import.path_span, format!("cannot find module `{}`", import.path))
-                        .label(reason);
+                let mut diagnostic = Diagnostic::new(
+                    codes::UNKNOWN_MODULE,
+                    import.path_span,
+                    format!("cannot find module `{}`", import.path),
+                )
+                .label(reason);
                 if let Some(rest) = import.path.strip_prefix("std/") {
-                    let names: Vec<&str> = stdlib::module_paths().filter_map(|p| p.strip_prefix("std/")).collect();
+                    let names: Vec<&str> = stdlib::module_paths()
+                        .filter_map(|p| p.strip_prefix("std/"))
+                        .collect();
                     if let Some(best) = crate::diagnostics::closest(rest, names) {
                         diagnostic = diagnostic.help(format!("did you mean `std/{best}`?"));
                     }
@@ -233,7 +247,10 @@ impl<'l> Lowerer<'l> {
                 Diagnostic::new(
                     codes::IMPORT_CYCLE,
                     import.path_span,
-                    format!("`{}` imports, directly or through others, the file that imports it", import.path),
+                    format!(
+                        "`{}` imports, directly or through others, the file that imports it",
+                        import.path
+                    ),
                 )
                 .help("move what both modules need into a third module"),
             );
@@ -247,7 +264,11 @@ impl<'l> Lowerer<'l> {
                 let path = found.file.name.to_string();
                 let exports = self.lower_file(found.file, true);
                 self.loading.pop();
-                self.modules.push(ModuleInfo { exports, path, failed: false });
+                self.modules.push(ModuleInfo {
+                    exports,
+                    path,
+                    failed: false,
+                });
                 self.module_index.insert(found.key, self.modules.len() - 1);
                 self.modules.len() - 1
             }
@@ -257,15 +278,30 @@ impl<'l> Lowerer<'l> {
 
     /// Declares the settings, tables and functions of a scope, then lowers
     /// their bodies (so that they may refer to each other in any order).
-    fn declare_items(&mut self, settings: &[&ast::Setting], tables: &[&ast::Table], functions: &[&ast::Function], lint: bool) {
+    fn declare_items(
+        &mut self,
+        settings: &[&ast::Setting],
+        tables: &[&ast::Table],
+        functions: &[&ast::Function],
+        lint: bool,
+    ) {
         let mut setting_ids = Vec::new();
         for setting in settings {
             let id = SettingId(self.program.settings.len() as u32);
-            if let Some(existing) = self.program.settings.iter().find(|s| s.name == setting.name.name && s.file == self.cx.file) {
+            if let Some(existing) = self
+                .program
+                .settings
+                .iter()
+                .find(|s| s.name == setting.name.name && s.file == self.cx.file)
+            {
                 let first = existing.span;
                 self.report(
-                    Diagnostic::new(codes::DUPLICATE_DEFINITION, setting.name.span, format!("the setting `{}` is declared twice", setting.name.name))
-                        .with_secondary(first, "first declared here"),
+                    Diagnostic::new(
+                        codes::DUPLICATE_DEFINITION,
+                        setting.name.span,
+                        format!("the setting `{}` is declared twice", setting.name.name),
+                    )
+                    .with_secondary(first, "first declared here"),
                 );
             }
             let ty = self.setting_type(&setting.ty);
@@ -303,11 +339,17 @@ impl<'l> Lowerer<'l> {
                 .iter()
                 .map(|param| Param {
                     name: param.name.name.clone(),
-                    types: param.ty.as_ref().map_or(Types::ANY, |ty| self.setting_type(ty).types),
+                    types: param
+                        .ty
+                        .as_ref()
+                        .map_or(Types::ANY, |ty| self.setting_type(ty).types),
                     span: param.name.span,
                 })
                 .collect();
-            let returns = function.returns.as_ref().map(|ty| self.setting_type(ty).types);
+            let returns = function
+                .returns
+                .as_ref()
+                .map(|ty| self.setting_type(ty).types);
             self.program.functions.push(Function {
                 name: function.name.name.clone(),
                 module: None,
@@ -315,7 +357,10 @@ impl<'l> Lowerer<'l> {
                 returns,
                 frame_size: 0,
                 lets: Vec::new(),
-                body: Expr { kind: ExprKind::Invalid, span: function.span },
+                body: Expr {
+                    kind: ExprKind::Invalid,
+                    span: function.span,
+                },
                 span: function.span,
                 file: self.cx.file,
             });
@@ -351,16 +396,31 @@ impl<'l> Lowerer<'l> {
 
     /// Binds a name in the innermost scope. A name may not hide another
     /// visible name: two meanings for one word in one place invite mistakes.
-    pub(super) fn declare(&mut self, name: &ast::Ident, binding: Binding, lint_unused: bool, types: Types) {
-        let existing = self.cx.scopes.iter().rev().find_map(|scope| scope.find(&name.name));
+    pub(super) fn declare(
+        &mut self,
+        name: &ast::Ident,
+        binding: Binding,
+        lint_unused: bool,
+        types: Types,
+    ) {
+        let existing = self
+            .cx
+            .scopes
+            .iter()
+            .rev()
+            .find_map(|scope| scope.find(&name.name));
         if let Some(existing) = existing {
             let what = existing.binding.describe();
             let first = existing.span;
             self.report(
-                Diagnostic::new(codes::DUPLICATE_DEFINITION, name.span, format!("`{}` is already defined", name.name))
-                    .label("defined again here")
-                    .with_secondary(first, format!("first defined here, as {what}"))
-                    .help("choose another name"),
+                Diagnostic::new(
+                    codes::DUPLICATE_DEFINITION,
+                    name.span,
+                    format!("`{}` is already defined", name.name),
+                )
+                .label("defined again here")
+                .with_secondary(first, format!("first defined here, as {what}"))
+                .help("choose another name"),
             );
         }
         let scope = self.cx.scopes.last_mut().expect("a scope is open");
@@ -377,7 +437,12 @@ impl<'l> Lowerer<'l> {
     /// Looks a name up, innermost scope first, and marks it used.
     pub(super) fn resolve(&mut self, name: &str) -> Option<(Binding, Types)> {
         for scope in self.cx.scopes.iter_mut().rev() {
-            if let Some(entry) = scope.entries.iter_mut().rev().find(|entry| entry.name == name) {
+            if let Some(entry) = scope
+                .entries
+                .iter_mut()
+                .rev()
+                .find(|entry| entry.name == name)
+            {
                 entry.used = true;
                 return Some((entry.binding.clone(), entry.types));
             }
@@ -387,7 +452,11 @@ impl<'l> Lowerer<'l> {
 
     /// Every name visible here, for "did you mean".
     pub(super) fn visible_names(&self) -> Vec<String> {
-        self.cx.scopes.iter().flat_map(|scope| scope.entries.iter().map(|entry| entry.name.clone())).collect()
+        self.cx
+            .scopes
+            .iter()
+            .flat_map(|scope| scope.entries.iter().map(|entry| entry.name.clone()))
+            .collect()
     }
 
     pub(super) fn report_unused(&mut self, scope: Scope) {
@@ -405,7 +474,10 @@ impl<'l> Lowerer<'l> {
             };
             let mut diagnostic = Diagnostic::new(entry.binding.unused_code(), entry.span, message);
             if matches!(entry.binding, Binding::Local(_)) {
-                diagnostic = diagnostic.help(format!("remove it, or name it `_{}` to keep it on purpose", entry.name));
+                diagnostic = diagnostic.help(format!(
+                    "remove it, or name it `_{}` to keep it on purpose",
+                    entry.name
+                ));
             }
             self.report(diagnostic);
         }
@@ -426,7 +498,13 @@ impl<'l> Lowerer<'l> {
         owner: Option<Callee>,
         body: impl FnOnce(&mut Self) -> T,
     ) -> (T, u32) {
-        let saved = (self.cx.frame, self.cx.allow_record, self.cx.allow_effects, self.cx.owner, self.cx.write);
+        let saved = (
+            self.cx.frame,
+            self.cx.allow_record,
+            self.cx.allow_effects,
+            self.cx.owner,
+            self.cx.write,
+        );
         self.cx.frame = 0;
         self.cx.allow_record = allow_record;
         self.cx.allow_effects = allow_effects;
@@ -434,14 +512,24 @@ impl<'l> Lowerer<'l> {
         self.cx.write = None;
         let result = body(self);
         let size = self.cx.frame;
-        (self.cx.frame, self.cx.allow_record, self.cx.allow_effects, self.cx.owner, self.cx.write) = saved;
+        (
+            self.cx.frame,
+            self.cx.allow_record,
+            self.cx.allow_effects,
+            self.cx.owner,
+            self.cx.write,
+        ) = saved;
         (result, size)
     }
 
     // ------------------------------------------------------------ settings
 
     fn setting_type(&mut self, ty: &ast::TypeExpr) -> SettingType {
-        let mut types = if ty.optional { Types::NULL } else { Types::EMPTY };
+        let mut types = if ty.optional {
+            Types::NULL
+        } else {
+            Types::EMPTY
+        };
         let mut words: Vec<String> = Vec::new();
         for atom in &ty.alternatives {
             match atom {
@@ -462,7 +550,11 @@ impl<'l> Lowerer<'l> {
                 }
                 ast::TypeAtom::Word(word, span) => {
                     if words.contains(word) {
-                        self.report(Diagnostic::new(codes::INVALID_SETTING, *span, format!("the word \"{word}\" is listed twice")));
+                        self.report(Diagnostic::new(
+                            codes::INVALID_SETTING,
+                            *span,
+                            format!("the word \"{word}\" is listed twice"),
+                        ));
                     }
                     words.push(word.clone());
                     types = types | Types::TEXT;
@@ -498,7 +590,10 @@ impl<'l> Lowerer<'l> {
         let ty = self.program.setting(id).ty.clone();
         let value = match value {
             // An int default for a decimal setting is the same number.
-            Value::Int(int) if !ty.types.contains(crate::value::Kind::Int) && ty.types.contains(crate::value::Kind::Decimal) => {
+            Value::Int(int)
+                if !ty.types.contains(crate::value::Kind::Int)
+                    && ty.types.contains(crate::value::Kind::Decimal) =>
+            {
                 Value::Decimal(int.into())
             }
             other => other,
@@ -507,7 +602,11 @@ impl<'l> Lowerer<'l> {
             let mut diagnostic = Diagnostic::new(
                 codes::INVALID_SETTING,
                 expr.span,
-                format!("the default is {}, but the setting is {}", value.kind(), ty.types),
+                format!(
+                    "the default is {}, but the setting is {}",
+                    value.kind(),
+                    ty.types
+                ),
             )
             .label(format!("this is {}", value.kind()));
             if value.is_null() {
@@ -536,7 +635,8 @@ impl<'l> Lowerer<'l> {
 
     fn lower_table(&mut self, table: &ast::Table, id: TableId) {
         let owner = Some(Callee::Table(id));
-        let ((arms, default), frame_size) = self.in_frame(false, false, owner, |this| this.lower_arms(&table.arms));
+        let ((arms, default), frame_size) =
+            self.in_frame(false, false, owner, |this| this.lower_arms(&table.arms));
         let lowered = &mut self.program.tables[id.0 as usize];
         lowered.arms = arms;
         lowered.default = default;
@@ -556,9 +656,13 @@ impl<'l> Lowerer<'l> {
             for pattern in &arm.patterns {
                 if let Some(catch_all) = wildcard {
                     self.report(
-                        Diagnostic::new(codes::UNREACHABLE_ARM, pattern.span(), "this arm comes after `_`, which catches everything")
-                            .with_secondary(catch_all, "`_` is here")
-                            .help("move it before the `_` arm"),
+                        Diagnostic::new(
+                            codes::UNREACHABLE_ARM,
+                            pattern.span(),
+                            "this arm comes after `_`, which catches everything",
+                        )
+                        .with_secondary(catch_all, "`_` is here")
+                        .help("move it before the `_` arm"),
                     );
                     continue;
                 }
@@ -572,8 +676,12 @@ impl<'l> Lowerer<'l> {
                         if let Some((_, first)) = seen.iter().find(|(other, _)| *other == value) {
                             let first = *first;
                             self.report(
-                                Diagnostic::new(codes::UNREACHABLE_ARM, *span, format!("{value} is already matched by an earlier arm"))
-                                    .with_secondary(first, "matched here first"),
+                                Diagnostic::new(
+                                    codes::UNREACHABLE_ARM,
+                                    *span,
+                                    format!("{value} is already matched by an earlier arm"),
+                                )
+                                .with_secondary(first, "matched here first"),
                             );
                             continue;
                         }
@@ -585,11 +693,19 @@ impl<'l> Lowerer<'l> {
             if is_default {
                 if !patterns.is_empty() {
                     // `"a" | _ => x`: the listed values give the same as the default.
-                    lowered.push(Arm { patterns, value: self.lower_expr(&arm.value), span: arm.span });
+                    lowered.push(Arm {
+                        patterns,
+                        value: self.lower_expr(&arm.value),
+                        span: arm.span,
+                    });
                 }
                 default = Some(value);
             } else if !patterns.is_empty() {
-                lowered.push(Arm { patterns, value, span: arm.span });
+                lowered.push(Arm {
+                    patterns,
+                    value,
+                    span: arm.span,
+                });
             }
         }
         (lowered, default)
@@ -597,7 +713,13 @@ impl<'l> Lowerer<'l> {
 
     fn lower_function(&mut self, function: &ast::Function, id: FunctionId) {
         let owner = Some(Callee::Function(id));
-        let param_types: Vec<Types> = self.program.function(id).params.iter().map(|p| p.types).collect();
+        let param_types: Vec<Types> = self
+            .program
+            .function(id)
+            .params
+            .iter()
+            .map(|p| p.types)
+            .collect();
         let ((lets, body), frame_size) = self.in_frame(false, false, owner, |this| {
             this.cx.scopes.push(Scope::default());
             for (param, types) in function.params.iter().zip(param_types) {
@@ -743,10 +865,20 @@ impl<'l> Lowerer<'l> {
                 self.effect_allowed(*span, "`skip if exists`");
                 let entity = self.target_entity(Some(entity), *span, false);
                 let keys = self.lower_keys(keys);
-                Statement::SkipIfExists { entity, keys, span: *span }
+                Statement::SkipIfExists {
+                    entity,
+                    keys,
+                    span: *span,
+                }
             }
-            ast::Statement::Skip(ast::SkipRule::If(condition), _) => Statement::SkipIf(self.lower_expr(condition)),
-            ast::Statement::RequireThat { condition, message, span } => Statement::RequireThat {
+            ast::Statement::Skip(ast::SkipRule::If(condition), _) => {
+                Statement::SkipIf(self.lower_expr(condition))
+            }
+            ast::Statement::RequireThat {
+                condition,
+                message,
+                span,
+            } => Statement::RequireThat {
                 condition: self.lower_expr(condition),
                 message: self.lower_expr(message),
                 span: *span,
@@ -772,7 +904,11 @@ impl<'l> Lowerer<'l> {
             Some(ast::Else::Block(block)) => self.lower_block(block),
             Some(ast::Else::If(nested)) => vec![self.lower_if_statement(nested)],
         };
-        Statement::If { condition, then, otherwise }
+        Statement::If {
+            condition,
+            then,
+            otherwise,
+        }
     }
 
     /// Reports target access where it cannot be planned; true when allowed.
@@ -789,19 +925,33 @@ impl<'l> Lowerer<'l> {
     }
 
     /// The entity a write, lookup or skip goes to.
-    pub(super) fn target_entity(&mut self, entity: Option<&ast::EntityRef>, span: Span, is_write: bool) -> EntityName {
+    pub(super) fn target_entity(
+        &mut self,
+        entity: Option<&ast::EntityRef>,
+        span: Span,
+        is_write: bool,
+    ) -> EntityName {
         if !self.cx.has_target_decl {
             self.report(
-                Diagnostic::new(codes::FLOW_HEADER, span, "this flow reads or writes a target system, but declares no target")
-                    .help("declare it at the top of the flow: `target system.entity`"),
+                Diagnostic::new(
+                    codes::FLOW_HEADER,
+                    span,
+                    "this flow reads or writes a target system, but declares no target",
+                )
+                .help("declare it at the top of the flow: `target system.entity`"),
             );
         }
         match entity {
             Some(entity) => {
                 let name = entity_name(entity);
-                let known_system = self.cx.targets.iter().any(|target| target.system == name.system);
+                let known_system = self
+                    .cx
+                    .targets
+                    .iter()
+                    .any(|target| target.system == name.system);
                 if self.cx.has_target_decl && !known_system {
-                    let systems: Vec<&str> = self.cx.targets.iter().map(|t| t.system.as_str()).collect();
+                    let systems: Vec<&str> =
+                        self.cx.targets.iter().map(|t| t.system.as_str()).collect();
                     let diagnostic = Diagnostic::new(
                         codes::UNKNOWN_TARGET,
                         entity.system.span,
@@ -813,23 +963,37 @@ impl<'l> Lowerer<'l> {
                 name
             }
             None => match self.cx.targets.as_slice() {
-                [single] => EntityName { span, ..single.clone() },
+                [single] => EntityName {
+                    span,
+                    ..single.clone()
+                },
                 targets => {
                     if is_write && self.cx.has_target_decl {
                         let listed: Vec<String> = targets.iter().map(ToString::to_string).collect();
                         self.report(
-                            Diagnostic::new(codes::UNKNOWN_TARGET, span, "this write names no entity, and the flow targets several")
-                                .help(format!("name one of {}", listed.join(", "))),
+                            Diagnostic::new(
+                                codes::UNKNOWN_TARGET,
+                                span,
+                                "this write names no entity, and the flow targets several",
+                            )
+                            .help(format!("name one of {}", listed.join(", "))),
                         );
                     }
-                    EntityName { system: String::new(), entity: String::new(), span }
+                    EntityName {
+                        system: String::new(),
+                        entity: String::new(),
+                        span,
+                    }
                 }
             },
         }
     }
 
     pub(super) fn is_main_target(&self, entity: &EntityName) -> bool {
-        self.cx.targets.iter().any(|target| target.system == entity.system && target.entity == entity.entity)
+        self.cx
+            .targets
+            .iter()
+            .any(|target| target.system == entity.system && target.entity == entity.entity)
     }
 
     pub(super) fn lower_keys(&mut self, keys: &[ast::KeyMatch]) -> Vec<KeyMatch> {
@@ -843,7 +1007,10 @@ impl<'l> Lowerer<'l> {
     }
 }
 
-fn filter_items<'m, T>(module: &'m ast::Module, pick: impl Fn(&'m ast::Item) -> Option<&'m T>) -> Vec<&'m T> {
+fn filter_items<'m, T>(
+    module: &'m ast::Module,
+    pick: impl Fn(&'m ast::Item) -> Option<&'m T>,
+) -> Vec<&'m T> {
     module.items.iter().filter_map(pick).collect()
 }
 
@@ -873,17 +1040,25 @@ pub(super) fn constant(expr: &ast::Expr) -> Option<Value<'static>> {
     use crate::value::Object;
     Some(match &expr.kind {
         ast::ExprKind::Literal(literal) => literal_value(literal),
-        ast::ExprKind::Unary { op: ast::UnaryOp::Neg, operand, .. } => match constant(operand)? {
+        ast::ExprKind::Unary {
+            op: ast::UnaryOp::Neg,
+            operand,
+            ..
+        } => match constant(operand)? {
             Value::Int(int) => Value::Int(int.checked_neg()?),
             Value::Decimal(decimal) => Value::Decimal(-decimal),
             _ => return None,
         },
-        ast::ExprKind::List(items) => Value::list(items.iter().map(constant).collect::<Option<Vec<_>>>()?),
+        ast::ExprKind::List(items) => {
+            Value::list(items.iter().map(constant).collect::<Option<Vec<_>>>()?)
+        }
         ast::ExprKind::Object(body) => {
             let mut object = Object::new();
             for item in &body.items {
                 match item {
-                    ast::BodyItem::Field(field) => object.insert(field.name.clone(), constant(&field.value)?),
+                    ast::BodyItem::Field(field) => {
+                        object.insert(field.name.clone(), constant(&field.value)?)
+                    }
                     _ => return None,
                 }
             }
@@ -901,12 +1076,22 @@ fn contains(expr: &ast::Expr, is: impl Fn(&ast::ExprKind) -> bool + Copy) -> boo
     match &expr.kind {
         ast::ExprKind::Unary { operand, .. } => contains(operand, is),
         ast::ExprKind::Binary { lhs, rhs, .. } => contains(lhs, is) || contains(rhs, is),
-        ast::ExprKind::Member { target, .. } | ast::ExprKind::Wildcard { target } => contains(target, is),
+        ast::ExprKind::Member { target, .. } | ast::ExprKind::Wildcard { target } => {
+            contains(target, is)
+        }
         ast::ExprKind::Index { target, index } => contains(target, is) || contains(index, is),
-        ast::ExprKind::Call(call) => call.args.iter().any(|arg| matches!(arg, ast::Arg::Value(v) if contains(v, is))),
+        ast::ExprKind::Call(call) => call
+            .args
+            .iter()
+            .any(|arg| matches!(arg, ast::Arg::Value(v) if contains(v, is))),
         ast::ExprKind::List(items) => items.iter().any(|item| contains(item, is)),
-        ast::ExprKind::Object(body) => body.items.iter().any(|item| matches!(item, ast::BodyItem::Field(f) if contains(&f.value, is))),
-        ast::ExprKind::Interpolated(parts) => parts.iter().any(|part| matches!(part, ast::TextPart::Expr(e) if contains(e, is))),
+        ast::ExprKind::Object(body) => body
+            .items
+            .iter()
+            .any(|item| matches!(item, ast::BodyItem::Field(f) if contains(&f.value, is))),
+        ast::ExprKind::Interpolated(parts) => parts
+            .iter()
+            .any(|part| matches!(part, ast::TextPart::Expr(e) if contains(e, is))),
         _ => false,
     }
 }

@@ -48,13 +48,22 @@ impl Lowerer<'_> {
                 op: *op,
                 operand: Box::new(self.lower_expr(operand)),
             },
-            ast::ExprKind::Binary { op, op_span, lhs, rhs } => ExprKind::Binary {
+            ast::ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => ExprKind::Binary {
                 op: *op,
                 op_span: *op_span,
                 lhs: Box::new(self.lower_expr(lhs)),
                 rhs: Box::new(self.lower_expr(rhs)),
             },
-            ast::ExprKind::If { condition, then, otherwise } => ExprKind::If {
+            ast::ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => ExprKind::If {
                 condition: Box::new(self.lower_expr(condition)),
                 then: Box::new(self.lower_expr(then)),
                 otherwise: Box::new(self.lower_expr(otherwise)),
@@ -62,17 +71,26 @@ impl Lowerer<'_> {
             ast::ExprKind::Match { subject, arms } => {
                 let subject = Box::new(self.lower_expr(subject));
                 let (arms, default) = self.lower_arms(arms);
-                ExprKind::Match { subject, arms, default: default.map(Box::new) }
+                ExprKind::Match {
+                    subject,
+                    arms,
+                    default: default.map(Box::new),
+                }
             }
             ast::ExprKind::For(for_expr) => ExprKind::For(Box::new(self.lower_for(for_expr))),
-            ast::ExprKind::List(items) => ExprKind::List(items.iter().map(|item| self.lower_expr(item)).collect()),
+            ast::ExprKind::List(items) => {
+                ExprKind::List(items.iter().map(|item| self.lower_expr(item)).collect())
+            }
             ast::ExprKind::Object(body) => ExprKind::Object(self.lower_record(body)),
             ast::ExprKind::Lookup { entity, keys } => {
                 if !self.effect_allowed(span, "`lookup`") {
                     ExprKind::Invalid
                 } else {
                     let entity = self.target_entity(Some(entity), span, false);
-                    ExprKind::Lookup { entity, keys: self.lower_keys(keys) }
+                    ExprKind::Lookup {
+                        entity,
+                        keys: self.lower_keys(keys),
+                    }
                 }
             }
             ast::ExprKind::RequireEach(require) => {
@@ -86,13 +104,30 @@ impl Lowerer<'_> {
                     self.declare(&require.item, Binding::Local(item), false, Types::ANY);
                     let keys = self.lower_keys(&require.keys);
                     self.pop_scope();
-                    ExprKind::RequireEach(Box::new(RequireEach { item, list, entity, keys }))
+                    ExprKind::RequireEach(Box::new(RequireEach {
+                        item,
+                        list,
+                        entity,
+                        keys,
+                    }))
                 }
             }
-            ast::ExprKind::Create { entity, body } => self.lower_write(WriteKind::Create, entity.as_ref(), &[], None, body, span),
-            ast::ExprKind::Upsert { entity, keys, update_if, body } => {
-                self.lower_write(WriteKind::Upsert, entity.as_ref(), keys, update_if.as_deref(), body, span)
+            ast::ExprKind::Create { entity, body } => {
+                self.lower_write(WriteKind::Create, entity.as_ref(), &[], None, body, span)
             }
+            ast::ExprKind::Upsert {
+                entity,
+                keys,
+                update_if,
+                body,
+            } => self.lower_write(
+                WriteKind::Upsert,
+                entity.as_ref(),
+                keys,
+                update_if.as_deref(),
+                body,
+                span,
+            ),
             ast::ExprKind::Update { entity, keys, body } => {
                 self.lower_write(WriteKind::Update, entity.as_ref(), keys, None, body, span)
             }
@@ -112,30 +147,51 @@ impl Lowerer<'_> {
             Some((Binding::Setting(id), _)) => ExprKind::Setting(id),
             Some((binding @ (Binding::Function(_) | Binding::Table(_)), _)) => {
                 self.report(
-                    Diagnostic::new(codes::WRONG_KIND_OF_NAME, ident.span, format!("`{}` is {}, not a value", ident.name, binding.describe()))
-                        .help(format!("call it: `{}(...)`", ident.name)),
+                    Diagnostic::new(
+                        codes::WRONG_KIND_OF_NAME,
+                        ident.span,
+                        format!("`{}` is {}, not a value", ident.name, binding.describe()),
+                    )
+                    .help(format!("call it: `{}(...)`", ident.name)),
                 );
                 ExprKind::Invalid
             }
             Some((Binding::Module(_), _)) => {
                 self.report(
-                    Diagnostic::new(codes::WRONG_KIND_OF_NAME, ident.span, format!("`{}` is a module, not a value", ident.name))
-                        .help(format!("use one of its functions: `{}.name(...)`", ident.name)),
+                    Diagnostic::new(
+                        codes::WRONG_KIND_OF_NAME,
+                        ident.span,
+                        format!("`{}` is a module, not a value", ident.name),
+                    )
+                    .help(format!(
+                        "use one of its functions: `{}.name(...)`",
+                        ident.name
+                    )),
                 );
                 ExprKind::Invalid
             }
             None => {
                 let names = self.visible_names();
-                let mut diagnostic = Diagnostic::new(codes::UNKNOWN_NAME, ident.span, format!("`{}` is not defined here", ident.name))
-                    .label("unknown name")
-                    .did_you_mean(&ident.name, names.iter().map(String::as_str));
+                let mut diagnostic = Diagnostic::new(
+                    codes::UNKNOWN_NAME,
+                    ident.span,
+                    format!("`{}` is not defined here", ident.name),
+                )
+                .label("unknown name")
+                .did_you_mean(&ident.name, names.iter().map(String::as_str));
                 if diagnostic.help.is_none() {
                     if ident.name == "null" || ident.name == "nil" {
                         diagnostic = diagnostic.help("the empty value is written `none`");
                     } else if stdlib::lookup(&ident.name).is_some() {
-                        diagnostic = diagnostic.help(format!("`{0}` is a function: call it, `{0}(...)`", ident.name));
+                        diagnostic = diagnostic.help(format!(
+                            "`{0}` is a function: call it, `{0}(...)`",
+                            ident.name
+                        ));
                     } else if self.cx.allow_record {
-                        diagnostic = diagnostic.help(format!("a field of the source record is read with `$`: `$.{}`", ident.name));
+                        diagnostic = diagnostic.help(format!(
+                            "a field of the source record is read with `$`: `$.{}`",
+                            ident.name
+                        ));
                     }
                 }
                 self.report(diagnostic);
@@ -152,23 +208,22 @@ impl Lowerer<'_> {
     fn lower_path(&mut self, expr: &ast::Expr) -> Expr {
         let mut steps = Vec::new();
         let mut root = expr;
-        loop {
-            match &root.kind {
-                ast::ExprKind::Member { target, .. }
-                | ast::ExprKind::Index { target, .. }
-                | ast::ExprKind::Wildcard { target }
-                | ast::ExprKind::Descendant { target, .. }
-                | ast::ExprKind::Filter { target, .. } => {
-                    steps.push(root);
-                    root = target;
-                }
-                _ => break,
-            }
+        while let ast::ExprKind::Member { target, .. }
+        | ast::ExprKind::Index { target, .. }
+        | ast::ExprKind::Wildcard { target }
+        | ast::ExprKind::Descendant { target, .. }
+        | ast::ExprKind::Filter { target, .. } = &root.kind
+        {
+            steps.push(root);
+            root = target;
         }
         steps.reverse();
-        let needs_query = steps
-            .iter()
-            .any(|step| matches!(step.kind, ast::ExprKind::Descendant { .. } | ast::ExprKind::Filter { .. }));
+        let needs_query = steps.iter().any(|step| {
+            matches!(
+                step.kind,
+                ast::ExprKind::Descendant { .. } | ast::ExprKind::Filter { .. }
+            )
+        });
         let mut lowered = self.lower_expr(root);
         if needs_query {
             return self.lower_query(lowered, &steps, expr.span);
@@ -197,7 +252,10 @@ impl Lowerer<'_> {
                 }
                 _ => unreachable!("queries are handled above"),
             };
-            lowered = Expr { kind, span: step.span };
+            lowered = Expr {
+                kind,
+                span: step.span,
+            };
         }
         lowered
     }
@@ -218,7 +276,9 @@ impl Lowerer<'_> {
                         None => text.push('*'),
                     }
                 }
-                ast::ExprKind::Filter { query, query_span, .. } => {
+                ast::ExprKind::Filter {
+                    query, query_span, ..
+                } => {
                     filter_span = *query_span;
                     text.push_str("[?");
                     filter_start = text.len();
@@ -226,7 +286,9 @@ impl Lowerer<'_> {
                     text.push(']');
                 }
                 ast::ExprKind::Index { index, .. } => match &index.kind {
-                    ast::ExprKind::Literal(ast::Literal::Int(i)) => text.push_str(&format!("[{i}]")),
+                    ast::ExprKind::Literal(ast::Literal::Int(i)) => {
+                        text.push_str(&format!("[{i}]"))
+                    }
                     ast::ExprKind::Literal(ast::Literal::Text(key)) => push_name(&mut text, key),
                     _ => {
                         self.report(
@@ -237,7 +299,10 @@ impl Lowerer<'_> {
                             )
                             .help("filter with `filter(list, x => ...)` instead"),
                         );
-                        return Expr { kind: ExprKind::Invalid, span };
+                        return Expr {
+                            kind: ExprKind::Invalid,
+                            span,
+                        };
                     }
                 },
                 _ => unreachable!("only path steps are collected"),
@@ -245,31 +310,51 @@ impl Lowerer<'_> {
         }
         match jsonpath_rust::parser::parse_json_path(&text) {
             Ok(query) => Expr {
-                kind: ExprKind::Query { target: Box::new(root), query: Box::new(query), text },
+                kind: ExprKind::Query {
+                    target: Box::new(root),
+                    query: Box::new(query),
+                    text,
+                },
                 span,
             },
             Err(error) => {
                 // Point at the character where the filter stops being JSONPath.
                 let at = match &error {
-                    jsonpath_rust::parser::errors::JsonPathError::PestError(pest) => match pest.location {
-                        pest::error::InputLocation::Pos(pos) | pest::error::InputLocation::Span((pos, _)) => Some(pos),
-                    },
+                    jsonpath_rust::parser::errors::JsonPathError::PestError(pest) => {
+                        match pest.location {
+                            pest::error::InputLocation::Pos(pos)
+                            | pest::error::InputLocation::Span((pos, _)) => Some(pos),
+                        }
+                    }
                     _ => None,
                 };
-                let within = at.filter(|pos| *pos >= filter_start && *pos <= filter_start + filter_span.len());
+                let within = at
+                    .filter(|pos| *pos >= filter_start && *pos <= filter_start + filter_span.len());
                 let (error_span, label) = match within {
                     Some(pos) => {
                         let start = filter_span.start as usize + (pos - filter_start);
-                        (Span::new(start, (start + 1).min(filter_span.end as usize).max(start)), "not JSONPath from here".to_string())
+                        (
+                            Span::new(start, (start + 1).min(filter_span.end as usize).max(start)),
+                            "not JSONPath from here".to_string(),
+                        )
                     }
                     None => (filter_span, describe_jsonpath_error(&error)),
                 };
                 self.report(
-                    Diagnostic::new(codes::INVALID_JSONPATH, error_span, "this JSONPath filter does not parse")
-                        .label(label)
-                        .help("inside `[?...]`, `@` is the element: `[?@.count > 1 && @.sku != 'SHIP']`"),
+                    Diagnostic::new(
+                        codes::INVALID_JSONPATH,
+                        error_span,
+                        "this JSONPath filter does not parse",
+                    )
+                    .label(label)
+                    .help(
+                        "inside `[?...]`, `@` is the element: `[?@.count > 1 && @.sku != 'SHIP']`",
+                    ),
                 );
-                Expr { kind: ExprKind::Invalid, span }
+                Expr {
+                    kind: ExprKind::Invalid,
+                    span,
+                }
             }
         }
     }
@@ -279,25 +364,34 @@ impl Lowerer<'_> {
     fn lower_call(&mut self, call: &ast::Call, span: Span) -> ExprKind {
         let binding = match &call.module {
             Some(module) => match self.resolve(&module.name) {
-                Some((Binding::Module(index), _)) => match self.modules[index].exports.get(&call.name.name) {
-                    Some(binding) => binding.clone(),
-                    None if self.modules[index].failed => {
-                        self.lower_args_anyway(&call.args);
-                        return ExprKind::Invalid;
+                Some((Binding::Module(index), _)) => {
+                    match self.modules[index].exports.get(&call.name.name) {
+                        Some(binding) => binding.clone(),
+                        None if self.modules[index].failed => {
+                            self.lower_args_anyway(&call.args);
+                            return ExprKind::Invalid;
+                        }
+                        None => {
+                            let exports: Vec<&str> = self.modules[index]
+                                .exports
+                                .keys()
+                                .map(String::as_str)
+                                .collect();
+                            let diagnostic = Diagnostic::new(
+                                codes::UNKNOWN_MODULE_MEMBER,
+                                call.name.span,
+                                format!(
+                                    "the module `{}` has no function or table `{}`",
+                                    self.modules[index].path, call.name.name
+                                ),
+                            )
+                            .did_you_mean(&call.name.name, exports);
+                            self.report(diagnostic);
+                            self.lower_args_anyway(&call.args);
+                            return ExprKind::Invalid;
+                        }
                     }
-                    None => {
-                        let exports: Vec<&str> = self.modules[index].exports.keys().map(String::as_str).collect();
-                        let diagnostic = Diagnostic::new(
-                            codes::UNKNOWN_MODULE_MEMBER,
-                            call.name.span,
-                            format!("the module `{}` has no function or table `{}`", self.modules[index].path, call.name.name),
-                        )
-                        .did_you_mean(&call.name.name, exports);
-                        self.report(diagnostic);
-                        self.lower_args_anyway(&call.args);
-                        return ExprKind::Invalid;
-                    }
-                },
+                }
                 Some((other, _)) => {
                     self.report(Diagnostic::new(
                         codes::WRONG_KIND_OF_NAME,
@@ -316,7 +410,10 @@ impl Lowerer<'_> {
                     )
                     .did_you_mean(&module.name, names.iter().map(String::as_str));
                     let diagnostic = if diagnostic.help.is_none() {
-                        diagnostic.help(format!("import it first: `import \"std/{}\" as {}`", module.name, module.name))
+                        diagnostic.help(format!(
+                            "import it first: `import \"std/{}\" as {}`",
+                            module.name, module.name
+                        ))
                     } else {
                         diagnostic
                     };
@@ -363,14 +460,21 @@ impl Lowerer<'_> {
                     self.wrong_count(&call.name, 1, Some(1), args.len(), span);
                     return ExprKind::Invalid;
                 }
-                ExprKind::TableLookup { table: id, key: Box::new(args.remove(0)) }
+                ExprKind::TableLookup {
+                    table: id,
+                    key: Box::new(args.remove(0)),
+                }
             }
             other => {
                 self.report(
                     Diagnostic::new(
                         codes::WRONG_KIND_OF_NAME,
                         call.name.span,
-                        format!("`{}` is {}, not a function", call.name.name, other.describe()),
+                        format!(
+                            "`{}` is {}, not a function",
+                            call.name.name,
+                            other.describe()
+                        ),
                     )
                     .label("cannot be called"),
                 );
@@ -401,33 +505,60 @@ impl Lowerer<'_> {
                 ast::Arg::Value(expr) => self.lower_expr(expr),
                 ast::Arg::Lambda(lambda) => {
                     self.report(
-                        Diagnostic::new(codes::MISPLACED_LAMBDA, lambda.span, format!("`{callee}` takes values, not functions"))
-                            .help("only list functions such as `filter` and `map` take `x => ...`"),
+                        Diagnostic::new(
+                            codes::MISPLACED_LAMBDA,
+                            lambda.span,
+                            format!("`{callee}` takes values, not functions"),
+                        )
+                        .help("only list functions such as `filter` and `map` take `x => ...`"),
                     );
-                    Expr { kind: ExprKind::Invalid, span: lambda.span }
+                    Expr {
+                        kind: ExprKind::Invalid,
+                        span: lambda.span,
+                    }
                 }
             })
             .collect()
     }
 
-    fn wrong_count(&mut self, name: &ast::Ident, min: usize, max: Option<usize>, got: usize, span: Span) {
+    fn wrong_count(
+        &mut self,
+        name: &ast::Ident,
+        min: usize,
+        max: Option<usize>,
+        got: usize,
+        span: Span,
+    ) {
         let takes = match max {
             Some(max) if max == min => format!("{min}"),
             Some(max) => format!("{min} to {max}"),
             None => format!("at least {min}"),
         };
-        let plural = if takes == "1" { "argument" } else { "arguments" };
+        let plural = if takes == "1" {
+            "argument"
+        } else {
+            "arguments"
+        };
         self.report(
             Diagnostic::new(
                 codes::WRONG_ARGUMENT_COUNT,
                 span,
-                format!("`{}` takes {takes} {plural}, but {got} {} given", name.name, if got == 1 { "is" } else { "are" }),
+                format!(
+                    "`{}` takes {takes} {plural}, but {got} {} given",
+                    name.name,
+                    if got == 1 { "is" } else { "are" }
+                ),
             )
             .label("in this call"),
         );
     }
 
-    fn lower_native(&mut self, function: &'static stdlib::Function, call: &ast::Call, span: Span) -> ExprKind {
+    fn lower_native(
+        &mut self,
+        function: &'static stdlib::Function,
+        call: &ast::Call,
+        span: Span,
+    ) -> ExprKind {
         let count = call.args.len();
         let max = function.max_args();
         if count < function.min_args() || max.is_some_and(|max| count > max) {
@@ -444,7 +575,9 @@ impl Lowerer<'_> {
         }
         let mut args = Vec::with_capacity(count);
         for (index, arg) in call.args.iter().enumerate() {
-            let expected = function.param_type(index).unwrap_or(ParamType::Value(Types::ANY));
+            let expected = function
+                .param_type(index)
+                .unwrap_or(ParamType::Value(Types::ANY));
             let lowered = match (arg, expected) {
                 (ast::Arg::Value(expr), ParamType::Value(_)) => Arg::Value(self.lower_expr(expr)),
                 (ast::Arg::Lambda(lambda), ParamType::Lambda(arity)) => {
@@ -465,25 +598,46 @@ impl Lowerer<'_> {
                 (ast::Arg::Value(expr), ParamType::Lambda(_)) => {
                     let name = function.params.get(index).map_or("argument", |p| p.name);
                     self.report(
-                        Diagnostic::new(codes::MISPLACED_LAMBDA, expr.span, format!("`{}` takes a function as `{name}`", function.name))
-                            .label("a value, not a function")
-                            .help(format!("write a function of the element: `x => ...`, as in `{}`", function.examples[0].call)),
+                        Diagnostic::new(
+                            codes::MISPLACED_LAMBDA,
+                            expr.span,
+                            format!("`{}` takes a function as `{name}`", function.name),
+                        )
+                        .label("a value, not a function")
+                        .help(format!(
+                            "write a function of the element: `x => ...`, as in `{}`",
+                            function.examples[0].call
+                        )),
                     );
                     self.lower_expr(expr);
-                    Arg::Value(Expr { kind: ExprKind::Invalid, span: expr.span })
+                    Arg::Value(Expr {
+                        kind: ExprKind::Invalid,
+                        span: expr.span,
+                    })
                 }
                 (ast::Arg::Lambda(lambda), ParamType::Value(_)) => {
                     self.report(
-                        Diagnostic::new(codes::MISPLACED_LAMBDA, lambda.span, format!("`{}` takes a value here, not a function", function.name))
-                            .label("a function, not a value"),
+                        Diagnostic::new(
+                            codes::MISPLACED_LAMBDA,
+                            lambda.span,
+                            format!("`{}` takes a value here, not a function", function.name),
+                        )
+                        .label("a function, not a value"),
                     );
-                    Arg::Value(Expr { kind: ExprKind::Invalid, span: lambda.span })
+                    Arg::Value(Expr {
+                        kind: ExprKind::Invalid,
+                        span: lambda.span,
+                    })
                 }
             };
             args.push(lowered);
         }
         let prepared = self.prepare(function, &args);
-        ExprKind::Native { function, args, prepared }
+        ExprKind::Native {
+            function,
+            args,
+            prepared,
+        }
     }
 
     fn lower_lambda(&mut self, lambda: &ast::Lambda) -> Arg {
@@ -502,7 +656,11 @@ impl Lowerer<'_> {
         let body = self.lower_expr(&lambda.body);
         self.pop_scope();
         self.cx.allow_effects = saved;
-        Arg::Lambda { params, body, span: lambda.span }
+        Arg::Lambda {
+            params,
+            body,
+            span: lambda.span,
+        }
     }
 
     /// Checks and prepares a native call's constant arguments.
@@ -513,7 +671,10 @@ impl Lowerer<'_> {
         let constants: Vec<Option<&Value<'static>>> = args
             .iter()
             .map(|arg| match arg {
-                Arg::Value(Expr { kind: ExprKind::Constant(value), .. }) => Some(value),
+                Arg::Value(Expr {
+                    kind: ExprKind::Constant(value),
+                    ..
+                }) => Some(value),
                 _ => None,
             })
             .collect();
@@ -525,7 +686,9 @@ impl Lowerer<'_> {
                     Some(Arg::Lambda { span, .. }) => *span,
                     None => Span::default(),
                 };
-                self.report(Diagnostic::new(codes::INVALID_ARGUMENT, span, message).label("not accepted"));
+                self.report(
+                    Diagnostic::new(codes::INVALID_ARGUMENT, span, message).label("not accepted"),
+                );
                 Prepared::Nothing
             }
         }
@@ -545,14 +708,23 @@ impl Lowerer<'_> {
             self.declare(index, Binding::Local(slot), false, Types::INT);
             slot
         });
-        let filter = for_expr.filter.as_ref().map(|filter| self.lower_expr(filter));
+        let filter = for_expr
+            .filter
+            .as_ref()
+            .map(|filter| self.lower_expr(filter));
         let body = match &for_expr.body {
             ast::ForBody::Record(record) => ForBody::Record(self.lower_record(record)),
             ast::ForBody::Value(value) => ForBody::Value(self.lower_expr(value)),
         };
         self.pop_scope();
         self.cx.allow_effects = saved;
-        For { item, index, list, filter, body }
+        For {
+            item,
+            index,
+            list,
+            filter,
+            body,
+        }
     }
 
     pub(super) fn lower_record(&mut self, body: &ast::RecordBody) -> Record {
@@ -562,7 +734,10 @@ impl Lowerer<'_> {
         let items = self.lower_record_items(&body.items);
         self.pop_scope();
         self.cx.allow_effects = saved;
-        Record { items, span: body.span }
+        Record {
+            items,
+            span: body.span,
+        }
     }
 
     fn lower_record_items(&mut self, items: &[ast::BodyItem]) -> Vec<RecordItem> {
@@ -584,13 +759,21 @@ impl Lowerer<'_> {
                 ast::BodyItem::CreateOnly { unless, body, span } => {
                     if self.cx.write != Some(WriteKind::Upsert) {
                         self.report(
-                            Diagnostic::new(codes::MISPLACED, *span, "`create only` belongs in the body of an `upsert`")
-                                .label("no record is created or updated here"),
+                            Diagnostic::new(
+                                codes::MISPLACED,
+                                *span,
+                                "`create only` belongs in the body of an `upsert`",
+                            )
+                            .label("no record is created or updated here"),
                         );
                     }
                     let unless = unless.as_ref().map(|unless| self.lower_expr(unless));
                     let body = self.lower_record(body);
-                    RecordItem::CreateOnly { unless, body, span: *span }
+                    RecordItem::CreateOnly {
+                        unless,
+                        body,
+                        span: *span,
+                    }
                 }
                 ast::BodyItem::Spread(expr, _) => RecordItem::Spread(self.lower_expr(expr)),
             });
@@ -602,11 +785,21 @@ impl Lowerer<'_> {
         let condition = self.lower_expr(&body_if.condition);
         let then = self.lower_record(&body_if.then);
         let otherwise = match &body_if.otherwise {
-            None => Record { items: Vec::new(), span: body_if.span },
+            None => Record {
+                items: Vec::new(),
+                span: body_if.span,
+            },
             Some(ast::Else::Block(block)) => self.lower_record(block),
-            Some(ast::Else::If(nested)) => Record { items: vec![self.lower_body_if(nested)], span: nested.span },
+            Some(ast::Else::If(nested)) => Record {
+                items: vec![self.lower_body_if(nested)],
+                span: nested.span,
+            },
         };
-        RecordItem::If { condition, then, otherwise }
+        RecordItem::If {
+            condition,
+            then,
+            otherwise,
+        }
     }
 
     // ------------------------------------------------------------ writes
@@ -635,7 +828,14 @@ impl Lowerer<'_> {
         let saved = self.cx.write.replace(kind);
         let body = self.lower_record(body);
         self.cx.write = saved;
-        ExprKind::Write(Box::new(Write { kind, entity, is_main, keys, update_if, body }))
+        ExprKind::Write(Box::new(Write {
+            kind,
+            entity,
+            is_main,
+            keys,
+            update_if,
+            body,
+        }))
     }
 }
 
@@ -657,7 +857,9 @@ fn describe_jsonpath_error(error: &jsonpath_rust::parser::errors::JsonPathError)
     use jsonpath_rust::parser::errors::JsonPathError;
     match error {
         JsonPathError::PestError(_) => "not valid JSONPath".to_string(),
-        JsonPathError::MaxNestingDepthExceeded(depth) => format!("nested more than {depth} levels deep"),
+        JsonPathError::MaxNestingDepthExceeded(depth) => {
+            format!("nested more than {depth} levels deep")
+        }
         other => other.to_string(),
     }
 }

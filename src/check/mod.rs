@@ -48,5 +48,8 @@ pub fn check(file: SourceFile, loader: &dyn Loader) -> Checked {
     lints::fields_written_twice(&program, &mut diagnostics);
     diagnostics.sort_by_key(|(file, d)| (*file, d.primary.span.start, d.primary.span.end));
     diagnostics.dedup();
-    Checked { program, diagnostics }
+    Checked {
+        program,
+        diagnostics,
+    }
 }

@@ -59,7 +59,12 @@ impl Checker<'_> {
     }
 
     /// Runs `body` for a function or table in its own file and frame.
-    fn in_frame<T>(&mut self, file: FileId, env: Vec<Types>, body: impl FnOnce(&mut Self) -> T) -> T {
+    fn in_frame<T>(
+        &mut self,
+        file: FileId,
+        env: Vec<Types>,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         let saved_file = std::mem::replace(&mut self.file, file);
         let saved_env = std::mem::replace(&mut self.env, env);
         let result = body(self);
@@ -109,7 +114,9 @@ impl Checker<'_> {
                 table.span,
                 format!("the table `{}` has no default arm", table.name),
             )
-            .help("a key it does not list fails the record; add `_ => ...` if a default makes sense");
+            .help(
+                "a key it does not list fails the record; add `_ => ...` if a default makes sense",
+            );
             self.diagnostics.push((table.file, diagnostic));
         }
         let env = vec![Types::ANY; table.frame_size as usize];
@@ -131,17 +138,25 @@ impl Checker<'_> {
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
-                Statement::When(condition) | Statement::SkipIf(condition) => self.condition(condition, "a `when` or `skip if`"),
+                Statement::When(condition) | Statement::SkipIf(condition) => {
+                    self.condition(condition, "a `when` or `skip if`")
+                }
                 Statement::Let(slot, value) => {
                     let types = self.infer(value);
                     self.env[slot.0 as usize] = types;
                 }
                 Statement::SkipIfExists { keys, .. } => self.keys(keys),
-                Statement::RequireThat { condition, message, .. } => {
+                Statement::RequireThat {
+                    condition, message, ..
+                } => {
                     self.condition(condition, "a `require`");
                     self.infer(message);
                 }
-                Statement::If { condition, then, otherwise } => {
+                Statement::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
                     self.condition(condition, "an `if`");
                     self.statements(then);
                     self.statements(otherwise);
@@ -166,7 +181,11 @@ impl Checker<'_> {
                 RecordItem::Field { value, .. } => {
                     self.infer(value);
                 }
-                RecordItem::If { condition, then, otherwise } => {
+                RecordItem::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
                     self.condition(condition, "an `if`");
                     self.record(then);
                     self.record(otherwise);
@@ -185,8 +204,12 @@ impl Checker<'_> {
                     let types = self.infer(value);
                     if certainly_not(types, Types::OBJECT | Types::NULL) {
                         self.report(
-                            Diagnostic::new(codes::OPERAND_TYPES, value.span, format!("`...` takes an object, but this is {types}"))
-                                .label("not an object"),
+                            Diagnostic::new(
+                                codes::OPERAND_TYPES,
+                                value.span,
+                                format!("`...` takes an object, but this is {types}"),
+                            )
+                            .label("not an object"),
                         );
                     }
                 }
@@ -198,9 +221,13 @@ impl Checker<'_> {
         let types = self.infer(condition);
         if certainly_not(types, Types::BOOL) {
             self.report(
-                Diagnostic::new(codes::CONDITION_NOT_BOOL, condition.span, format!("the condition of {what} must be a bool, but this is {types}"))
-                    .label(format!("this is {types}"))
-                    .help("compare explicitly, e.g. `x == \"paid\"` or `x != none`"),
+                Diagnostic::new(
+                    codes::CONDITION_NOT_BOOL,
+                    condition.span,
+                    format!("the condition of {what} must be a bool, but this is {types}"),
+                )
+                .label(format!("this is {types}"))
+                .help("compare explicitly, e.g. `x == \"paid\"` or `x != none`"),
             );
         }
     }
@@ -211,7 +238,12 @@ impl Checker<'_> {
             ExprKind::Record => Types::OBJECT,
             ExprKind::Local(slot) => self.env.get(slot.0 as usize).copied().unwrap_or(Types::ANY),
             ExprKind::Setting(id) => self.program.setting(*id).ty.types,
-            ExprKind::Field { target, over_each, .. } | ExprKind::Index { target, over_each, .. } => {
+            ExprKind::Field {
+                target, over_each, ..
+            }
+            | ExprKind::Index {
+                target, over_each, ..
+            } => {
                 self.infer(target);
                 if let ExprKind::Index { index, .. } = &expr.kind {
                     self.infer(index);
@@ -231,15 +263,20 @@ impl Checker<'_> {
                             if let Some(ParamType::Value(allowed)) = function.param_type(index)
                                 && certainly_not(types, allowed)
                             {
-                                let name = function.params.get(index).map_or("argument", |p| p.name);
+                                let name =
+                                    function.params.get(index).map_or("argument", |p| p.name);
                                 let mut diagnostic = Diagnostic::new(
                                     codes::ARGUMENT_TYPE,
                                     value.span,
-                                    format!("`{}` takes {allowed} as `{name}`, but this is {types}", function.name),
+                                    format!(
+                                        "`{}` takes {allowed} as `{name}`, but this is {types}",
+                                        function.name
+                                    ),
                                 )
                                 .label(format!("this is {types}"));
                                 if types == Types::TEXT && allowed.intersects(Types::NUMBER) {
-                                    diagnostic = diagnostic.help("a number is written without quotes");
+                                    diagnostic =
+                                        diagnostic.help("a number is written without quotes");
                                 }
                                 self.report(diagnostic);
                             }
@@ -300,15 +337,24 @@ impl Checker<'_> {
                     UnaryOp::Neg => {
                         if certainly_not(types, Types::NUMBER | Types::FLOAT) {
                             self.report(
-                                Diagnostic::new(codes::OPERAND_TYPES, operand.span, format!("`-` negates a number, but this is {types}"))
-                                    .label(format!("this is {types}")),
+                                Diagnostic::new(
+                                    codes::OPERAND_TYPES,
+                                    operand.span,
+                                    format!("`-` negates a number, but this is {types}"),
+                                )
+                                .label(format!("this is {types}")),
                             );
                         }
                         types
                     }
                 }
             }
-            ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, *op_span, lhs, rhs),
             ExprKind::Interpolate(parts) => {
                 for part in parts {
                     if let TextPart::Expr(part) = part {
@@ -317,11 +363,19 @@ impl Checker<'_> {
                 }
                 Types::TEXT
             }
-            ExprKind::If { condition, then, otherwise } => {
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
                 self.condition(condition, "an `if`");
                 self.infer(then) | self.infer(otherwise)
             }
-            ExprKind::Match { subject, arms, default } => {
+            ExprKind::Match {
+                subject,
+                arms,
+                default,
+            } => {
                 let subject_types = self.infer(subject);
                 let mut types = Types::EMPTY;
                 for arm in arms {
@@ -383,22 +437,40 @@ impl Checker<'_> {
     }
 
     fn match_without_default(&mut self, subject: &Expr, types: Types, arms: &[Arm], span: Span) {
-        let listed: Vec<&crate::value::Value<'static>> = arms.iter().flat_map(|arm| arm.patterns.iter()).collect();
+        let listed: Vec<&crate::value::Value<'static>> =
+            arms.iter().flat_map(|arm| arm.patterns.iter()).collect();
         // Closed inputs whose every value is listed need no default.
         let covers_bools = types == Types::BOOL
-            && listed.iter().any(|v| matches!(v, crate::value::Value::Bool(true)))
-            && listed.iter().any(|v| matches!(v, crate::value::Value::Bool(false)));
+            && listed
+                .iter()
+                .any(|v| matches!(v, crate::value::Value::Bool(true)))
+            && listed
+                .iter()
+                .any(|v| matches!(v, crate::value::Value::Bool(false)));
         let covers_words = match &subject.kind {
-            ExprKind::Setting(id) => self.program.setting(*id).ty.words.as_ref().is_some_and(|words| {
-                words.iter().all(|word| listed.iter().any(|v| v.as_str() == Some(word.as_str())))
-            }),
+            ExprKind::Setting(id) => {
+                self.program
+                    .setting(*id)
+                    .ty
+                    .words
+                    .as_ref()
+                    .is_some_and(|words| {
+                        words
+                            .iter()
+                            .all(|word| listed.iter().any(|v| v.as_str() == Some(word.as_str())))
+                    })
+            }
             _ => false,
         };
         if !covers_bools && !covers_words {
             self.report(
-                Diagnostic::new(codes::MATCH_WITHOUT_DEFAULT, span, "this `match` has no `_` arm")
-                    .label("a value no arm lists fails the record")
-                    .help("add `_ => ...` with a default"),
+                Diagnostic::new(
+                    codes::MATCH_WITHOUT_DEFAULT,
+                    span,
+                    "this `match` has no `_` arm",
+                )
+                .label("a value no arm lists fails the record")
+                .help("add `_ => ...` with a default"),
             );
         }
     }
@@ -415,10 +487,24 @@ impl Checker<'_> {
             }
             BinaryOp::Eq | BinaryOp::Ne => Types::BOOL,
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let orderable = [Types::NUMBER, Types::TEXT, Types::DATE, Types::DATETIME, Types::FLOAT, Types::BOOL];
+                let orderable = [
+                    Types::NUMBER,
+                    Types::TEXT,
+                    Types::DATE,
+                    Types::DATETIME,
+                    Types::FLOAT,
+                    Types::BOOL,
+                ];
                 if !self.float_with_decimal(op, op_span, lhs, left, rhs, right) {
-                    let compatible = orderable.iter().any(|class| left.intersects(*class) && right.intersects(*class));
-                    if !compatible && !left.is_any() && !right.is_any() && !left.is_empty() && !right.is_empty() {
+                    let compatible = orderable
+                        .iter()
+                        .any(|class| left.intersects(*class) && right.intersects(*class));
+                    if !compatible
+                        && !left.is_any()
+                        && !right.is_any()
+                        && !left.is_empty()
+                        && !right.is_empty()
+                    {
                         self.operand_error(op, op_span, lhs, left, rhs, right);
                     }
                 }
@@ -432,7 +518,13 @@ impl Checker<'_> {
                 let numbers = Types::NUMBER | Types::FLOAT;
                 let both_text = left.intersects(Types::TEXT) && right.intersects(Types::TEXT);
                 let both_numbers = left.intersects(numbers) && right.intersects(numbers);
-                if !both_text && !both_numbers && !left.is_any() && !right.is_any() && !left.is_empty() && !right.is_empty() {
+                if !both_text
+                    && !both_numbers
+                    && !left.is_any()
+                    && !right.is_any()
+                    && !left.is_empty()
+                    && !right.is_empty()
+                {
                     self.operand_error(op, op_span, lhs, left, rhs, right);
                     return Types::ANY;
                 }
@@ -453,7 +545,15 @@ impl Checker<'_> {
     }
 
     /// Reports a float meeting a decimal; true when it did.
-    fn float_with_decimal(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, left: Types, rhs: &Expr, right: Types) -> bool {
+    fn float_with_decimal(
+        &mut self,
+        op: BinaryOp,
+        op_span: Span,
+        lhs: &Expr,
+        left: Types,
+        rhs: &Expr,
+        right: Types,
+    ) -> bool {
         let is_float = |t: Types| t == Types::FLOAT;
         let is_exact = |t: Types| !t.is_empty() && t.is_subset_of(Types::NUMBER);
         let (float, decimal) = if is_float(left) && is_exact(right) {
@@ -464,15 +564,27 @@ impl Checker<'_> {
             return false;
         };
         self.report(
-            Diagnostic::new(codes::FLOAT_WITH_DECIMAL, op_span, format!("`{}` mixes a float with an exact number", op.symbol()))
-                .with_secondary(float.span, "a float")
-                .with_secondary(decimal.span, "exact")
-                .help("keep money exact: convert with `decimal(...)` instead of `float(...)`"),
+            Diagnostic::new(
+                codes::FLOAT_WITH_DECIMAL,
+                op_span,
+                format!("`{}` mixes a float with an exact number", op.symbol()),
+            )
+            .with_secondary(float.span, "a float")
+            .with_secondary(decimal.span, "exact")
+            .help("keep money exact: convert with `decimal(...)` instead of `float(...)`"),
         );
         true
     }
 
-    fn operand_error(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, left: Types, rhs: &Expr, right: Types) {
+    fn operand_error(
+        &mut self,
+        op: BinaryOp,
+        op_span: Span,
+        lhs: &Expr,
+        left: Types,
+        rhs: &Expr,
+        right: Types,
+    ) {
         let verb = match op {
             BinaryOp::Add => "add",
             BinaryOp::Sub => "subtract",
@@ -481,28 +593,43 @@ impl Checker<'_> {
             BinaryOp::Rem => "take the remainder of",
             _ => "compare",
         };
-        let mut diagnostic = Diagnostic::new(codes::OPERAND_TYPES, op_span, format!("cannot {verb} {left} and {right}"))
-            .with_secondary(lhs.span, format!("this is {left}"))
-            .with_secondary(rhs.span, format!("this is {right}"));
+        let mut diagnostic = Diagnostic::new(
+            codes::OPERAND_TYPES,
+            op_span,
+            format!("cannot {verb} {left} and {right}"),
+        )
+        .with_secondary(lhs.span, format!("this is {left}"))
+        .with_secondary(rhs.span, format!("this is {right}"));
         if op == BinaryOp::Add && (left == Types::TEXT || right == Types::TEXT) {
-            diagnostic = diagnostic.help("put values into text with interpolation: \"INV-${x}\", or convert with text(...)");
-        } else if (left == Types::TEXT && right.is_subset_of(Types::NUMBER)) || (right == Types::TEXT && left.is_subset_of(Types::NUMBER)) {
-            diagnostic = diagnostic.help("convert text to a number with `decimal(...)` or `int(...)`");
+            diagnostic = diagnostic.help(
+                "put values into text with interpolation: \"INV-${x}\", or convert with text(...)",
+            );
+        } else if (left == Types::TEXT && right.is_subset_of(Types::NUMBER))
+            || (right == Types::TEXT && left.is_subset_of(Types::NUMBER))
+        {
+            diagnostic =
+                diagnostic.help("convert text to a number with `decimal(...)` or `int(...)`");
         }
         self.report(diagnostic);
     }
 }
 
 /// The kinds an arithmetic result can have.
+///
+/// When one side is known, the result is known too, even if the other side
+/// is not: `x + "text"` is text (or fails), `x * 1.5` a decimal (or fails).
 fn arithmetic_result(op: BinaryOp, left: Types, right: Types) -> Types {
-    if left.is_any() || right.is_any() {
-        return Types::ANY;
-    }
-    if left == Types::TEXT && right == Types::TEXT {
+    if op == BinaryOp::Add && (left == Types::TEXT || right == Types::TEXT) {
         return Types::TEXT;
     }
     if left == Types::FLOAT || right == Types::FLOAT {
         return Types::FLOAT;
+    }
+    if left == Types::DECIMAL || right == Types::DECIMAL {
+        return Types::DECIMAL;
+    }
+    if left.is_any() || right.is_any() {
+        return Types::ANY;
     }
     if op == BinaryOp::Div {
         return Types::DECIMAL;

@@ -20,7 +20,11 @@ pub struct Options {
 }
 
 pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
-    let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+    let paths = if options.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        options.paths.clone()
+    };
     let (files, problems) = flow_files(&paths);
     let mut outcome = Outcome::Success;
     for (path, reason) in &problems {
@@ -34,14 +38,23 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(error) => {
-                eprintln!("error: cannot read {}: {}", path.display(), describe(&error));
+                eprintln!(
+                    "error: cannot read {}: {}",
+                    path.display(),
+                    describe(&error)
+                );
                 outcome = Outcome::Unusable;
                 continue;
             }
         };
         for (file, diagnostic) in check_bytes(&path.display().to_string(), &bytes) {
             // A module checked on its own and through an import is reported once.
-            if !reported.insert((file.name.to_string(), diagnostic.code.id, diagnostic.primary.span, diagnostic.message.clone())) {
+            if !reported.insert((
+                file.name.to_string(),
+                diagnostic.code.id,
+                diagnostic.primary.span,
+                diagnostic.message.clone(),
+            )) {
                 continue;
             }
             match diagnostic.severity {
@@ -69,7 +82,11 @@ pub fn check_bytes(name: &str, bytes: &[u8]) -> Vec<(SourceFile, Diagnostic)> {
     let (text, parsed) = syntax::parse_bytes(bytes);
     if std::str::from_utf8(bytes).is_err() {
         let file = SourceFile::new(name, text);
-        return parsed.diagnostics.into_iter().map(|d| (file.clone(), d)).collect();
+        return parsed
+            .diagnostics
+            .into_iter()
+            .map(|d| (file.clone(), d))
+            .collect();
     }
     let checked = check::check(SourceFile::new(name, text), &FileLoader);
     checked
@@ -80,6 +97,17 @@ pub fn check_bytes(name: &str, bytes: &[u8]) -> Vec<(SourceFile, Diagnostic)> {
 }
 
 fn summary(files: usize, errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
-    format!("checked {}: {}, {}", plural(files, "file"), plural(errors, "error"), plural(warnings, "warning"))
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "checked {}: {}, {}",
+        plural(files, "file"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

@@ -5,6 +5,7 @@
 //! rendered for humans by [`render`] (miette) and for editors by [`json`].
 
 pub mod codes;
+pub mod docs;
 pub mod json;
 pub mod record;
 pub mod render;
@@ -122,6 +123,10 @@ mod tests {
         assert_eq!(closest("only_payd", names), Some("only_paid"));
         assert_eq!(closest("ONLY_PAID", names), Some("only_paid"));
         assert_eq!(closest("xyz", names), None);
-        assert_eq!(closest("only_paid", names), None, "the name itself is no suggestion");
+        assert_eq!(
+            closest("only_paid", names),
+            None,
+            "the name itself is no suggestion"
+        );
     }
 }

@@ -29,14 +29,17 @@ pub fn render(diagnostic: &Diagnostic, file: &SourceFile, style: Style) -> Strin
         .with_urls(false);
     let report = Report {
         diagnostic,
-        source: NamedSource::new(file.name.to_string(), file.text.clone()).with_language("flow"),
+        source: NamedSource::new(&file.name, file.text.clone()).with_language("flow"),
         file_len: file.text.len(),
     };
     let mut out = String::new();
     // Rendering into a String cannot fail for I/O reasons; a formatting error
     // would be a bug in miette, and then the plain one-line form is still useful.
     if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}[{}]: {}\n", diagnostic.severity, diagnostic.code, diagnostic.message);
+        out = format!(
+            "{}[{}]: {}\n",
+            diagnostic.severity, diagnostic.code, diagnostic.message
+        );
     }
     out
 }
@@ -60,7 +63,9 @@ impl Report<'_> {
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Report").field("diagnostic", self.diagnostic).finish()
+        f.debug_struct("Report")
+            .field("diagnostic", self.diagnostic)
+            .finish()
     }
 }
 
@@ -97,7 +102,8 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let primary = &self.diagnostic.primary;
-        let primary = LabeledSpan::new_primary_with_span(primary.text.clone(), self.fit(primary.span));
+        let primary =
+            LabeledSpan::new_primary_with_span(primary.text.clone(), self.fit(primary.span));
         let secondary = self
             .diagnostic
             .secondary

@@ -17,12 +17,30 @@ pub const FUNCTIONS: &[Function] = &[Function {
     fallible: false,
     doc: "Splits a street line into `{street, number, suffix}`: the street name, the house number as an int (`none` when there is none), and what follows the number (`\"\"` when nothing does). Handles Dutch, Belgian and German forms (`Dorpsstraat 12A`, `Laan van Meerdervoort 1-3`, `2e Helmersstraat 14 hs`, `Rue Royale 55 bte 3`) and a number in front (`12 Main Street`). A number that is part of the street name (`Plein 1940 12`) stays in the name.",
     examples: &[
-        Example { call: r#"split_street("Dorpsstraat 12A")"#, result: r#"{"street": "Dorpsstraat", "number": 12, "suffix": "A"}"# },
-        Example { call: r#"split_street("Laan van Meerdervoort 1-3")"#, result: r#"{"street": "Laan van Meerdervoort", "number": 1, "suffix": "3"}"# },
-        Example { call: r#"split_street("2e Helmersstraat 14 hs")"#, result: r#"{"street": "2e Helmersstraat", "number": 14, "suffix": "hs"}"# },
-        Example { call: r#"split_street("Plein 1940 12")"#, result: r#"{"street": "Plein 1940", "number": 12, "suffix": ""}"# },
-        Example { call: r#"split_street("12 Main Street")"#, result: r#"{"street": "Main Street", "number": 12, "suffix": ""}"# },
-        Example { call: r#"split_street("Postbus")"#, result: r#"{"street": "Postbus", "number": null, "suffix": ""}"# },
+        Example {
+            call: r#"split_street("Dorpsstraat 12A")"#,
+            result: r#"{"street": "Dorpsstraat", "number": 12, "suffix": "A"}"#,
+        },
+        Example {
+            call: r#"split_street("Laan van Meerdervoort 1-3")"#,
+            result: r#"{"street": "Laan van Meerdervoort", "number": 1, "suffix": "3"}"#,
+        },
+        Example {
+            call: r#"split_street("2e Helmersstraat 14 hs")"#,
+            result: r#"{"street": "2e Helmersstraat", "number": 14, "suffix": "hs"}"#,
+        },
+        Example {
+            call: r#"split_street("Plein 1940 12")"#,
+            result: r#"{"street": "Plein 1940", "number": 12, "suffix": ""}"#,
+        },
+        Example {
+            call: r#"split_street("12 Main Street")"#,
+            result: r#"{"street": "Main Street", "number": 12, "suffix": ""}"#,
+        },
+        Example {
+            call: r#"split_street("Postbus")"#,
+            result: r#"{"street": "Postbus", "number": null, "suffix": ""}"#,
+        },
     ],
     native: split_street,
     prepare: None,
@@ -40,16 +58,23 @@ static STREET_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Number first, as in English: `12 Main Street`, `12A High St`.
 static NUMBER_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?<number>\d{1,9})\s*(?<suffix>\p{L}{0,2})\s+(?<street>\p{L}.*)$").expect("the street pattern compiles")
+    Regex::new(r"^(?<number>\d{1,9})\s*(?<suffix>\p{L}{0,2})\s+(?<street>\p{L}.*)$")
+        .expect("the street pattern compiles")
 });
 
 /// `{street, number, suffix}` of a street line.
 pub fn split(line: &str) -> (String, Option<i64>, String) {
     let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
-    let captures = STREET_FIRST.captures(&line).or_else(|| NUMBER_FIRST.captures(&line));
+    let captures = STREET_FIRST
+        .captures(&line)
+        .or_else(|| NUMBER_FIRST.captures(&line));
     match captures {
         Some(parts) => {
-            let street = parts["street"].trim().trim_end_matches(',').trim().to_string();
+            let street = parts["street"]
+                .trim()
+                .trim_end_matches(',')
+                .trim()
+                .to_string();
             let number = parts["number"].parse().ok();
             let suffix = parts
                 .name("after_separator")
@@ -88,13 +113,20 @@ mod tests {
             ("1e Jan Steenstraat 5", ("1e Jan Steenstraat", Some(5), "")),
             ("Straat 12 bis", ("Straat", Some(12), "bis")),
             ("  Dorpsstraat   12  ", ("Dorpsstraat", Some(12), "")),
-            ("Keizersgracht 123, 3 hoog", ("Keizersgracht", Some(123), "3 hoog")),
+            (
+                "Keizersgracht 123, 3 hoog",
+                ("Keizersgracht", Some(123), "3 hoog"),
+            ),
             ("12A High St", ("High St", Some(12), "A")),
             ("", ("", None, "")),
         ];
         for (line, (street, number, suffix)) in cases {
             let (got_street, got_number, got_suffix) = split(line);
-            assert_eq!((got_street.as_str(), got_number, got_suffix.as_str()), (street, number, suffix), "{line:?}");
+            assert_eq!(
+                (got_street.as_str(), got_number, got_suffix.as_str()),
+                (street, number, suffix),
+                "{line:?}"
+            );
         }
     }
 }

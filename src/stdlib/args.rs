@@ -71,7 +71,10 @@ impl<'c, 'a> Args<'c, 'a> {
 
     /// Moves the argument at `index` out (it is `Null` afterwards).
     pub fn take(&mut self, index: usize) -> Value<'a> {
-        self.values.get_mut(index).map(std::mem::take).unwrap_or_default()
+        self.values
+            .get_mut(index)
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// All the arguments, moved out.
@@ -80,7 +83,10 @@ impl<'c, 'a> Args<'c, 'a> {
     }
 
     fn name(&self, index: usize) -> &'static str {
-        self.function.params.get(index).map_or("argument", |param| param.name)
+        self.function
+            .params
+            .get(index)
+            .map_or("argument", |param| param.name)
     }
 
     /// The error for an argument of a type the function does not take.
@@ -109,7 +115,10 @@ impl<'c, 'a> Args<'c, 'a> {
 
     /// A failure of this function on a value it cannot handle (E1006).
     pub fn invalid(&self, message: impl Into<String>) -> RecordError {
-        RecordError::new(codes::INVALID_VALUE, format!("`{}`: {}", self.function.name, message.into()))
+        RecordError::new(
+            codes::INVALID_VALUE,
+            format!("`{}`: {}", self.function.name, message.into()),
+        )
     }
 
     pub fn text(&self, index: usize) -> Result<&str, RecordError> {
@@ -151,7 +160,9 @@ impl<'c, 'a> Args<'c, 'a> {
     /// An int or decimal, as a decimal.
     pub fn number(&self, index: usize) -> Result<Decimal, RecordError> {
         let value = self.values.get(index).unwrap_or(&Value::Null);
-        value.as_decimal().ok_or_else(|| self.wrong_type(index, value))
+        value
+            .as_decimal()
+            .ok_or_else(|| self.wrong_type(index, value))
     }
 
     pub fn bool(&self, index: usize) -> Result<bool, RecordError> {

@@ -41,8 +41,14 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["path": v(ANY)],
         doc: "Whether a path can be read: `exists($.customer.email)` is `false`, not an error, when a field on the way is missing. A field that is `none` exists.",
         examples: &[
-            Example { call: "exists({a = none}.a)", result: "true" },
-            Example { call: "exists({a = 1}.b)", result: "false" },
+            Example {
+                call: "exists({a = none}.a)",
+                result: "true",
+            },
+            Example {
+                call: "exists({a = 1}.b)",
+                result: "false",
+            },
         ],
         native: exists,
         special: Some(Special::Exists),
@@ -54,21 +60,81 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::TEXT),
         doc: "The name of the value's type: `none`, `bool`, `int`, `decimal`, `float`, `text`, `date`, `datetime`, `list` or `object`.",
         examples: &[
-            Example { call: "type_of(12.50)", result: r#""decimal""# },
-            Example { call: "type_of(none)", result: r#""none""# },
+            Example {
+                call: "type_of(12.50)",
+                result: r#""decimal""#,
+            },
+            Example {
+                call: "type_of(none)",
+                result: r#""none""#,
+            },
         ],
         native: type_of,
         ..BASE
     },
-    kind_test!("is_text", is_text, "Whether the value is text.", r#"is_text("12")"#, "is_text(12)"),
-    kind_test!("is_number", is_number, "Whether the value is an int or a decimal.", "is_number(12.5)", r#"is_number("12.5")"#),
-    kind_test!("is_int", is_int, "Whether the value is an int.", "is_int(12)", "is_int(12.0)"),
-    kind_test!("is_decimal", is_decimal, "Whether the value is a decimal.", "is_decimal(12.0)", "is_decimal(12)"),
-    kind_test!("is_bool", is_bool, "Whether the value is `true` or `false`.", "is_bool(false)", r#"is_bool("false")"#),
-    kind_test!("is_list", is_list, "Whether the value is a list.", "is_list([])", "is_list({})"),
-    kind_test!("is_object", is_object, "Whether the value is an object.", "is_object({})", "is_object([])"),
-    kind_test!("is_date", is_date, "Whether the value is a date.", "is_date(@2024-03-14)", r#"is_date("2024-03-14")"#),
-    kind_test!("is_datetime", is_datetime, "Whether the value is a date-time.", "is_datetime(@2024-03-14T10:00:00Z)", "is_datetime(@2024-03-14)"),
+    kind_test!(
+        "is_text",
+        is_text,
+        "Whether the value is text.",
+        r#"is_text("12")"#,
+        "is_text(12)"
+    ),
+    kind_test!(
+        "is_number",
+        is_number,
+        "Whether the value is an int or a decimal.",
+        "is_number(12.5)",
+        r#"is_number("12.5")"#
+    ),
+    kind_test!(
+        "is_int",
+        is_int,
+        "Whether the value is an int.",
+        "is_int(12)",
+        "is_int(12.0)"
+    ),
+    kind_test!(
+        "is_decimal",
+        is_decimal,
+        "Whether the value is a decimal.",
+        "is_decimal(12.0)",
+        "is_decimal(12)"
+    ),
+    kind_test!(
+        "is_bool",
+        is_bool,
+        "Whether the value is `true` or `false`.",
+        "is_bool(false)",
+        r#"is_bool("false")"#
+    ),
+    kind_test!(
+        "is_list",
+        is_list,
+        "Whether the value is a list.",
+        "is_list([])",
+        "is_list({})"
+    ),
+    kind_test!(
+        "is_object",
+        is_object,
+        "Whether the value is an object.",
+        "is_object({})",
+        "is_object([])"
+    ),
+    kind_test!(
+        "is_date",
+        is_date,
+        "Whether the value is a date.",
+        "is_date(@2024-03-14)",
+        r#"is_date("2024-03-14")"#
+    ),
+    kind_test!(
+        "is_datetime",
+        is_datetime,
+        "Whether the value is a date-time.",
+        "is_datetime(@2024-03-14T10:00:00Z)",
+        "is_datetime(@2024-03-14)"
+    ),
     Function {
         name: "text",
         params: params!["value": v(ANY.without(Types::NULL))],
@@ -76,10 +142,22 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The value as text, as `${...}` writes it: numbers as written, dates in ISO 8601, lists and objects as JSON. `none` fails; give a default with `??`.",
         examples: &[
-            Example { call: "text(1042)", result: r#""1042""# },
-            Example { call: "text(12.50)", result: r#""12.50""# },
-            Example { call: "text(@2024-03-14)", result: r#""2024-03-14""# },
-            Example { call: "text(none)", result: "error E1002" },
+            Example {
+                call: "text(1042)",
+                result: r#""1042""#,
+            },
+            Example {
+                call: "text(12.50)",
+                result: r#""12.50""#,
+            },
+            Example {
+                call: "text(@2024-03-14)",
+                result: r#""2024-03-14""#,
+            },
+            Example {
+                call: "text(none)",
+                result: "error E1002",
+            },
         ],
         native: text,
         ..BASE
@@ -91,9 +169,18 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "An int from text (`\"42\"`), from a decimal without a fraction, or from a float without a fraction. A fraction fails: round first.",
         examples: &[
-            Example { call: r#"int("42")"#, result: "42" },
-            Example { call: "int(3.00)", result: "3" },
-            Example { call: "int(3.5)", result: "error E1006" },
+            Example {
+                call: r#"int("42")"#,
+                result: "42",
+            },
+            Example {
+                call: "int(3.00)",
+                result: "3",
+            },
+            Example {
+                call: "int(3.5)",
+                result: "error E1006",
+            },
         ],
         native: int,
         ..BASE
@@ -104,7 +191,10 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::FLOAT),
         fallible: true,
         doc: "A binary floating-point number, for measures such as weights where exactness does not matter. Never use it for money: flowc refuses to mix floats with decimals.",
-        examples: &[Example { call: r#"float("0.75")"#, result: "0.75" }],
+        examples: &[Example {
+            call: r#"float("0.75")"#,
+            result: "0.75",
+        }],
         native: float,
         ..BASE
     },
@@ -115,9 +205,18 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "A bool from `true`/`false`, `\"true\"`/`\"false\"`, `\"yes\"`/`\"no\"`, `\"1\"`/`\"0\"` (text in any case) or the ints 1 and 0.",
         examples: &[
-            Example { call: r#"bool("Yes")"#, result: "true" },
-            Example { call: "bool(0)", result: "false" },
-            Example { call: r#"bool("maybe")"#, result: "error E1006" },
+            Example {
+                call: r#"bool("Yes")"#,
+                result: "true",
+            },
+            Example {
+                call: "bool(0)",
+                result: "false",
+            },
+            Example {
+                call: r#"bool("maybe")"#,
+                result: "error E1006",
+            },
         ],
         native: bool,
         ..BASE
@@ -127,7 +226,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["value": v(ANY)],
         returns: Returns::Types(Types::TEXT),
         doc: "The value written as compact JSON text.",
-        examples: &[Example { call: r#"json({a = [1, 2.50], b = none})"#, result: r#""{\"a\":[1,2.50],\"b\":null}""# }],
+        examples: &[Example {
+            call: r#"json({a = [1, 2.50], b = none})"#,
+            result: r#""{\"a\":[1,2.50],\"b\":null}""#,
+        }],
         native: to_json,
         ..BASE
     },
@@ -138,8 +240,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The value that JSON text describes; numbers stay exact.",
         examples: &[
-            Example { call: r#"parse_json("{\"price\": 12.50}").price"#, result: "12.50" },
-            Example { call: r#"parse_json("{oops")"#, result: "error E1006" },
+            Example {
+                call: r#"parse_json("{\"price\": 12.50}").price"#,
+                result: "12.50",
+            },
+            Example {
+                call: r#"parse_json("{oops")"#,
+                result: "error E1006",
+            },
         ],
         native: parse_json,
         ..BASE
@@ -158,7 +266,10 @@ fn type_of<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 }
 
 fn is(args: &Args<'_, '_>, types: Types) -> Value<'static> {
-    Value::Bool(args.get(0).is_some_and(|value| types.contains(value.kind())))
+    Value::Bool(
+        args.get(0)
+            .is_some_and(|value| types.contains(value.kind())),
+    )
 }
 
 fn is_text<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -193,19 +304,27 @@ fn text<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     match args.take(0) {
         Value::Text(text) => Ok(Value::Text(text)),
         Value::Null => Err(args.wrong_type(0, &Value::Null)),
-        other => Ok(Value::from(other.to_text().map(|t| t.into_owned()).unwrap_or_default())),
+        other => Ok(Value::from(
+            other.to_text().map(|t| t.into_owned()).unwrap_or_default(),
+        )),
     }
 }
 
 fn int<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
-    let fraction = |what: String| args.invalid(format!("{what} has a fraction")).help("round it first: `int(round(x))`");
+    let fraction = |what: String| {
+        args.invalid(format!("{what} has a fraction"))
+            .help("round it first: `int(round(x))`")
+    };
     match args.get(0) {
         Some(Value::Int(int)) => Ok(Value::Int(*int)),
         Some(Value::Decimal(decimal)) => {
             if !decimal.fract().is_zero() {
                 return Err(fraction(decimal.to_string()));
             }
-            decimal.to_i64().map(Value::Int).ok_or_else(|| args.invalid(format!("{decimal} is too large for an int")))
+            decimal
+                .to_i64()
+                .map(Value::Int)
+                .ok_or_else(|| args.invalid(format!("{decimal} is too large for an int")))
         }
         Some(Value::Float(float)) => {
             if float.fract() != 0.0 || !float.is_finite() {
@@ -254,13 +373,18 @@ fn bool<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 }
 
 fn to_json<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
-    Ok(Value::from(json::to_string(args.get(0).unwrap_or(&Value::Null))))
+    Ok(Value::from(json::to_string(
+        args.get(0).unwrap_or(&Value::Null),
+    )))
 }
 
 fn parse_json<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let text = args.text(0)?;
     match json::parse(text) {
         Ok(value) => Ok(value.into_owned()),
-        Err(error) => Err(RecordError::new(codes::INVALID_VALUE, format!("`parse_json`: the text is not JSON: {error}"))),
+        Err(error) => Err(RecordError::new(
+            codes::INVALID_VALUE,
+            format!("`parse_json`: the text is not JSON: {error}"),
+        )),
     }
 }

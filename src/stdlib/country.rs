@@ -28,10 +28,22 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["country": v(Types::TEXT)],
         doc: "The ISO 3166-1 alpha-2 code of a country given by code (2 or 3 letters) or by name in English, Dutch or German (case and accents do not matter). Fails for an unknown country.",
         examples: &[
-            Example { call: r#"country_code("Nederland")"#, result: r#""NL""# },
-            Example { call: r#"country_code("belgie")"#, result: r#""BE""# },
-            Example { call: r#"country_code("DEU")"#, result: r#""DE""# },
-            Example { call: r#"country_code("Atlantis")"#, result: "error E1006" },
+            Example {
+                call: r#"country_code("Nederland")"#,
+                result: r#""NL""#,
+            },
+            Example {
+                call: r#"country_code("belgie")"#,
+                result: r#""BE""#,
+            },
+            Example {
+                call: r#"country_code("DEU")"#,
+                result: r#""DE""#,
+            },
+            Example {
+                call: r#"country_code("Atlantis")"#,
+                result: "error E1006",
+            },
         ],
         native: country_code,
         ..BASE
@@ -40,7 +52,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "country_code3",
         params: params!["country": v(Types::TEXT)],
         doc: "The ISO 3166-1 alpha-3 code of a country given by code or name, as for `country_code`.",
-        examples: &[Example { call: r#"country_code3("NL")"#, result: r#""NLD""# }],
+        examples: &[Example {
+            call: r#"country_code3("NL")"#,
+            result: r#""NLD""#,
+        }],
         native: country_code3,
         ..BASE
     },
@@ -49,8 +64,14 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["country": v(Types::TEXT), "language?": v(Types::TEXT)],
         doc: "The country's name in `en` (the default), `nl` or `de`.",
         examples: &[
-            Example { call: r#"country_name("DE", "nl")"#, result: r#""Duitsland""# },
-            Example { call: r#"country_name("Nederland")"#, result: r#""Netherlands""# },
+            Example {
+                call: r#"country_name("DE", "nl")"#,
+                result: r#""Duitsland""#,
+            },
+            Example {
+                call: r#"country_name("Nederland")"#,
+                result: r#""Netherlands""#,
+            },
         ],
         native: country_name,
         prepare: Some(prepare_language),
@@ -62,8 +83,14 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::BOOL),
         doc: "Whether the country is a member of the European Union (for VAT: intra-community supply).",
         examples: &[
-            Example { call: r#"is_eu("BE")"#, result: "true" },
-            Example { call: r#"is_eu("Switzerland")"#, result: "false" },
+            Example {
+                call: r#"is_eu("BE")"#,
+                result: "true",
+            },
+            Example {
+                call: r#"is_eu("Switzerland")"#,
+                result: "false",
+            },
         ],
         native: is_eu,
         ..BASE
@@ -90,9 +117,15 @@ const LANGUAGES: &str = "\"en\", \"nl\" or \"de\"";
 
 fn prepare_language(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
     match constants.get(1).copied().flatten() {
-        Some(Value::Text(code)) => language(code)
-            .map(Prepared::Language)
-            .ok_or_else(|| (1, format!("{:?} is not a supported language; use {LANGUAGES}", code.as_str()))),
+        Some(Value::Text(code)) => language(code).map(Prepared::Language).ok_or_else(|| {
+            (
+                1,
+                format!(
+                    "{:?} is not a supported language; use {LANGUAGES}",
+                    code.as_str()
+                ),
+            )
+        }),
         _ => Ok(Prepared::Nothing),
     }
 }
@@ -122,23 +155,34 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 const EU: &[&str] = &[
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV",
-    "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 ];
 
 static COUNTRIES: LazyLock<Countries> = LazyLock::new(|| {
     let mut all = Vec::new();
     let mut by_name = HashMap::new();
-    let rows = include_str!("data/countries.tsv").lines().filter(|line| !line.starts_with('#'));
+    let rows = include_str!("data/countries.tsv")
+        .lines()
+        .filter(|line| !line.starts_with('#'));
     for (index, row) in rows.enumerate() {
         let fields: Vec<&'static str> = row.split('\t').collect();
         let [alpha2, alpha3, _numeric, english, dutch, german, others] = fields[..] else {
             panic!("countries.tsv has a malformed row: {row}");
         };
-        for name in [alpha2, alpha3, english, dutch, german].into_iter().chain(others.split('|')) {
+        for name in [alpha2, alpha3, english, dutch, german]
+            .into_iter()
+            .chain(others.split('|'))
+        {
             by_name.entry(fold(name)).or_insert(index);
         }
-        all.push(Country { alpha2, alpha3, english, dutch, german });
+        all.push(Country {
+            alpha2,
+            alpha3,
+            english,
+            dutch,
+            german,
+        });
     }
     for (alias, code) in ALIASES {
         let index = by_name[&fold(code)];
@@ -180,7 +224,11 @@ fn find(args: &Args<'_, '_>) -> Result<&'static Country, RecordError> {
         .by_name
         .get(&fold(query))
         .map(|index| &countries.all[*index])
-        .ok_or_else(|| args.invalid(format!("{query:?} is not a country flowc knows (by ISO code or by name in en, nl or de)")))
+        .ok_or_else(|| {
+            args.invalid(format!(
+                "{query:?} is not a country flowc knows (by ISO code or by name in en, nl or de)"
+            ))
+        })
 }
 
 fn country_code<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -196,7 +244,11 @@ fn country_name<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Prepared::Language(language) => *language,
         _ => {
             let code = args.text_or(1, "en")?;
-            language(code).ok_or_else(|| args.invalid(format!("{code:?} is not a supported language; use {LANGUAGES}")))?
+            language(code).ok_or_else(|| {
+                args.invalid(format!(
+                    "{code:?} is not a supported language; use {LANGUAGES}"
+                ))
+            })?
         }
     };
     let country = find(args)?;
@@ -223,7 +275,11 @@ mod tests {
         for country in &countries.all {
             assert_eq!(country.alpha2.len(), 2);
             assert_eq!(country.alpha3.len(), 3);
-            assert!(!country.english.is_empty() && !country.dutch.is_empty() && !country.german.is_empty());
+            assert!(
+                !country.english.is_empty()
+                    && !country.dutch.is_empty()
+                    && !country.german.is_empty()
+            );
         }
         for code in EU {
             assert!(countries.by_name.contains_key(&fold(code)), "{code}");

@@ -4,7 +4,10 @@
 use std::str::FromStr;
 
 use chrono::format::{Item, StrftimeItems};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, Months, NaiveDate, NaiveDateTime,
+    NaiveTime, TimeZone,
+};
 use chrono_tz::Tz;
 
 use super::{Args, Category, Example, Function, Prepared, Returns, params, v};
@@ -34,9 +37,18 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["value": v(TEXT.or(TEMPORAL))],
         doc: "A date from ISO 8601 text (`\"2024-03-14\"`), from RFC 3339 date-time text (its date where it was written), or from a date-time.",
         examples: &[
-            Example { call: r#"date("2024-03-14")"#, result: r#""2024-03-14""# },
-            Example { call: r#"date("2024-03-14T23:30:00-02:00")"#, result: r#""2024-03-14""# },
-            Example { call: r#"date("14-03-2024")"#, result: "error E1004" },
+            Example {
+                call: r#"date("2024-03-14")"#,
+                result: r#""2024-03-14""#,
+            },
+            Example {
+                call: r#"date("2024-03-14T23:30:00-02:00")"#,
+                result: r#""2024-03-14""#,
+            },
+            Example {
+                call: r#"date("14-03-2024")"#,
+                result: "error E1004",
+            },
         ],
         native: date,
         ..BASE
@@ -47,9 +59,18 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::DATETIME),
         doc: "A date-time from RFC 3339 text (`\"2024-03-14T10:21:33Z\"`). Text without an offset, and a date (taken as midnight), need the zone they are local to.",
         examples: &[
-            Example { call: r#"datetime("2024-03-14T10:21:33Z")"#, result: r#""2024-03-14T10:21:33Z""# },
-            Example { call: r#"datetime("2024-03-14T10:21:33", "Europe/Amsterdam")"#, result: r#""2024-03-14T10:21:33+01:00""# },
-            Example { call: r#"datetime("2024-03-14T10:21:33")"#, result: "error E1004" },
+            Example {
+                call: r#"datetime("2024-03-14T10:21:33Z")"#,
+                result: r#""2024-03-14T10:21:33Z""#,
+            },
+            Example {
+                call: r#"datetime("2024-03-14T10:21:33", "Europe/Amsterdam")"#,
+                result: r#""2024-03-14T10:21:33+01:00""#,
+            },
+            Example {
+                call: r#"datetime("2024-03-14T10:21:33")"#,
+                result: "error E1004",
+            },
         ],
         native: datetime,
         prepare: Some(prepare_zone::<1>),
@@ -60,8 +81,14 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["text": v(TEXT), "format": v(TEXT)],
         doc: "A date from text in a given format, e.g. `\"%d-%m-%Y\"`.",
         examples: &[
-            Example { call: r#"parse_date("14-03-2024", "%d-%m-%Y")"#, result: r#""2024-03-14""# },
-            Example { call: r#"parse_date("2024-02-30", "%Y-%m-%d")"#, result: "error E1004" },
+            Example {
+                call: r#"parse_date("14-03-2024", "%d-%m-%Y")"#,
+                result: r#""2024-03-14""#,
+            },
+            Example {
+                call: r#"parse_date("2024-02-30", "%Y-%m-%d")"#,
+                result: "error E1004",
+            },
         ],
         native: parse_date,
         prepare: Some(prepare_format::<1>),
@@ -73,8 +100,14 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::DATETIME),
         doc: "A date-time from text in a given format. When the format has no offset (`%z`), the zone the text is local to must be given.",
         examples: &[
-            Example { call: r#"parse_datetime("14-03-2024 10:21", "%d-%m-%Y %H:%M", "Europe/Amsterdam")"#, result: r#""2024-03-14T10:21:00+01:00""# },
-            Example { call: r#"parse_datetime("2024-03-14 10:21 +0200", "%Y-%m-%d %H:%M %z")"#, result: r#""2024-03-14T10:21:00+02:00""# },
+            Example {
+                call: r#"parse_datetime("14-03-2024 10:21", "%d-%m-%Y %H:%M", "Europe/Amsterdam")"#,
+                result: r#""2024-03-14T10:21:00+01:00""#,
+            },
+            Example {
+                call: r#"parse_datetime("2024-03-14 10:21 +0200", "%Y-%m-%d %H:%M %z")"#,
+                result: r#""2024-03-14T10:21:00+02:00""#,
+            },
         ],
         native: parse_datetime,
         prepare: Some(prepare_format_and_zone),
@@ -86,8 +119,14 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(TEXT),
         doc: "Writes a date or date-time in a given format.",
         examples: &[
-            Example { call: r#"format_date(@2024-03-14, "%d-%m-%Y")"#, result: r#""14-03-2024""# },
-            Example { call: r#"format_date(@2024-03-14T10:21:00+01:00, "%H:%M")"#, result: r#""10:21""# },
+            Example {
+                call: r#"format_date(@2024-03-14, "%d-%m-%Y")"#,
+                result: r#""14-03-2024""#,
+            },
+            Example {
+                call: r#"format_date(@2024-03-14T10:21:00+01:00, "%H:%M")"#,
+                result: r#""10:21""#,
+            },
         ],
         native: format_date,
         prepare: Some(prepare_format::<1>),
@@ -97,7 +136,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "today",
         params: params!["zone": v(TEXT)],
         doc: "Today's date in a time zone. (A day has no single date worldwide, so the zone is required.) In `flowc test` the clock is fixed.",
-        examples: &[Example { call: r#"today("Europe/Amsterdam")"#, result: r#""2024-03-14""# }],
+        examples: &[Example {
+            call: r#"today("Europe/Amsterdam")"#,
+            result: r#""2024-03-14""#,
+        }],
         native: today,
         prepare: Some(prepare_zone::<0>),
         ..BASE
@@ -107,7 +149,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["zone?": v(TEXT)],
         returns: Returns::Types(Types::DATETIME),
         doc: "The current moment, with the offset of a time zone (UTC by default). In `flowc test` the clock is fixed.",
-        examples: &[Example { call: r#"now("Europe/Amsterdam")"#, result: r#""2024-03-14T11:00:00+01:00""# }],
+        examples: &[Example {
+            call: r#"now("Europe/Amsterdam")"#,
+            result: r#""2024-03-14T11:00:00+01:00""#,
+        }],
         native: now,
         prepare: Some(prepare_zone::<0>),
         ..BASE
@@ -118,8 +163,14 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::SameAs(0),
         doc: "A date or date-time some days later (or earlier, for a negative number).",
         examples: &[
-            Example { call: "add_days(@2024-02-27, 14)", result: r#""2024-03-12""# },
-            Example { call: "add_days(@2024-03-14T10:00:00Z, -1)", result: r#""2024-03-13T10:00:00Z""# },
+            Example {
+                call: "add_days(@2024-02-27, 14)",
+                result: r#""2024-03-12""#,
+            },
+            Example {
+                call: "add_days(@2024-03-14T10:00:00Z, -1)",
+                result: r#""2024-03-13T10:00:00Z""#,
+            },
         ],
         native: add_days,
         ..BASE
@@ -129,7 +180,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["value": v(TEMPORAL), "months": v(Types::INT)],
         returns: Returns::SameAs(0),
         doc: "A date or date-time some months later (or earlier); the day is kept, or moved back to the month's last day.",
-        examples: &[Example { call: "add_months(@2024-01-31, 1)", result: r#""2024-02-29""# }],
+        examples: &[Example {
+            call: "add_months(@2024-01-31, 1)",
+            result: r#""2024-02-29""#,
+        }],
         native: add_months,
         ..BASE
     },
@@ -138,7 +192,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["from": v(TEMPORAL), "to": v(TEMPORAL)],
         returns: Returns::Types(Types::INT),
         doc: "Whole days from one date (or date-time) to another; negative when `to` is earlier.",
-        examples: &[Example { call: "days_between(@2024-02-01, @2024-03-01)", result: "29" }],
+        examples: &[Example {
+            call: "days_between(@2024-02-01, @2024-03-01)",
+            result: "29",
+        }],
         native: days_between,
         ..BASE
     },
@@ -147,7 +204,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["value": v(Types::DATETIME), "zone": v(TEXT)],
         returns: Returns::Types(Types::DATETIME),
         doc: "The same moment, with the offset the time zone has at that moment.",
-        examples: &[Example { call: r#"to_zone(@2024-07-01T10:00:00Z, "Europe/Amsterdam")"#, result: r#""2024-07-01T12:00:00+02:00""# }],
+        examples: &[Example {
+            call: r#"to_zone(@2024-07-01T10:00:00Z, "Europe/Amsterdam")"#,
+            result: r#""2024-07-01T12:00:00+02:00""#,
+        }],
         native: to_zone,
         prepare: Some(prepare_zone::<1>),
         ..BASE
@@ -158,7 +218,10 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::INT),
         fallible: false,
         doc: "The year of a date or date-time (where it was written).",
-        examples: &[Example { call: "year(@2024-03-14)", result: "2024" }],
+        examples: &[Example {
+            call: "year(@2024-03-14)",
+            result: "2024",
+        }],
         native: year,
         ..BASE
     },
@@ -168,7 +231,10 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::INT),
         fallible: false,
         doc: "The month (1 to 12) of a date or date-time.",
-        examples: &[Example { call: "month(@2024-03-14)", result: "3" }],
+        examples: &[Example {
+            call: "month(@2024-03-14)",
+            result: "3",
+        }],
         native: month,
         ..BASE
     },
@@ -178,7 +244,10 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::INT),
         fallible: false,
         doc: "The day of the month (1 to 31) of a date or date-time.",
-        examples: &[Example { call: "day(@2024-03-14)", result: "14" }],
+        examples: &[Example {
+            call: "day(@2024-03-14)",
+            result: "14",
+        }],
         native: day,
         ..BASE
     },
@@ -197,9 +266,13 @@ fn zone_message(name: &str) -> String {
     format!("{name:?} is not a time zone; use an IANA name such as \"Europe/Amsterdam\" or \"UTC\"")
 }
 
-fn prepare_zone<const INDEX: usize>(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
+fn prepare_zone<const INDEX: usize>(
+    constants: &[Option<&Value<'static>>],
+) -> Result<Prepared, (usize, String)> {
     match constants.get(INDEX).copied().flatten() {
-        Some(Value::Text(name)) => zone(name).map(Prepared::Zone).ok_or_else(|| (INDEX, zone_message(name))),
+        Some(Value::Text(name)) => zone(name)
+            .map(Prepared::Zone)
+            .ok_or_else(|| (INDEX, zone_message(name))),
         _ => Ok(Prepared::Nothing),
     }
 }
@@ -214,14 +287,18 @@ pub fn check_format(format: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn prepare_format<const INDEX: usize>(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
+fn prepare_format<const INDEX: usize>(
+    constants: &[Option<&Value<'static>>],
+) -> Result<Prepared, (usize, String)> {
     if let Some(Value::Text(format)) = constants.get(INDEX).copied().flatten() {
         check_format(format).map_err(|message| (INDEX, message))?;
     }
     Ok(Prepared::Nothing)
 }
 
-fn prepare_format_and_zone(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
+fn prepare_format_and_zone(
+    constants: &[Option<&Value<'static>>],
+) -> Result<Prepared, (usize, String)> {
     prepare_format::<1>(constants)?;
     prepare_zone::<2>(constants)
 }
@@ -235,7 +312,9 @@ fn zone_arg(args: &Args<'_, '_>, index: usize) -> Result<Option<Tz>, RecordError
         None | Some(Value::Null) => Ok(None),
         Some(_) => {
             let name = args.text(index)?;
-            zone(name).map(Some).ok_or_else(|| args.invalid(zone_message(name)))
+            zone(name)
+                .map(Some)
+                .ok_or_else(|| args.invalid(zone_message(name)))
         }
     }
 }
@@ -252,7 +331,9 @@ pub fn in_zone(naive: NaiveDateTime, tz: Tz) -> Result<DateTime<FixedOffset>, Re
         LocalResult::Single(datetime) => Ok(datetime.fixed_offset()),
         // Clocks went back: the earlier of the two moments.
         LocalResult::Ambiguous(earliest, _) => Ok(earliest.fixed_offset()),
-        LocalResult::None => Err(date_error(format!("{naive} does not exist in {tz}: the clocks skip it"))),
+        LocalResult::None => Err(date_error(format!(
+            "{naive} does not exist in {tz}: the clocks skip it"
+        ))),
     }
 }
 
@@ -264,8 +345,11 @@ fn date<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
             .or_else(|_| DateTime::parse_from_rfc3339(text).map(|dt| dt.date_naive()))
             .map(Value::Date)
             .map_err(|_| {
-                date_error(format!("{:?} is not a date in ISO 8601 form (2024-03-14)", text.as_str()))
-                    .help("for another form, use `parse_date(text, format)`")
+                date_error(format!(
+                    "{:?} is not a date in ISO 8601 form (2024-03-14)",
+                    text.as_str()
+                ))
+                .help("for another form, use `parse_date(text, format)`")
             }),
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
     }
@@ -277,7 +361,8 @@ fn datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Some(Value::DateTime(datetime)) => Ok(Value::DateTime(*datetime)),
         Some(Value::Date(date)) => match tz {
             Some(tz) => in_zone(date.and_time(NaiveTime::MIN), tz).map(Value::DateTime),
-            None => Err(date_error("a date has no time of day and no zone").help("give the zone: `datetime(d, \"Europe/Amsterdam\")`")),
+            None => Err(date_error("a date has no time of day and no zone")
+                .help("give the zone: `datetime(d, \"Europe/Amsterdam\")`")),
         },
         Some(Value::Text(text)) => {
             if let Ok(datetime) = DateTime::parse_from_rfc3339(text) {
@@ -285,11 +370,19 @@ fn datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
             }
             let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
                 .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
-                .map_err(|_| date_error(format!("{:?} is not a date-time in RFC 3339 form (2024-03-14T10:21:33Z)", text.as_str())))?;
+                .map_err(|_| {
+                    date_error(format!(
+                        "{:?} is not a date-time in RFC 3339 form (2024-03-14T10:21:33Z)",
+                        text.as_str()
+                    ))
+                })?;
             match tz {
                 Some(tz) => in_zone(naive, tz).map(Value::DateTime),
-                None => Err(date_error(format!("{:?} has no offset, so the moment is unknown", text.as_str()))
-                    .help("give the zone it is local to: `datetime(text, \"Europe/Amsterdam\")`")),
+                None => Err(date_error(format!(
+                    "{:?} has no offset, so the moment is unknown",
+                    text.as_str()
+                ))
+                .help("give the zone it is local to: `datetime(text, \"Europe/Amsterdam\")`")),
             }
         }
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
@@ -301,25 +394,39 @@ fn parse_date<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let format = format_arg(args, 1)?;
     NaiveDate::parse_from_str(text, format)
         .map(Value::Date)
-        .map_err(|error| date_error(format!("{text:?} is not a date in the format {format:?}: {error}")))
+        .map_err(|error| {
+            date_error(format!(
+                "{text:?} is not a date in the format {format:?}: {error}"
+            ))
+        })
 }
 
 fn has_offset(format: &str) -> bool {
-    ["%z", "%:z", "%::z", "%#z", "%+"].iter().any(|directive| format.contains(directive))
+    ["%z", "%:z", "%::z", "%#z", "%+"]
+        .iter()
+        .any(|directive| format.contains(directive))
 }
 
 fn parse_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let text = args.text(0)?;
     let format = format_arg(args, 1)?;
-    let fail = |error: chrono::ParseError| date_error(format!("{text:?} is not a date-time in the format {format:?}: {error}"));
+    let fail = |error: chrono::ParseError| {
+        date_error(format!(
+            "{text:?} is not a date-time in the format {format:?}: {error}"
+        ))
+    };
     if has_offset(format) {
-        return DateTime::parse_from_str(text, format).map(Value::DateTime).map_err(fail);
+        return DateTime::parse_from_str(text, format)
+            .map(Value::DateTime)
+            .map_err(fail);
     }
     let naive = NaiveDateTime::parse_from_str(text, format).map_err(fail)?;
     match zone_arg(args, 2)? {
         Some(tz) => in_zone(naive, tz).map(Value::DateTime),
-        None => Err(date_error(format!("the format {format:?} has no offset, so the moment is unknown"))
-            .help("give the zone the text is local to as the third argument")),
+        None => Err(date_error(format!(
+            "the format {format:?} has no offset, so the moment is unknown"
+        ))
+        .help("give the zone the text is local to as the third argument")),
     }
 }
 
@@ -327,8 +434,15 @@ fn format_date<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let format = format_arg(args, 1)?;
     let text = match args.get(0) {
         Some(Value::Date(date)) => {
-            if ["%H", "%M", "%S", "%z", "%Z", "%T", "%R", "%I", "%p", "%s", "%+"].iter().any(|d| format.contains(d)) {
-                return Err(args.invalid(format!("a date has no time or zone to write with {format:?}")));
+            if [
+                "%H", "%M", "%S", "%z", "%Z", "%T", "%R", "%I", "%p", "%s", "%+",
+            ]
+            .iter()
+            .any(|d| format.contains(d))
+            {
+                return Err(args.invalid(format!(
+                    "a date has no time or zone to write with {format:?}"
+                )));
             }
             date.format(format).to_string()
         }
@@ -345,7 +459,9 @@ fn today<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn now<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let tz = zone_arg(args, 0)?.unwrap_or(Tz::UTC);
-    Ok(Value::DateTime(args.now().with_timezone(&tz).fixed_offset()))
+    Ok(Value::DateTime(
+        args.now().with_timezone(&tz).fixed_offset(),
+    ))
 }
 
 fn out_of_range() -> RecordError {
@@ -355,24 +471,38 @@ fn out_of_range() -> RecordError {
 fn add_days<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let days = Duration::try_days(args.int(1)?).ok_or_else(out_of_range)?;
     match args.get(0) {
-        Some(Value::Date(date)) => date.checked_add_signed(days).map(Value::Date).ok_or_else(out_of_range),
-        Some(Value::DateTime(datetime)) => datetime.checked_add_signed(days).map(Value::DateTime).ok_or_else(out_of_range),
+        Some(Value::Date(date)) => date
+            .checked_add_signed(days)
+            .map(Value::Date)
+            .ok_or_else(out_of_range),
+        Some(Value::DateTime(datetime)) => datetime
+            .checked_add_signed(days)
+            .map(Value::DateTime)
+            .ok_or_else(out_of_range),
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
     }
 }
 
 fn shift_months(date: NaiveDate, months: i64) -> Option<NaiveDate> {
     let count = Months::new(u32::try_from(months.unsigned_abs()).ok()?);
-    if months >= 0 { date.checked_add_months(count) } else { date.checked_sub_months(count) }
+    if months >= 0 {
+        date.checked_add_months(count)
+    } else {
+        date.checked_sub_months(count)
+    }
 }
 
 fn add_months<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let months = args.int(1)?;
     match args.get(0) {
-        Some(Value::Date(date)) => shift_months(*date, months).map(Value::Date).ok_or_else(out_of_range),
+        Some(Value::Date(date)) => shift_months(*date, months)
+            .map(Value::Date)
+            .ok_or_else(out_of_range),
         Some(Value::DateTime(datetime)) => {
             let local = datetime.naive_local();
-            let shifted = shift_months(local.date(), months).ok_or_else(out_of_range)?.and_time(local.time());
+            let shifted = shift_months(local.date(), months)
+                .ok_or_else(out_of_range)?
+                .and_time(local.time());
             datetime
                 .offset()
                 .from_local_datetime(&shifted)
@@ -391,7 +521,11 @@ fn days_between<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         (Some(from @ (Value::Date(_) | Value::DateTime(_))), Some(to)) => {
             return Err(RecordError::new(
                 codes::WRONG_TYPE,
-                format!("`days_between` needs two dates or two date-times, not a {} and a {}", from.kind(), to.kind()),
+                format!(
+                    "`days_between` needs two dates or two date-times, not a {} and a {}",
+                    from.kind(),
+                    to.kind()
+                ),
             ));
         }
         (other, _) => return Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
@@ -402,7 +536,9 @@ fn days_between<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 fn to_zone<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let tz = zone_arg(args, 1)?.ok_or_else(|| args.wrong_type(1, &Value::Null))?;
     match args.get(0) {
-        Some(Value::DateTime(datetime)) => Ok(Value::DateTime(datetime.with_timezone(&tz).fixed_offset())),
+        Some(Value::DateTime(datetime)) => {
+            Ok(Value::DateTime(datetime.with_timezone(&tz).fixed_offset()))
+        }
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
     }
 }
@@ -442,7 +578,10 @@ mod tests {
     fn clocks_going_back_take_the_earlier_moment() {
         let tz = zone("Europe/Amsterdam").unwrap();
         let naive = NaiveDateTime::parse_from_str("2024-10-27 02:30", "%Y-%m-%d %H:%M").unwrap();
-        assert_eq!(in_zone(naive, tz).unwrap().to_rfc3339(), "2024-10-27T02:30:00+02:00");
+        assert_eq!(
+            in_zone(naive, tz).unwrap().to_rfc3339(),
+            "2024-10-27T02:30:00+02:00"
+        );
         let skipped = NaiveDateTime::parse_from_str("2024-03-31 02:30", "%Y-%m-%d %H:%M").unwrap();
         assert!(in_zone(skipped, tz).is_err());
     }

@@ -29,7 +29,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["list": v(L), "keep": lambda(1)],
         fallible: true,
         doc: "The elements for which the function gives `true`, in order.",
-        examples: &[Example { call: "filter([1, 5, 2, 8], x => x > 2)", result: "[5, 8]" }],
+        examples: &[Example {
+            call: "filter([1, 5, 2, 8], x => x > 2)",
+            result: "[5, 8]",
+        }],
         native: filter,
         ..BASE
     },
@@ -38,7 +41,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["list": v(L), "each": lambda(1)],
         fallible: true,
         doc: "The function applied to every element.",
-        examples: &[Example { call: "map([1, 2, 3], x => x * 10)", result: "[10, 20, 30]" }],
+        examples: &[Example {
+            call: "map([1, 2, 3], x => x * 10)",
+            result: "[10, 20, 30]",
+        }],
         native: map,
         ..BASE
     },
@@ -48,8 +54,14 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::ANY),
         doc: "The first element, or `none` for an empty list.",
         examples: &[
-            Example { call: r#"first(["a", "b"])"#, result: r#""a""# },
-            Example { call: "first([])", result: "null" },
+            Example {
+                call: r#"first(["a", "b"])"#,
+                result: r#""a""#,
+            },
+            Example {
+                call: "first([])",
+                result: "null",
+            },
         ],
         native: first,
         ..BASE
@@ -59,7 +71,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["list": v(L)],
         returns: Returns::Types(Types::ANY),
         doc: "The last element, or `none` for an empty list.",
-        examples: &[Example { call: r#"last(["a", "b"])"#, result: r#""b""# }],
+        examples: &[Example {
+            call: r#"last(["a", "b"])"#,
+            result: r#""b""#,
+        }],
         native: last,
         ..BASE
     },
@@ -70,8 +85,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The number of elements, or of those for which the function gives `true`.",
         examples: &[
-            Example { call: "count([1, 2, 3])", result: "3" },
-            Example { call: "count([1, 2, 3], x => x > 1)", result: "2" },
+            Example {
+                call: "count([1, 2, 3])",
+                result: "3",
+            },
+            Example {
+                call: "count([1, 2, 3], x => x > 1)",
+                result: "2",
+            },
         ],
         native: count,
         ..BASE
@@ -80,7 +101,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "distinct",
         params: params!["list": v(L)],
         doc: "The list without repeated elements, keeping the first of each.",
-        examples: &[Example { call: r#"distinct(["NL", "BE", "NL"])"#, result: r#"["NL", "BE"]"# }],
+        examples: &[Example {
+            call: r#"distinct(["NL", "BE", "NL"])"#,
+            result: r#"["NL", "BE"]"#,
+        }],
         native: distinct,
         ..BASE
     },
@@ -102,8 +126,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The list sorted by a key, smallest first; elements with equal keys keep their order. Keys must be comparable: all numbers, all text, all dates.",
         examples: &[
-            Example { call: r#"sort_by(["pear", "fig", "apple"], s => length(s))"#, result: r#"["fig", "pear", "apple"]"# },
-            Example { call: r#"sort_by([1, "a"], x => x)"#, result: "error E1002" },
+            Example {
+                call: r#"sort_by(["pear", "fig", "apple"], s => length(s))"#,
+                result: r#"["fig", "pear", "apple"]"#,
+            },
+            Example {
+                call: r#"sort_by([1, "a"], x => x)"#,
+                result: "error E1002",
+            },
         ],
         native: sort_by,
         ..BASE
@@ -112,7 +142,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "flatten",
         params: params!["list": v(L)],
         doc: "Lists inside the list replaced by their elements (one level).",
-        examples: &[Example { call: "flatten([[1, 2], 3, [4]])", result: "[1, 2, 3, 4]" }],
+        examples: &[Example {
+            call: "flatten([[1, 2], 3, [4]])",
+            result: "[1, 2, 3, 4]",
+        }],
         native: flatten,
         ..BASE
     },
@@ -122,7 +155,10 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::BOOL),
         fallible: true,
         doc: "Whether the function gives `true` for at least one element (`false` for an empty list).",
-        examples: &[Example { call: "any([1, 5], x => x > 3)", result: "true" }],
+        examples: &[Example {
+            call: "any([1, 5], x => x > 3)",
+            result: "true",
+        }],
         native: any,
         ..BASE
     },
@@ -132,7 +168,10 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::BOOL),
         fallible: true,
         doc: "Whether the function gives `true` for every element (`true` for an empty list).",
-        examples: &[Example { call: "all([1, 5], x => x > 3)", result: "false" }],
+        examples: &[Example {
+            call: "all([1, 5], x => x > 3)",
+            result: "false",
+        }],
         native: all,
         ..BASE
     },
@@ -140,19 +179,30 @@ pub const FUNCTIONS: &[Function] = &[
         name: "reverse",
         params: params!["list": v(L)],
         doc: "The list in reverse order.",
-        examples: &[Example { call: "reverse([1, 2, 3])", result: "[3, 2, 1]" }],
+        examples: &[Example {
+            call: "reverse([1, 2, 3])",
+            result: "[3, 2, 1]",
+        }],
         native: reverse,
         ..BASE
     },
 ];
 
 /// Applies the predicate at `index`, insisting on a bool.
-fn test<'a>(args: &mut Args<'_, 'a>, name: &str, index: usize, item: &Value<'a>) -> Result<bool, RecordError> {
+fn test<'a>(
+    args: &mut Args<'_, 'a>,
+    name: &str,
+    index: usize,
+    item: &Value<'a>,
+) -> Result<bool, RecordError> {
     match args.apply(index, std::slice::from_ref(item))? {
         Value::Bool(b) => Ok(b),
         other => Err(RecordError::new(
             codes::WRONG_TYPE,
-            format!("the function given to `{name}` must give a bool, but gave {}: {other}", other.kind()),
+            format!(
+                "the function given to `{name}` must give a bool, but gave {}: {other}",
+                other.kind()
+            ),
         )),
     }
 }
@@ -239,16 +289,22 @@ fn sort_by<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     for item in items.iter() {
         keyed.push((args.apply(1, std::slice::from_ref(item))?, item.clone()));
     }
-    if let Some((first, _)) = keyed.first() {
-        if let Some((other, _)) = keyed.iter().find(|(key, _)| first.compare(key).is_none()) {
-            return Err(RecordError::new(
-                codes::WRONG_TYPE,
-                format!("`sort_by` cannot order {} keys with {} keys ({first} and {other})", first.kind(), other.kind()),
-            ));
-        }
+    if let Some((first, _)) = keyed.first()
+        && let Some((other, _)) = keyed.iter().find(|(key, _)| first.compare(key).is_none())
+    {
+        return Err(RecordError::new(
+            codes::WRONG_TYPE,
+            format!(
+                "`sort_by` cannot order {} keys with {} keys ({first} and {other})",
+                first.kind(),
+                other.kind()
+            ),
+        ));
     }
     keyed.sort_by(|(a, _), (b, _)| a.compare(b).unwrap_or(std::cmp::Ordering::Equal));
-    Ok(Value::list(keyed.into_iter().map(|(_, item)| item).collect()))
+    Ok(Value::list(
+        keyed.into_iter().map(|(_, item)| item).collect(),
+    ))
 }
 
 fn flatten<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {

@@ -186,7 +186,11 @@ pub(crate) const fn param(name: &'static str, ty: ParamType) -> Param {
     } else {
         name
     };
-    Param { name, ty, required: !optional }
+    Param {
+        name,
+        ty,
+        required: !optional,
+    }
 }
 
 pub(crate) const fn v(types: Types) -> ParamType {
@@ -228,7 +232,10 @@ const MODULES: &[(&str, &str)] = &[
 
 /// The text of a shipped `.flow` module, e.g. `std/address`.
 pub fn module_source(path: &str) -> Option<&'static str> {
-    MODULES.iter().find(|(name, _)| *name == path).map(|(_, text)| *text)
+    MODULES
+        .iter()
+        .find(|(name, _)| *name == path)
+        .map(|(_, text)| *text)
 }
 
 /// The import paths of the shipped modules.

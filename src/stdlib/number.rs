@@ -32,12 +32,30 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "Rounds to `places` decimals (0 by default) and writes exactly that many: `round(12.5, 2)` is `12.50`. The mode says what happens halfway: `half_up` (the default: 0.5 away from zero, as on invoices), `half_even` (banker's rounding), `half_down`, and `up` or `down` (away from or towards zero, at any distance).",
         examples: &[
-            Example { call: "round(2.345, 2)", result: "2.35" },
-            Example { call: r#"round(2.345, 2, "half_even")"#, result: "2.34" },
-            Example { call: r#"round(-2.5, 0, "half_up")"#, result: "-3" },
-            Example { call: r#"round(2.301, 2, "up")"#, result: "2.31" },
-            Example { call: "round(12.5, 2)", result: "12.50" },
-            Example { call: "round(7)", result: "7" },
+            Example {
+                call: "round(2.345, 2)",
+                result: "2.35",
+            },
+            Example {
+                call: r#"round(2.345, 2, "half_even")"#,
+                result: "2.34",
+            },
+            Example {
+                call: r#"round(-2.5, 0, "half_up")"#,
+                result: "-3",
+            },
+            Example {
+                call: r#"round(2.301, 2, "up")"#,
+                result: "2.31",
+            },
+            Example {
+                call: "round(12.5, 2)",
+                result: "12.50",
+            },
+            Example {
+                call: "round(7)",
+                result: "7",
+            },
         ],
         native: round,
         prepare: Some(prepare_rounding),
@@ -49,8 +67,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "Rounds down (towards negative infinity) to `places` decimals, 0 by default.",
         examples: &[
-            Example { call: "floor(2.99)", result: "2" },
-            Example { call: "floor(-2.01, 1)", result: "-2.1" },
+            Example {
+                call: "floor(2.99)",
+                result: "2",
+            },
+            Example {
+                call: "floor(-2.01, 1)",
+                result: "-2.1",
+            },
         ],
         native: floor,
         ..BASE
@@ -60,7 +84,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["number": v(N), "places?": v(Types::INT)],
         fallible: true,
         doc: "Rounds up (towards positive infinity) to `places` decimals, 0 by default.",
-        examples: &[Example { call: "ceil(2.01)", result: "3" }],
+        examples: &[Example {
+            call: "ceil(2.01)",
+            result: "3",
+        }],
         native: ceil,
         ..BASE
     },
@@ -68,7 +95,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "abs",
         params: params!["number": v(N)],
         doc: "The number without its sign.",
-        examples: &[Example { call: "abs(-4.50)", result: "4.50" }],
+        examples: &[Example {
+            call: "abs(-4.50)",
+            result: "4.50",
+        }],
         native: abs,
         ..BASE
     },
@@ -80,9 +110,18 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The smallest of its arguments, or of the elements of a list given alone; `none` for an empty list. Numbers, text, dates and date-times compare among their own kind.",
         examples: &[
-            Example { call: "min(3, 1.5, 2)", result: "1.5" },
-            Example { call: "min([4, 2, 8])", result: "2" },
-            Example { call: "min([])", result: "null" },
+            Example {
+                call: "min(3, 1.5, 2)",
+                result: "1.5",
+            },
+            Example {
+                call: "min([4, 2, 8])",
+                result: "2",
+            },
+            Example {
+                call: "min([])",
+                result: "null",
+            },
         ],
         native: min,
         ..BASE
@@ -95,8 +134,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The largest of its arguments, or of the elements of a list given alone; `none` for an empty list. `max(0, stock - reserved)` keeps stock from going negative.",
         examples: &[
-            Example { call: "max(0, 3 - 5)", result: "0" },
-            Example { call: r#"max(["b", "a"])"#, result: r#""b""# },
+            Example {
+                call: "max(0, 3 - 5)",
+                result: "0",
+            },
+            Example {
+                call: r#"max(["b", "a"])"#,
+                result: r#""b""#,
+            },
         ],
         native: max,
         ..BASE
@@ -108,9 +153,18 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The sum of a list of numbers: an int when all are ints, else a decimal. 0 for an empty list.",
         examples: &[
-            Example { call: "sum([1, 2, 3])", result: "6" },
-            Example { call: "sum([14.85, 39.60])", result: "54.45" },
-            Example { call: r#"sum([1, "2"])"#, result: "error E1002" },
+            Example {
+                call: "sum([1, 2, 3])",
+                result: "6",
+            },
+            Example {
+                call: "sum([14.85, 39.60])",
+                result: "54.45",
+            },
+            Example {
+                call: r#"sum([1, "2"])"#,
+                result: "error E1002",
+            },
         ],
         native: sum,
         ..BASE
@@ -122,9 +176,18 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "An exact decimal from an int, a decimal, or text such as `\"12.50\"` (scale kept; a leading sign and an exponent are allowed). Text in another notation is read with `parse_decimal`.",
         examples: &[
-            Example { call: r#"decimal("12.50")"#, result: "12.50" },
-            Example { call: "decimal(3)", result: "3" },
-            Example { call: r#"decimal("12,50")"#, result: "error E1006" },
+            Example {
+                call: r#"decimal("12.50")"#,
+                result: "12.50",
+            },
+            Example {
+                call: "decimal(3)",
+                result: "3",
+            },
+            Example {
+                call: r#"decimal("12,50")"#,
+                result: "error E1006",
+            },
         ],
         native: decimal,
         ..BASE
@@ -136,9 +199,18 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "A decimal from text written with a given decimal separator (`.` by default) and optional thousands separator, such as Dutch `\"1.234,50\"`. Thousands separators are only accepted between groups of three digits.",
         examples: &[
-            Example { call: r#"parse_decimal("1.234,50", ",", ".")"#, result: "1234.50" },
-            Example { call: r#"parse_decimal("12,5", ",")"#, result: "12.5" },
-            Example { call: r#"parse_decimal("1.23.4", ",", ".")"#, result: "error E1006" },
+            Example {
+                call: r#"parse_decimal("1.234,50", ",", ".")"#,
+                result: "1234.50",
+            },
+            Example {
+                call: r#"parse_decimal("12,5", ",")"#,
+                result: "12.5",
+            },
+            Example {
+                call: r#"parse_decimal("1.23.4", ",", ".")"#,
+                result: "error E1006",
+            },
         ],
         native: parse_decimal,
         ..BASE
@@ -163,12 +235,18 @@ fn prepare_rounding(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (
     if let Some(Value::Int(places)) = constants.get(1).copied().flatten()
         && !(0..=28).contains(places)
     {
-        return Err((1, format!("rounding to {places} places is not possible; use 0 to 28")));
+        return Err((
+            1,
+            format!("rounding to {places} places is not possible; use 0 to 28"),
+        ));
     }
     match constants.get(2).copied().flatten() {
         Some(Value::Text(mode)) => match rounding_strategy(mode) {
             Some(strategy) => Ok(Prepared::Rounding(strategy)),
-            None => Err((2, format!("`{}` is not a rounding mode; use {MODES}", mode.as_str()))),
+            None => Err((
+                2,
+                format!("`{}` is not a rounding mode; use {MODES}", mode.as_str()),
+            )),
         },
         _ => Ok(Prepared::Nothing),
     }
@@ -179,11 +257,19 @@ fn places(args: &Args<'_, '_>, index: usize) -> Result<u32, RecordError> {
     u32::try_from(places)
         .ok()
         .filter(|p| *p <= 28)
-        .ok_or_else(|| args.invalid(format!("rounding to {places} places is not possible; use 0 to 28")))
+        .ok_or_else(|| {
+            args.invalid(format!(
+                "rounding to {places} places is not possible; use 0 to 28"
+            ))
+        })
 }
 
 /// Rounds with `strategy` and writes exactly `places` decimals.
-pub fn round_to(value: &Value<'_>, places: u32, strategy: RoundingStrategy) -> Option<Value<'static>> {
+pub fn round_to(
+    value: &Value<'_>,
+    places: u32,
+    strategy: RoundingStrategy,
+) -> Option<Value<'static>> {
     match value {
         Value::Int(int) => Some(Value::Int(*int)),
         Value::Decimal(decimal) => {
@@ -195,7 +281,10 @@ pub fn round_to(value: &Value<'_>, places: u32, strategy: RoundingStrategy) -> O
     }
 }
 
-fn rounded<'a>(args: &mut Args<'_, 'a>, strategy: RoundingStrategy) -> Result<Value<'a>, RecordError> {
+fn rounded<'a>(
+    args: &mut Args<'_, 'a>,
+    strategy: RoundingStrategy,
+) -> Result<Value<'a>, RecordError> {
     let places = places(args, 1)?;
     let value = args.take(0);
     round_to(&value, places, strategy).ok_or_else(|| args.wrong_type(0, &value))
@@ -206,8 +295,9 @@ fn round<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Prepared::Rounding(strategy) => *strategy,
         _ => {
             let mode = args.text_or(2, "half_up")?;
-            rounding_strategy(mode)
-                .ok_or_else(|| args.invalid(format!("`{mode}` is not a rounding mode; use {MODES}")))?
+            rounding_strategy(mode).ok_or_else(|| {
+                args.invalid(format!("`{mode}` is not a rounding mode; use {MODES}"))
+            })?
         }
     };
     rounded(args, strategy)
@@ -223,16 +313,21 @@ fn ceil<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn abs<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     match args.take(0) {
-        Value::Int(int) => int
-            .checked_abs()
-            .map(Value::Int)
-            .ok_or_else(|| RecordError::new(codes::ARITHMETIC, "`abs`: the result is too large for an int")),
+        Value::Int(int) => int.checked_abs().map(Value::Int).ok_or_else(|| {
+            RecordError::new(
+                codes::ARITHMETIC,
+                "`abs`: the result is too large for an int",
+            )
+        }),
         Value::Decimal(decimal) => Ok(Value::Decimal(decimal.abs())),
         other => Err(args.wrong_type(0, &other)),
     }
 }
 
-fn extreme<'a>(args: &mut Args<'_, 'a>, want: std::cmp::Ordering) -> Result<Value<'a>, RecordError> {
+fn extreme<'a>(
+    args: &mut Args<'_, 'a>,
+    want: std::cmp::Ordering,
+) -> Result<Value<'a>, RecordError> {
     let mut values = args.take_all();
     let candidates: Vec<Value<'a>> = match values.as_mut_slice() {
         [Value::List(items)] => items.iter().cloned().collect(),
@@ -248,7 +343,11 @@ fn extreme<'a>(args: &mut Args<'_, 'a>, want: std::cmp::Ordering) -> Result<Valu
                 None => {
                     return Err(RecordError::new(
                         codes::WRONG_TYPE,
-                        format!("cannot compare {} with {}", candidate.kind(), current.kind()),
+                        format!(
+                            "cannot compare {} with {}",
+                            candidate.kind(),
+                            current.kind()
+                        ),
                     ));
                 }
             },
@@ -266,7 +365,9 @@ fn max<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 }
 
 /// Adds exact numbers, staying an int while every term is one.
-pub fn add_numbers<'v>(items: impl IntoIterator<Item = &'v Value<'v>>) -> Result<Value<'static>, RecordError> {
+pub fn add_numbers<'v>(
+    items: impl IntoIterator<Item = &'v Value<'v>>,
+) -> Result<Value<'static>, RecordError> {
     let overflow = || RecordError::new(codes::ARITHMETIC, "`sum`: the total is too large");
     let mut total = Value::Int(0);
     for (i, item) in items.into_iter().enumerate() {
@@ -280,7 +381,10 @@ pub fn add_numbers<'v>(items: impl IntoIterator<Item = &'v Value<'v>>) -> Result
             _ => {
                 return Err(RecordError::new(
                     codes::WRONG_TYPE,
-                    format!("`sum`: element {i} is {}, not a number: {item}", item.kind()),
+                    format!(
+                        "`sum`: element {i} is {}, not a number: {item}",
+                        item.kind()
+                    ),
                 ));
             }
         };
@@ -311,7 +415,8 @@ fn decimal<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Some(Value::Text(text)) => match decimal_from_text(text) {
             Some(decimal) => Ok(Value::Decimal(decimal)),
             None => {
-                let mut error = args.invalid(format!("{:?} is not a decimal number", text.as_str()));
+                let mut error =
+                    args.invalid(format!("{:?} is not a decimal number", text.as_str()));
                 if text.contains(',') {
                     error = error.help("for a decimal comma, use `parse_decimal(text, \",\")`");
                 }
@@ -332,7 +437,11 @@ fn parse_decimal<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> 
         None | Some(Value::Null) => None,
         Some(_) => Some(args.text(2)?),
     };
-    let fail = || args.invalid(format!("{text:?} is not a number written with {decimal_separator:?} for decimals"));
+    let fail = || {
+        args.invalid(format!(
+            "{text:?} is not a number written with {decimal_separator:?} for decimals"
+        ))
+    };
     let (whole, fraction) = match text.split_once(decimal_separator) {
         Some((whole, fraction)) => (whole, Some(fraction)),
         None => (text, None),
@@ -362,5 +471,7 @@ fn parse_decimal<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> 
         Some(fraction) => format!("{sign}{whole}.{fraction}"),
         None => format!("{sign}{whole}"),
     };
-    Decimal::from_str(&normal).map(Value::Decimal).map_err(|_| fail())
+    Decimal::from_str(&normal)
+        .map(Value::Decimal)
+        .map_err(|_| fail())
 }

@@ -28,7 +28,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["object": v(O)],
         returns: Returns::Types(Types::LIST),
         doc: "The field names, in order.",
-        examples: &[Example { call: "keys({b = 1, a = 2})", result: r#"["b", "a"]"# }],
+        examples: &[Example {
+            call: "keys({b = 1, a = 2})",
+            result: r#"["b", "a"]"#,
+        }],
         native: keys,
         ..BASE
     },
@@ -37,7 +40,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["object": v(O)],
         returns: Returns::Types(Types::LIST),
         doc: "The field values, in order.",
-        examples: &[Example { call: "values({b = 1, a = 2})", result: "[1, 2]" }],
+        examples: &[Example {
+            call: "values({b = 1, a = 2})",
+            result: "[1, 2]",
+        }],
         native: values,
         ..BASE
     },
@@ -46,7 +52,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["first": v(O)],
         variadic: Some(O),
         doc: "The fields of all the objects together; where a name repeats, the later object wins.",
-        examples: &[Example { call: "merge({a = 1, b = 2}, {b = 3})", result: r#"{"a": 1, "b": 3}"# }],
+        examples: &[Example {
+            call: "merge({a = 1, b = 2}, {b = 3})",
+            result: r#"{"a": 1, "b": 3}"#,
+        }],
         native: merge,
         ..BASE
     },
@@ -55,7 +64,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["object": v(O), "names": v(Types::LIST)],
         fallible: true,
         doc: "Only the named fields (those present), in the object's order.",
-        examples: &[Example { call: r#"pick({a = 1, b = 2, c = 3}, ["c", "a", "x"])"#, result: r#"{"a": 1, "c": 3}"# }],
+        examples: &[Example {
+            call: r#"pick({a = 1, b = 2, c = 3}, ["c", "a", "x"])"#,
+            result: r#"{"a": 1, "c": 3}"#,
+        }],
         native: pick,
         ..BASE
     },
@@ -64,7 +76,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["object": v(O), "names": v(Types::LIST)],
         fallible: true,
         doc: "The object without the named fields.",
-        examples: &[Example { call: r#"omit({a = 1, b = 2}, ["a"])"#, result: r#"{"b": 2}"# }],
+        examples: &[Example {
+            call: r#"omit({a = 1, b = 2}, ["a"])"#,
+            result: r#"{"b": 2}"#,
+        }],
         native: omit,
         ..BASE
     },
@@ -74,8 +89,14 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::BOOL),
         doc: "Whether the object has a field of that name (even one that is `none`).",
         examples: &[
-            Example { call: r#"has({note = none}, "note")"#, result: "true" },
-            Example { call: r#"has({}, "note")"#, result: "false" },
+            Example {
+                call: r#"has({note = none}, "note")"#,
+                result: "true",
+            },
+            Example {
+                call: r#"has({}, "note")"#,
+                result: "false",
+            },
         ],
         native: has,
         ..BASE
@@ -87,9 +108,18 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The field of a name known only when running; the default (or a missing-field error, E1001) when there is no such field.",
         examples: &[
-            Example { call: r#"get({NL = "1", BE = "2"}, "BE")"#, result: r#""2""# },
-            Example { call: r#"get({NL = "1"}, "DE", "3")"#, result: r#""3""# },
-            Example { call: r#"get({NL = "1"}, "DE")"#, result: "error E1001" },
+            Example {
+                call: r#"get({NL = "1", BE = "2"}, "BE")"#,
+                result: r#""2""#,
+            },
+            Example {
+                call: r#"get({NL = "1"}, "DE", "3")"#,
+                result: r#""3""#,
+            },
+            Example {
+                call: r#"get({NL = "1"}, "DE")"#,
+                result: "error E1001",
+            },
         ],
         native: get,
         ..BASE
@@ -98,12 +128,16 @@ pub const FUNCTIONS: &[Function] = &[
 
 fn keys<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let object = args.take_object(0)?;
-    Ok(Value::list(object.keys().map(|key| Value::Text(key.clone())).collect()))
+    Ok(Value::list(
+        object.keys().map(|key| Value::Text(key.clone())).collect(),
+    ))
 }
 
 fn values<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let object = args.take_object(0)?;
-    Ok(Value::list(object.iter().map(|(_, value)| value.clone()).collect()))
+    Ok(Value::list(
+        object.iter().map(|(_, value)| value.clone()).collect(),
+    ))
 }
 
 fn merge<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -123,7 +157,10 @@ fn names(args: &mut Args<'_, '_>, index: usize) -> Result<Vec<String>, RecordErr
     list.iter()
         .map(|name| match name {
             Value::Text(text) => Ok(text.to_string()),
-            other => Err(args.invalid(format!("field names are text, not {}: {other}", other.kind()))),
+            other => Err(args.invalid(format!(
+                "field names are text, not {}: {other}",
+                other.kind()
+            ))),
         })
         .collect()
 }

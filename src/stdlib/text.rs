@@ -29,7 +29,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "trim",
         params: params!["text": v(T)],
         doc: "Removes whitespace at the start and end.",
-        examples: &[Example { call: r#"trim("  Jan  ")"#, result: r#""Jan""# }],
+        examples: &[Example {
+            call: r#"trim("  Jan  ")"#,
+            result: r#""Jan""#,
+        }],
         native: trim,
         ..BASE
     },
@@ -37,7 +40,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "trim_start",
         params: params!["text": v(T)],
         doc: "Removes whitespace at the start.",
-        examples: &[Example { call: r#"trim_start("  Jan  ")"#, result: r#""Jan  ""# }],
+        examples: &[Example {
+            call: r#"trim_start("  Jan  ")"#,
+            result: r#""Jan  ""#,
+        }],
         native: trim_start,
         ..BASE
     },
@@ -45,7 +51,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "trim_end",
         params: params!["text": v(T)],
         doc: "Removes whitespace at the end.",
-        examples: &[Example { call: r#"trim_end("  Jan  ")"#, result: r#""  Jan""# }],
+        examples: &[Example {
+            call: r#"trim_end("  Jan  ")"#,
+            result: r#""  Jan""#,
+        }],
         native: trim_end,
         ..BASE
     },
@@ -53,7 +62,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "lower",
         params: params!["text": v(T)],
         doc: "Lower case, following Unicode.",
-        examples: &[Example { call: r#"lower("Jan@Bakkerij.NL")"#, result: r#""jan@bakkerij.nl""# }],
+        examples: &[Example {
+            call: r#"lower("Jan@Bakkerij.NL")"#,
+            result: r#""jan@bakkerij.nl""#,
+        }],
         native: lower,
         ..BASE
     },
@@ -61,7 +73,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "upper",
         params: params!["text": v(T)],
         doc: "Upper case, following Unicode.",
-        examples: &[Example { call: r#"upper("eur")"#, result: r#""EUR""# }],
+        examples: &[Example {
+            call: r#"upper("eur")"#,
+            result: r#""EUR""#,
+        }],
         native: upper,
         ..BASE
     },
@@ -72,8 +87,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "Splits text at every occurrence of a separator. Fails on an empty separator.",
         examples: &[
-            Example { call: r#"split("a;b;;c", ";")"#, result: r#"["a", "b", "", "c"]"# },
-            Example { call: r#"split("abc", "")"#, result: "error E1006" },
+            Example {
+                call: r#"split("a;b;;c", ";")"#,
+                result: r#"["a", "b", "", "c"]"#,
+            },
+            Example {
+                call: r#"split("abc", "")"#,
+                result: "error E1006",
+            },
         ],
         native: split,
         ..BASE
@@ -84,8 +105,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "Joins the elements of a list into text, with a separator between them (none by default). Numbers and dates are written as in `${...}`; a `none` element fails.",
         examples: &[
-            Example { call: r#"join(["Dorpsstraat", 12], " ")"#, result: r#""Dorpsstraat 12""# },
-            Example { call: r#"join(["a", none])"#, result: "error E1002" },
+            Example {
+                call: r#"join(["Dorpsstraat", 12], " ")"#,
+                result: r#""Dorpsstraat 12""#,
+            },
+            Example {
+                call: r#"join(["a", none])"#,
+                result: "error E1002",
+            },
         ],
         native: join,
         ..BASE
@@ -95,7 +122,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["text": v(T), "from": v(T), "to": v(T)],
         fallible: true,
         doc: "Replaces every occurrence of `from` with `to`. Fails when `from` is empty.",
-        examples: &[Example { call: r#"replace("1234 AB", " ", "")"#, result: r#""1234AB""# }],
+        examples: &[Example {
+            call: r#"replace("1234 AB", " ", "")"#,
+            result: r#""1234AB""#,
+        }],
         native: replace,
         ..BASE
     },
@@ -105,8 +135,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "Adds `fill` (a space by default) before the text until it is `width` characters long. Longer text is left as it is.",
         examples: &[
-            Example { call: r#"pad_start("42", 6, "0")"#, result: r#""000042""# },
-            Example { call: r#"pad_start("1234567", 6, "0")"#, result: r#""1234567""# },
+            Example {
+                call: r#"pad_start("42", 6, "0")"#,
+                result: r#""000042""#,
+            },
+            Example {
+                call: r#"pad_start("1234567", 6, "0")"#,
+                result: r#""1234567""#,
+            },
         ],
         native: pad_start,
         ..BASE
@@ -116,7 +152,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["text": v(T), "width": v(Types::INT), "fill?": v(T)],
         fallible: true,
         doc: "Adds `fill` (a space by default) after the text until it is `width` characters long.",
-        examples: &[Example { call: r#"pad_end("AB", 4, ".")"#, result: r#""AB..""# }],
+        examples: &[Example {
+            call: r#"pad_end("AB", 4, ".")"#,
+            result: r#""AB..""#,
+        }],
         native: pad_end,
         ..BASE
     },
@@ -125,9 +164,18 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["text": v(T), "start": v(Types::INT), "length?": v(Types::INT)],
         doc: "The characters from `start` (0 is the first; negative counts from the end), `length` of them or up to the end. Positions past the end give less text, never an error.",
         examples: &[
-            Example { call: r#"substring("2024-03-01T10:15:00Z", 0, 10)"#, result: r#""2024-03-01""# },
-            Example { call: r#"substring("KAS-1042", -4)"#, result: r#""1042""# },
-            Example { call: r#"substring("abc", 5, 2)"#, result: r#""""# },
+            Example {
+                call: r#"substring("2024-03-01T10:15:00Z", 0, 10)"#,
+                result: r#""2024-03-01""#,
+            },
+            Example {
+                call: r#"substring("KAS-1042", -4)"#,
+                result: r#""1042""#,
+            },
+            Example {
+                call: r#"substring("abc", 5, 2)"#,
+                result: r#""""#,
+            },
         ],
         native: substring,
         ..BASE
@@ -136,7 +184,10 @@ pub const FUNCTIONS: &[Function] = &[
         name: "truncate",
         params: params!["text": v(T), "max": v(Types::INT)],
         doc: "The first `max` characters; for fields with a length limit in the target.",
-        examples: &[Example { call: r#"truncate("Desembrood wit, ambachtelijk", 10)"#, result: r#""Desembrood""# }],
+        examples: &[Example {
+            call: r#"truncate("Desembrood wit, ambachtelijk", 10)"#,
+            result: r#""Desembrood""#,
+        }],
         native: truncate,
         ..BASE
     },
@@ -146,8 +197,14 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::INT),
         doc: "The number of characters of text, elements of a list, or fields of an object.",
         examples: &[
-            Example { call: r#"length("Café")"#, result: "4" },
-            Example { call: "length([1, 2, 3])", result: "3" },
+            Example {
+                call: r#"length("Café")"#,
+                result: "4",
+            },
+            Example {
+                call: "length([1, 2, 3])",
+                result: "3",
+            },
         ],
         native: length,
         ..BASE
@@ -157,7 +214,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["text": v(T), "prefix": v(T)],
         returns: Returns::Types(Types::BOOL),
         doc: "Whether the text begins with `prefix`.",
-        examples: &[Example { call: r#"starts_with("KAS-1042", "KAS")"#, result: "true" }],
+        examples: &[Example {
+            call: r#"starts_with("KAS-1042", "KAS")"#,
+            result: "true",
+        }],
         native: starts_with,
         ..BASE
     },
@@ -166,7 +226,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["text": v(T), "suffix": v(T)],
         returns: Returns::Types(Types::BOOL),
         doc: "Whether the text ends with `suffix`.",
-        examples: &[Example { call: r#"ends_with("jan@example.nl", ".nl")"#, result: "true" }],
+        examples: &[Example {
+            call: r#"ends_with("jan@example.nl", ".nl")"#,
+            result: "true",
+        }],
         native: ends_with,
         ..BASE
     },
@@ -176,8 +239,14 @@ pub const FUNCTIONS: &[Function] = &[
         returns: Returns::Types(Types::BOOL),
         doc: "For text, whether it contains the needle as a part; for a list, whether an element equals it.",
         examples: &[
-            Example { call: r#"contains("Bakkerij De Vries B.V.", "B.V.")"#, result: "true" },
-            Example { call: r#"contains(["NL", "BE"], "DE")"#, result: "false" },
+            Example {
+                call: r#"contains("Bakkerij De Vries B.V.", "B.V.")"#,
+                result: "true",
+            },
+            Example {
+                call: r#"contains(["NL", "BE"], "DE")"#,
+                result: "false",
+            },
         ],
         native: contains,
         ..BASE
@@ -189,8 +258,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "Whether a regular expression matches anywhere in the text (anchor it with `^...$` to match the whole). Write patterns as raw text, `r\"...\"`; a constant pattern is checked and compiled once, when the flow loads.",
         examples: &[
-            Example { call: r#"matches("1234 AB", r"^\d{4} ?[A-Z]{2}$")"#, result: "true" },
-            Example { call: r#"matches("B-1000", r"^\d{4}")"#, result: "false" },
+            Example {
+                call: r#"matches("1234 AB", r"^\d{4} ?[A-Z]{2}$")"#,
+                result: "true",
+            },
+            Example {
+                call: r#"matches("B-1000", r"^\d{4}")"#,
+                result: "false",
+            },
         ],
         native: matches,
         prepare: Some(prepare_regex),
@@ -203,8 +278,14 @@ pub const FUNCTIONS: &[Function] = &[
         fallible: true,
         doc: "The first match of a regular expression: a list of the whole match and each group (a group that did not take part is `none`), or `none` when nothing matches.",
         examples: &[
-            Example { call: r#"regex_find("Order KAS-1042 paid", r"([A-Z]+)-(\d+)")"#, result: r#"["KAS-1042", "KAS", "1042"]"# },
-            Example { call: r#"regex_find("none here", r"\d+")"#, result: "null" },
+            Example {
+                call: r#"regex_find("Order KAS-1042 paid", r"([A-Z]+)-(\d+)")"#,
+                result: r#"["KAS-1042", "KAS", "1042"]"#,
+            },
+            Example {
+                call: r#"regex_find("none here", r"\d+")"#,
+                result: "null",
+            },
         ],
         native: regex_find,
         prepare: Some(prepare_regex),
@@ -215,7 +296,10 @@ pub const FUNCTIONS: &[Function] = &[
         params: params!["text": v(T), "pattern": v(T), "replacement": v(T)],
         fallible: true,
         doc: "Replaces every match of a regular expression. In the replacement, `$1` or `${name}` stands for a group.",
-        examples: &[Example { call: r#"regex_replace("06-12 34 56 78", r"[^0-9]", "")"#, result: r#""0612345678""# }],
+        examples: &[Example {
+            call: r#"regex_replace("06-12 34 56 78", r"[^0-9]", "")"#,
+            result: r#""0612345678""#,
+        }],
         native: regex_replace,
         prepare: Some(prepare_regex),
         ..BASE
@@ -272,8 +356,14 @@ fn split<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     }
     let text = args.take_text(0)?;
     let parts = match &text {
-        Text::Borrowed(borrowed) => borrowed.split(separator.as_str()).map(Value::from).collect(),
-        Text::Shared(shared) => shared.split(separator.as_str()).map(|p| Value::from(p.to_string())).collect(),
+        Text::Borrowed(borrowed) => borrowed
+            .split(separator.as_str())
+            .map(Value::from)
+            .collect(),
+        Text::Shared(shared) => shared
+            .split(separator.as_str())
+            .map(|p| Value::from(p.to_string()))
+            .collect(),
     };
     Ok(Value::list(parts))
 }
@@ -316,9 +406,15 @@ fn pad(args: &mut Args<'_, '_>, at_start: bool) -> Result<String, RecordError> {
     if fill.is_empty() {
         return Err(args.invalid("the fill is empty"));
     }
-    let missing = usize::try_from(width).unwrap_or(0).saturating_sub(text.chars().count());
+    let missing = usize::try_from(width)
+        .unwrap_or(0)
+        .saturating_sub(text.chars().count());
     let padding: String = fill.chars().cycle().take(missing).collect();
-    Ok(if at_start { padding + text } else { text.to_string() + &padding })
+    Ok(if at_start {
+        padding + text
+    } else {
+        text.to_string() + &padding
+    })
 }
 
 fn pad_start<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -331,7 +427,9 @@ fn pad_end<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 /// Byte offset of character `index` in `text` (or the end).
 fn char_offset(text: &str, index: usize) -> usize {
-    text.char_indices().nth(index).map_or(text.len(), |(offset, _)| offset)
+    text.char_indices()
+        .nth(index)
+        .map_or(text.len(), |(offset, _)| offset)
 }
 
 fn substring<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -348,7 +446,9 @@ fn substring<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         (start as usize).min(chars)
     };
     let end = length.map_or(chars, |length| start.saturating_add(length).min(chars));
-    Ok(Value::Text(slice(text, |t| &t[char_offset(t, start)..char_offset(t, end)])))
+    Ok(Value::Text(slice(text, |t| {
+        &t[char_offset(t, start)..char_offset(t, end)]
+    })))
 }
 
 fn truncate<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -389,9 +489,15 @@ fn contains<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 /// Compiles a constant pattern when the flow loads.
 pub fn prepare_regex(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
     match constants.get(1).copied().flatten() {
-        Some(Value::Text(pattern)) => Regex::new(pattern)
-            .map(Prepared::Regex)
-            .map_err(|error| (1, format!("this regular expression does not compile: {}", first_line(&error.to_string())))),
+        Some(Value::Text(pattern)) => Regex::new(pattern).map(Prepared::Regex).map_err(|error| {
+            (
+                1,
+                format!(
+                    "this regular expression does not compile: {}",
+                    first_line(&error.to_string())
+                ),
+            )
+        }),
         _ => Ok(Prepared::Nothing),
     }
 }
@@ -408,8 +514,12 @@ fn with_regex<'a, T>(args: &Args<'_, 'a>, run: impl FnOnce(&Regex) -> T) -> Resu
         return Ok(run(regex));
     }
     let pattern = args.text(1)?;
-    let regex = Regex::new(pattern)
-        .map_err(|error| args.invalid(format!("the pattern does not compile: {}", first_line(&error.to_string()))))?;
+    let regex = Regex::new(pattern).map_err(|error| {
+        args.invalid(format!(
+            "the pattern does not compile: {}",
+            first_line(&error.to_string())
+        ))
+    })?;
     Ok(run(&regex))
 }
 
@@ -434,5 +544,7 @@ fn regex_find<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 fn regex_replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let text = args.text(0)?;
     let replacement = args.text(2)?;
-    with_regex(args, |regex| Value::from(regex.replace_all(text, replacement).into_owned()))
+    with_regex(args, |regex| {
+        Value::from(regex.replace_all(text, replacement).into_owned())
+    })
 }

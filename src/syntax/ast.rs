@@ -167,7 +167,11 @@ pub enum Statement {
     /// `skip if exists entity where ...` or `skip if cond`.
     Skip(SkipRule, Span),
     /// `require cond else "message"`.
-    RequireThat { condition: Expr, message: Expr, span: Span },
+    RequireThat {
+        condition: Expr,
+        message: Expr,
+        span: Span,
+    },
     /// `require each ...` used as a statement.
     RequireEach(Expr),
     If(IfStatement),
@@ -178,7 +182,10 @@ pub enum Statement {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SkipRule {
-    Exists { entity: EntityRef, keys: Vec<KeyMatch> },
+    Exists {
+        entity: EntityRef,
+        keys: Vec<KeyMatch>,
+    },
     If(Expr),
 }
 
@@ -232,7 +239,11 @@ pub enum BodyItem {
     Let(Binding),
     /// Fields written when the record is created, and on update only when the
     /// `unless` switch is on.
-    CreateOnly { unless: Option<Expr>, body: RecordBody, span: Span },
+    CreateOnly {
+        unless: Option<Expr>,
+        body: RecordBody,
+        span: Span,
+    },
     /// `...expr`: every field of an object.
     Spread(Expr, Span),
 }
@@ -267,29 +278,75 @@ pub enum ExprKind {
     /// `$`: the source record.
     Record,
     Name(Ident),
-    Member { target: Box<Expr>, name: Ident },
-    Index { target: Box<Expr>, index: Box<Expr> },
+    Member {
+        target: Box<Expr>,
+        name: Ident,
+    },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `xs[*]`: every element; following members apply to each.
-    Wildcard { target: Box<Expr> },
+    Wildcard {
+        target: Box<Expr>,
+    },
     /// `$..name`: every `name` at any depth.
-    Descendant { target: Box<Expr>, name: Option<Ident> },
+    Descendant {
+        target: Box<Expr>,
+        name: Option<Ident>,
+    },
     /// `xs[?@.qty > 1]`: a JSONPath filter, kept as written.
-    Filter { target: Box<Expr>, query: String, query_span: Span },
+    Filter {
+        target: Box<Expr>,
+        query: String,
+        query_span: Span,
+    },
     Call(Call),
-    Unary { op: UnaryOp, op_span: Span, operand: Box<Expr> },
-    Binary { op: BinaryOp, op_span: Span, lhs: Box<Expr>, rhs: Box<Expr> },
-    If { condition: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    Match { subject: Box<Expr>, arms: Vec<Arm> },
+    Unary {
+        op: UnaryOp,
+        op_span: Span,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Match {
+        subject: Box<Expr>,
+        arms: Vec<Arm>,
+    },
     For(Box<ForExpr>),
     List(Vec<Expr>),
     Object(RecordBody),
     /// `lookup entity where ...`: the first matching record, or none.
-    Lookup { entity: EntityRef, keys: Vec<KeyMatch> },
+    Lookup {
+        entity: EntityRef,
+        keys: Vec<KeyMatch>,
+    },
     /// `require each x in xs exists in entity where ...`: the found records.
     RequireEach(Box<RequireEach>),
-    Create { entity: Option<EntityRef>, body: RecordBody },
-    Upsert { entity: Option<EntityRef>, keys: Vec<KeyMatch>, update_if: Option<Box<Expr>>, body: RecordBody },
-    Update { entity: Option<EntityRef>, keys: Vec<KeyMatch>, body: RecordBody },
+    Create {
+        entity: Option<EntityRef>,
+        body: RecordBody,
+    },
+    Upsert {
+        entity: Option<EntityRef>,
+        keys: Vec<KeyMatch>,
+        update_if: Option<Box<Expr>>,
+        body: RecordBody,
+    },
+    Update {
+        entity: Option<EntityRef>,
+        keys: Vec<KeyMatch>,
+        body: RecordBody,
+    },
     /// Stands for an expression that could not be built; a diagnostic was reported.
     Error,
 }

@@ -44,7 +44,9 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::ge, Assoc::Left))
         .op(Op::infix(Rule::coalesce, Assoc::Left))
         .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left) | Op::infix(Rule::rem, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left)
+            | Op::infix(Rule::div, Assoc::Left)
+            | Op::infix(Rule::rem, Assoc::Left))
         .op(Op::prefix(Rule::neg))
         .op(Op::postfix(Rule::member)
             | Op::postfix(Rule::descendant)
@@ -59,7 +61,6 @@ pub struct Builder<'t> {
     trivia: Vec<bool>,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
-
 
 impl<'t> Builder<'t> {
     pub fn new(text: &'t str) -> Builder<'t> {
@@ -98,7 +99,10 @@ impl<'t> Builder<'t> {
 
     fn error_expr(&self, span: Span, diagnostic: Diagnostic) -> Expr {
         self.report(diagnostic);
-        Expr { kind: ExprKind::Error, span }
+        Expr {
+            kind: ExprKind::Error,
+            span,
+        }
     }
 
     // ------------------------------------------------------------ recovery
@@ -126,15 +130,23 @@ impl<'t> Builder<'t> {
                 }
                 continue;
             }
-            let continues_previous = built
-                .last()
-                .is_some_and(|(previous, _)| !self.text[previous.end as usize..span.start as usize].contains('\n'));
+            let continues_previous = built.last().is_some_and(|(previous, _)| {
+                !self.text[previous.end as usize..span.start as usize].contains('\n')
+            });
             let start = if continues_previous {
-                built.pop().map_or(span.start, |(previous, _)| previous.start)
+                built
+                    .pop()
+                    .map_or(span.start, |(previous, _)| previous.start)
             } else {
                 span.start
             };
-            self.report_bad(Span { start, end: span.end }, lone);
+            self.report_bad(
+                Span {
+                    start,
+                    end: span.end,
+                },
+                lone,
+            );
         }
         built.into_iter().map(|(_, item)| item).collect()
     }
@@ -144,10 +156,14 @@ impl<'t> Builder<'t> {
     fn report_bad(&self, span: Span, rule: Rule) {
         let piece = &self.text[span.range()];
         match FlowParser::parse(rule, piece) {
-            Err(error) => self.report(syntax_error(&error, piece, (span.end as usize) < self.text.len()).shifted(span.start as usize)),
+            Err(error) => self.report(
+                syntax_error(&error, piece, (span.end as usize) < self.text.len())
+                    .shifted(span.start as usize),
+            ),
             // The piece parses alone, so it was misplaced rather than malformed.
             Ok(_) => self.report(
-                Diagnostic::new(codes::SYNTAX, span, "this does not belong here").label("unexpected here"),
+                Diagnostic::new(codes::SYNTAX, span, "this does not belong here")
+                    .label("unexpected here"),
             ),
         }
     }
@@ -156,7 +172,9 @@ impl<'t> Builder<'t> {
 
     pub fn module(&self, file: Pair<'t, Rule>) -> Module {
         let pairs = file.into_inner().filter(|pair| pair.as_rule() != Rule::EOI);
-        let items = self.items(pairs, Rule::bad_item, Rule::lone_item, |pair| self.item(pair));
+        let items = self.items(pairs, Rule::bad_item, Rule::lone_item, |pair| {
+            self.item(pair)
+        });
         Module { items }
     }
 
@@ -178,7 +196,12 @@ impl<'t> Builder<'t> {
         let path_span = self.span(&path);
         let path = self.plain_text(path);
         let alias = self.ident(inner.next().expect("import has an alias"));
-        Import { path, path_span, alias, span }
+        Import {
+            path,
+            path_span,
+            alias,
+            span,
+        }
     }
 
     fn setting(&self, pair: Pair<'t, Rule>) -> Setting {
@@ -187,7 +210,12 @@ impl<'t> Builder<'t> {
         let name = self.ident(inner.next().expect("setting has a name"));
         let ty = self.type_expr(inner.next().expect("setting has a type"));
         let default = inner.next().map(|p| self.expr(p));
-        Setting { name, ty, default, span }
+        Setting {
+            name,
+            ty,
+            default,
+            span,
+        }
     }
 
     fn type_expr(&self, pair: Pair<'t, Rule>) -> TypeExpr {
@@ -198,7 +226,9 @@ impl<'t> Builder<'t> {
             let part_span = self.span(&part);
             match part.as_rule() {
                 Rule::optional => optional = true,
-                Rule::plain_string => alternatives.push(TypeAtom::Word(self.plain_text(part), part_span)),
+                Rule::plain_string => {
+                    alternatives.push(TypeAtom::Word(self.plain_text(part), part_span))
+                }
                 Rule::type_name => {
                     let name = match part.as_str() {
                         "text" => TypeName::Text,
@@ -217,7 +247,11 @@ impl<'t> Builder<'t> {
                 rule => unreachable!("grammar gave {rule:?} in a type"),
             }
         }
-        TypeExpr { alternatives, optional, span }
+        TypeExpr {
+            alternatives,
+            optional,
+            span,
+        }
     }
 
     fn table(&self, pair: Pair<'t, Rule>) -> Table {
@@ -248,7 +282,11 @@ impl<'t> Builder<'t> {
             })
             .collect();
         let value = self.expr(inner.next().expect("arm has a value"));
-        Arm { patterns, value, span }
+        Arm {
+            patterns,
+            value,
+            span,
+        }
     }
 
     fn function(&self, pair: Pair<'t, Rule>) -> Function {
@@ -284,7 +322,14 @@ impl<'t> Builder<'t> {
             }
         }
         let body = body.expect("fn has a body");
-        Function { name, params, returns, lets, body, span }
+        Function {
+            name,
+            params,
+            returns,
+            lets,
+            body,
+            span,
+        }
     }
 
     fn binding(&self, pair: Pair<'t, Rule>) -> Binding {
@@ -300,7 +345,11 @@ impl<'t> Builder<'t> {
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p));
         let name = self.ident(inner.next().expect("flow has a name"));
         let statements = self.statements(inner);
-        Flow { name, statements, span }
+        Flow {
+            name,
+            statements,
+            span,
+        }
     }
 
     // ------------------------------------------------------------ statements
@@ -309,7 +358,10 @@ impl<'t> Builder<'t> {
         let span = self.span(&pair);
         Some(match pair.as_rule() {
             Rule::source_decl => {
-                let entity = self.entity_ref(pair.into_inner().find(|p| p.as_rule() == Rule::entity_ref)?);
+                let entity = self.entity_ref(
+                    pair.into_inner()
+                        .find(|p| p.as_rule() == Rule::entity_ref)?,
+                );
                 Statement::Source(entity, span)
             }
             Rule::target_decl => {
@@ -346,13 +398,19 @@ impl<'t> Builder<'t> {
                         let mut parts = body.into_inner().filter(|p| !is_keyword(p));
                         let condition = self.expr(parts.next().expect("require has a condition"));
                         let message = self.expr(parts.next().expect("require has a message"));
-                        Statement::RequireThat { condition, message, span }
+                        Statement::RequireThat {
+                            condition,
+                            message,
+                            span,
+                        }
                     }
                 }
             }
             Rule::if_stmt => Statement::If(self.if_statement(pair, 0)),
             Rule::emit_stmt => Statement::Emit(self.record_body(last_inner(pair)), span),
-            Rule::create_expr | Rule::upsert_expr | Rule::update_expr => Statement::Write(self.primary(pair)),
+            Rule::create_expr | Rule::upsert_expr | Rule::update_expr => {
+                Statement::Write(self.primary(pair))
+            }
             rule => unreachable!("grammar gave {rule:?} as a statement"),
         })
     }
@@ -370,7 +428,12 @@ impl<'t> Builder<'t> {
             Rule::if_stmt => Some(Else::If(Box::new(self.if_statement(part, chain + 1)))),
             _ => Some(Else::Block(self.block(part))),
         });
-        IfStatement { condition, then, otherwise, span }
+        IfStatement {
+            condition,
+            then,
+            otherwise,
+            span,
+        }
     }
 
     fn block(&self, pair: Pair<'t, Rule>) -> Vec<Statement> {
@@ -378,7 +441,9 @@ impl<'t> Builder<'t> {
     }
 
     fn statements(&self, pairs: impl Iterator<Item = Pair<'t, Rule>>) -> Vec<Statement> {
-        self.items(pairs, Rule::bad_statement, Rule::lone_statement, |pair| self.statement(pair))
+        self.items(pairs, Rule::bad_statement, Rule::lone_statement, |pair| {
+            self.statement(pair)
+        })
     }
 
     fn where_clause(&self, pair: Pair<'t, Rule>) -> Vec<KeyMatch> {
@@ -396,7 +461,10 @@ impl<'t> Builder<'t> {
 
     fn field_path(&self, pair: Pair<'t, Rule>) -> FieldPath {
         let span = self.span(&pair);
-        let segments = pair.into_inner().map(|name| self.field_name(name)).collect();
+        let segments = pair
+            .into_inner()
+            .map(|name| self.field_name(name))
+            .collect();
         FieldPath { segments, span }
     }
 
@@ -413,7 +481,11 @@ impl<'t> Builder<'t> {
         let mut inner = pair.into_inner();
         let system = self.ident(inner.next().expect("entity has a system"));
         let entity = self.ident(inner.next().expect("entity has a name"));
-        EntityRef { system, entity, span }
+        EntityRef {
+            system,
+            entity,
+            span,
+        }
     }
 
     fn require_each(&self, pair: Pair<'t, Rule>) -> Expr {
@@ -424,7 +496,12 @@ impl<'t> Builder<'t> {
         let entity = self.entity_ref(inner.next().expect("require each has an entity"));
         let keys = self.where_clause(inner.next().expect("require each has a where"));
         Expr {
-            kind: ExprKind::RequireEach(Box::new(RequireEach { item, list, entity, keys })),
+            kind: ExprKind::RequireEach(Box::new(RequireEach {
+                item,
+                list,
+                entity,
+                keys,
+            })),
             span,
         }
     }
@@ -433,9 +510,12 @@ impl<'t> Builder<'t> {
 
     fn record_body(&self, pair: Pair<'t, Rule>) -> RecordBody {
         let span = self.span(&pair);
-        let items = self.items(pair.into_inner(), Rule::bad_body_item, Rule::lone_body_item, |item| {
-            self.body_item(item)
-        });
+        let items = self.items(
+            pair.into_inner(),
+            Rule::bad_body_item,
+            Rule::lone_body_item,
+            |item| self.body_item(item),
+        );
         RecordBody { items, span }
     }
 
@@ -448,7 +528,12 @@ impl<'t> Builder<'t> {
                 let name_span = self.span(&name_pair);
                 let name = self.field_name(name_pair);
                 let value = self.expr(inner.next().expect("field has a value"));
-                BodyItem::Field(Field { name, name_span, value, span })
+                BodyItem::Field(Field {
+                    name,
+                    name_span,
+                    value,
+                    span,
+                })
             }
             Rule::body_if => BodyItem::If(self.body_if(pair, 0)),
             Rule::body_let => BodyItem::Let(self.binding(pair)),
@@ -461,7 +546,11 @@ impl<'t> Builder<'t> {
                         _ => unless = Some(self.expr(part)),
                     }
                 }
-                BodyItem::CreateOnly { unless, body: body.expect("create only has a body"), span }
+                BodyItem::CreateOnly {
+                    unless,
+                    body: body.expect("create only has a body"),
+                    span,
+                }
             }
             Rule::spread => BodyItem::Spread(self.expr(last_inner(pair)), span),
             rule => unreachable!("grammar gave {rule:?} in a record body"),
@@ -481,7 +570,12 @@ impl<'t> Builder<'t> {
             Rule::body_if => Some(Else::If(Box::new(self.body_if(part, chain + 1)))),
             _ => Some(Else::Block(self.record_body(part))),
         });
-        BodyIf { condition, then, otherwise, span }
+        BodyIf {
+            condition,
+            then,
+            otherwise,
+            span,
+        }
     }
 
     // ------------------------------------------------------------ expressions
@@ -492,7 +586,10 @@ impl<'t> Builder<'t> {
 
         // Infix operators and postfix steps (`.name`, `[i]`) each add a level
         // to the tree; prefix runs are limited below.
-        let operators = parts.iter().filter(|p| is_infix(p.as_rule()) || is_postfix(p.as_rule())).count();
+        let operators = parts
+            .iter()
+            .filter(|p| is_infix(p.as_rule()) || is_postfix(p.as_rule()))
+            .count();
         if operators > MAX_OPERATORS {
             return self.error_expr(
                 span,
@@ -509,7 +606,8 @@ impl<'t> Builder<'t> {
             if matches!(part.as_rule(), Rule::not | Rule::neg) {
                 run += 1;
                 if run > MAX_PREFIXES {
-                    return self.error_expr(span, too_deep(self.span(part), "run of `not` and `-`"));
+                    return self
+                        .error_expr(span, too_deep(self.span(part), "run of `not` and `-`"));
                 }
             } else {
                 run = 0;
@@ -525,7 +623,14 @@ impl<'t> Builder<'t> {
                     _ => UnaryOp::Neg,
                 };
                 let span = op_span.to(operand.span);
-                Expr { kind: ExprKind::Unary { op, op_span, operand: Box::new(operand) }, span }
+                Expr {
+                    kind: ExprKind::Unary {
+                        op,
+                        op_span,
+                        operand: Box::new(operand),
+                    },
+                    span,
+                }
             })
             .map_postfix(|target, op| self.postfix(target, op))
             .map_infix(|lhs, op, rhs| {
@@ -547,7 +652,15 @@ impl<'t> Builder<'t> {
                     _ => BinaryOp::Rem,
                 };
                 let span = lhs.span.to(rhs.span);
-                Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+                Expr {
+                    kind: ExprKind::Binary {
+                        op,
+                        op_span,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
+                    span,
+                }
             })
             .parse(parts.into_iter())
     }
@@ -559,7 +672,10 @@ impl<'t> Builder<'t> {
             Rule::member => {
                 let name = op.into_inner().next().expect("member has a name");
                 let name = match name.as_rule() {
-                    Rule::plain_string => Ident { span: self.span(&name), name: self.plain_text(name) },
+                    Rule::plain_string => Ident {
+                        span: self.span(&name),
+                        name: self.plain_text(name),
+                    },
                     _ => self.ident(name),
                 };
                 ExprKind::Member { target, name }
@@ -569,10 +685,17 @@ impl<'t> Builder<'t> {
                 ExprKind::Descendant { target, name }
             }
             Rule::wildcard => ExprKind::Wildcard { target },
-            Rule::index => ExprKind::Index { target, index: Box::new(self.expr(last_inner(op))) },
+            Rule::index => ExprKind::Index {
+                target,
+                index: Box::new(self.expr(last_inner(op))),
+            },
             _ => {
                 let query = last_inner(op);
-                ExprKind::Filter { target, query: query.as_str().to_string(), query_span: self.span(&query) }
+                ExprKind::Filter {
+                    target,
+                    query: query.as_str().to_string(),
+                    query_span: self.span(&query),
+                }
             }
         };
         Expr { kind, span }
@@ -581,12 +704,15 @@ impl<'t> Builder<'t> {
     fn primary(&self, pair: Pair<'t, Rule>) -> Expr {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::none | Rule::boolean | Rule::number | Rule::date | Rule::datetime | Rule::raw_string => {
-                match self.literal(pair) {
-                    Some(literal) => ExprKind::Literal(literal),
-                    None => ExprKind::Error,
-                }
-            }
+            Rule::none
+            | Rule::boolean
+            | Rule::number
+            | Rule::date
+            | Rule::datetime
+            | Rule::raw_string => match self.literal(pair) {
+                Some(literal) => ExprKind::Literal(literal),
+                None => ExprKind::Error,
+            },
             Rule::string => self.text(pair),
             Rule::record_root => ExprKind::Record,
             Rule::ident => ExprKind::Name(self.ident(pair)),
@@ -618,7 +744,10 @@ impl<'t> Builder<'t> {
                         _ => body = Some(self.record_body(part)),
                     }
                 }
-                ExprKind::Create { entity, body: body.expect("create has a body") }
+                ExprKind::Create {
+                    entity,
+                    body: body.expect("create has a body"),
+                }
             }
             Rule::upsert_expr | Rule::update_expr => {
                 let is_upsert = pair.as_rule() == Rule::upsert_expr;
@@ -630,13 +759,20 @@ impl<'t> Builder<'t> {
                     match part.as_rule() {
                         Rule::entity_ref => entity = Some(self.entity_ref(part)),
                         Rule::where_clause => keys = self.where_clause(part),
-                        Rule::update_guard => update_if = Some(Box::new(self.expr(last_inner(part)))),
+                        Rule::update_guard => {
+                            update_if = Some(Box::new(self.expr(last_inner(part))))
+                        }
                         _ => body = Some(self.record_body(part)),
                     }
                 }
                 let body = body.expect("write has a body");
                 if is_upsert {
-                    ExprKind::Upsert { entity, keys, update_if, body }
+                    ExprKind::Upsert {
+                        entity,
+                        keys,
+                        update_if,
+                        body,
+                    }
                 } else {
                     ExprKind::Update { entity, keys, body }
                 }
@@ -660,14 +796,24 @@ impl<'t> Builder<'t> {
             Rule::if_expr => self.if_expr(otherwise, chain + 1),
             _ => self.branch(otherwise),
         });
-        Expr { kind: ExprKind::If { condition, then, otherwise }, span }
+        Expr {
+            kind: ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            },
+            span,
+        }
     }
 
     fn branch(&self, pair: Pair<'t, Rule>) -> Expr {
         let span = self.span(&pair);
         let inner = last_inner(pair);
         match inner.as_rule() {
-            Rule::record_body => Expr { kind: ExprKind::Object(self.record_body(inner)), span },
+            Rule::record_body => Expr {
+                kind: ExprKind::Object(self.record_body(inner)),
+                span,
+            },
             _ => self.expr(inner),
         }
     }
@@ -675,7 +821,9 @@ impl<'t> Builder<'t> {
     fn for_expr(&self, pair: Pair<'t, Rule>) -> ForExpr {
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p)).peekable();
         let item = self.ident(inner.next().expect("for has a name"));
-        let index = inner.next_if(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p));
+        let index = inner
+            .next_if(|p| p.as_rule() == Rule::ident)
+            .map(|p| self.ident(p));
         let list = self.expr(inner.next().expect("for has a list"));
         let filter = inner
             .next_if(|p| p.as_rule() == Rule::for_filter)
@@ -685,12 +833,23 @@ impl<'t> Builder<'t> {
             Rule::record_body => ForBody::Record(self.record_body(body)),
             _ => ForBody::Value(self.expr(body)),
         };
-        ForExpr { item, index, list, filter, body }
+        ForExpr {
+            item,
+            index,
+            list,
+            filter,
+            body,
+        }
     }
 
     fn call(&self, pair: Pair<'t, Rule>) -> Call {
         let mut inner = pair.into_inner();
-        let mut callee: Vec<Ident> = inner.next().expect("call has a callee").into_inner().map(|p| self.ident(p)).collect();
+        let mut callee: Vec<Ident> = inner
+            .next()
+            .expect("call has a callee")
+            .into_inner()
+            .map(|p| self.ident(p))
+            .collect();
         let name = callee.pop().expect("callee has a name");
         let module = callee.pop();
         let args = inner
@@ -724,8 +883,12 @@ impl<'t> Builder<'t> {
                 ExprKind::Literal(literal) => Some(literal),
                 _ => {
                     self.report(
-                        Diagnostic::new(codes::INVALID_LITERAL, span, "a pattern cannot contain `${...}`")
-                            .help("write the text out, or use `if` to compare with a computed value"),
+                        Diagnostic::new(
+                            codes::INVALID_LITERAL,
+                            span,
+                            "a pattern cannot contain `${...}`",
+                        )
+                        .help("write the text out, or use `if` to compare with a computed value"),
                     );
                     None
                 }
@@ -734,9 +897,13 @@ impl<'t> Builder<'t> {
                 Ok(decimal) => Some(Literal::Decimal(decimal)),
                 Err(_) => {
                     self.report(
-                        Diagnostic::new(codes::INVALID_LITERAL, span, format!("`{text}` does not fit a decimal"))
-                            .label("too many digits")
-                            .help("a decimal holds at most 28 significant digits"),
+                        Diagnostic::new(
+                            codes::INVALID_LITERAL,
+                            span,
+                            format!("`{text}` does not fit a decimal"),
+                        )
+                        .label("too many digits")
+                        .help("a decimal holds at most 28 significant digits"),
                     );
                     None
                 }
@@ -745,9 +912,17 @@ impl<'t> Builder<'t> {
                 Ok(int) => Some(Literal::Int(int)),
                 Err(_) => {
                     self.report(
-                        Diagnostic::new(codes::INVALID_LITERAL, span, format!("`{text}` is too large for an int"))
-                            .label("too large")
-                            .help(format!("an int lies between {} and {}", i64::MIN, i64::MAX)),
+                        Diagnostic::new(
+                            codes::INVALID_LITERAL,
+                            span,
+                            format!("`{text}` is too large for an int"),
+                        )
+                        .label("too large")
+                        .help(format!(
+                            "an int lies between {} and {}",
+                            i64::MIN,
+                            i64::MAX
+                        )),
                     );
                     None
                 }
@@ -756,8 +931,12 @@ impl<'t> Builder<'t> {
                 Ok(date) => Some(Literal::Date(date)),
                 Err(_) => {
                     self.report(
-                        Diagnostic::new(codes::INVALID_LITERAL, span, format!("`{text}` is not a date in the calendar"))
-                            .label("no such day"),
+                        Diagnostic::new(
+                            codes::INVALID_LITERAL,
+                            span,
+                            format!("`{text}` is not a date in the calendar"),
+                        )
+                        .label("no such day"),
                     );
                     None
                 }
@@ -772,9 +951,15 @@ impl<'t> Builder<'t> {
         let has_zone = body.ends_with('Z') || body[10..].contains('+') || body[10..].contains('-');
         if !has_zone {
             self.report(
-                Diagnostic::new(codes::INVALID_LITERAL, span, format!("`{text}` has no time zone"))
-                    .label("which zone?")
-                    .help(format!("add `Z` for UTC or an offset: `{text}Z` or `{text}+01:00`")),
+                Diagnostic::new(
+                    codes::INVALID_LITERAL,
+                    span,
+                    format!("`{text}` has no time zone"),
+                )
+                .label("which zone?")
+                .help(format!(
+                    "add `Z` for UTC or an offset: `{text}Z` or `{text}+01:00`"
+                )),
             );
             return None;
         }
@@ -788,8 +973,12 @@ impl<'t> Builder<'t> {
             Ok(datetime) => Some(Literal::DateTime(datetime)),
             Err(_) => {
                 self.report(
-                    Diagnostic::new(codes::INVALID_LITERAL, span, format!("`{text}` is not a valid date-time"))
-                        .label("no such moment"),
+                    Diagnostic::new(
+                        codes::INVALID_LITERAL,
+                        span,
+                        format!("`{text}` is not a valid date-time"),
+                    )
+                    .label("no such moment"),
                 );
                 None
             }
@@ -860,19 +1049,52 @@ impl<'t> Builder<'t> {
 }
 
 fn too_deep(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::new(codes::NESTING_TOO_DEEP, span, format!("this {what} is too long"))
-        .label("too deep")
-        .help("move the inner part into a `let` or a function")
+    Diagnostic::new(
+        codes::NESTING_TOO_DEEP,
+        span,
+        format!("this {what} is too long"),
+    )
+    .label("too deep")
+    .help("move the inner part into a `let` or a function")
 }
 
 fn is_keyword(pair: &Pair<'_, Rule>) -> bool {
     use Rule::*;
     matches!(
         pair.as_rule(),
-        kw_and | kw_as | kw_create | kw_each | kw_else | kw_emit | kw_exists | kw_false | kw_flow
-            | kw_fn | kw_for | kw_if | kw_import | kw_in | kw_let | kw_lookup | kw_match | kw_none
-            | kw_not | kw_only | kw_or | kw_require | kw_setting | kw_skip | kw_source | kw_table
-            | kw_target | kw_true | kw_unless | kw_update | kw_upsert | kw_when | kw_where
+        kw_and
+            | kw_as
+            | kw_create
+            | kw_each
+            | kw_else
+            | kw_emit
+            | kw_exists
+            | kw_false
+            | kw_flow
+            | kw_fn
+            | kw_for
+            | kw_if
+            | kw_import
+            | kw_in
+            | kw_let
+            | kw_lookup
+            | kw_match
+            | kw_none
+            | kw_not
+            | kw_only
+            | kw_or
+            | kw_require
+            | kw_setting
+            | kw_skip
+            | kw_source
+            | kw_table
+            | kw_target
+            | kw_true
+            | kw_unless
+            | kw_update
+            | kw_upsert
+            | kw_when
+            | kw_where
     )
 }
 
@@ -897,9 +1119,14 @@ fn is_infix(rule: Rule) -> bool {
 }
 
 fn is_postfix(rule: Rule) -> bool {
-    matches!(rule, Rule::member | Rule::descendant | Rule::wildcard | Rule::index | Rule::filter_index)
+    matches!(
+        rule,
+        Rule::member | Rule::descendant | Rule::wildcard | Rule::index | Rule::filter_index
+    )
 }
 
 fn last_inner<'t>(pair: Pair<'t, Rule>) -> Pair<'t, Rule> {
-    pair.into_inner().last().expect("grammar guarantees an inner part")
+    pair.into_inner()
+        .last()
+        .expect("grammar guarantees an inner part")
 }

@@ -58,11 +58,23 @@ impl Expect {
     fn starts_expression(&self) -> bool {
         matches!(
             self,
-            Expect::Name | Expect::Text | Expect::Number
+            Expect::Name
+                | Expect::Text
+                | Expect::Number
                 | Expect::Token("(" | "[" | "{" | "\"" | "-" | "$")
                 | Expect::Keyword(
-                    "if" | "for" | "match" | "lookup" | "require" | "each" | "create" | "upsert"
-                        | "update" | "not" | "none" | "true" | "false"
+                    "if" | "for"
+                        | "match"
+                        | "lookup"
+                        | "require"
+                        | "each"
+                        | "create"
+                        | "upsert"
+                        | "update"
+                        | "not"
+                        | "none"
+                        | "true"
+                        | "false"
                 )
         )
     }
@@ -71,7 +83,9 @@ impl Expect {
     fn starts_field(&self) -> bool {
         matches!(
             self,
-            Expect::FieldName | Expect::Text | Expect::Token("\"" | "...")
+            Expect::FieldName
+                | Expect::Text
+                | Expect::Token("\"" | "...")
                 | Expect::Keyword("if" | "let" | "create")
         )
     }
@@ -80,8 +94,20 @@ impl Expect {
         matches!(
             self,
             Expect::Keyword(
-                "source" | "target" | "setting" | "table" | "fn" | "when" | "let" | "skip"
-                    | "require" | "if" | "emit" | "create" | "upsert" | "update"
+                "source"
+                    | "target"
+                    | "setting"
+                    | "table"
+                    | "fn"
+                    | "when"
+                    | "let"
+                    | "skip"
+                    | "require"
+                    | "if"
+                    | "emit"
+                    | "create"
+                    | "upsert"
+                    | "update"
             )
         )
     }
@@ -101,8 +127,8 @@ fn from_rule(rule: Rule) -> Option<Expect> {
         entity_ref => Expect::Entity,
         record_body | object => Expect::Token("{"),
         arm | patterns | pattern | wildcard_pattern => Expect::Arm,
-        or | and | eq | ne | le | ge | lt | gt | coalesce | add | sub | mul | div | rem | member
-        | descendant | wildcard | index | filter_index => Expect::Operator,
+        or | and | eq | ne | le | ge | lt | gt | coalesce | add | sub | mul | div | rem
+        | member | descendant | wildcard | index | filter_index => Expect::Operator,
         key_match => Expect::Key,
         where_clause | kw_where => Expect::Keyword("where"),
         fn_body => Expect::Token("="),
@@ -176,9 +202,8 @@ fn from_token(token: &str) -> Option<Expect> {
         "->" => Expect::Token("->"),
         "\"" => Expect::Token("\""),
         "..." => Expect::Token("..."),
-        "==" | "!=" | "<" | "<=" | ">" | ">=" | "??" | "+" | "-" | "*" | "/" | "%" | "and" | "or" => {
-            Expect::Operator
-        }
+        "==" | "!=" | "<" | "<=" | ">" | ">=" | "??" | "+" | "-" | "*" | "/" | "%" | "and"
+        | "or" => Expect::Operator,
         _ => return None,
     })
 }
@@ -262,9 +287,13 @@ fn help_for(text: &str, offset: usize, expected: &[String]) -> Option<String> {
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
-    let expects_name = expected.iter().any(|e| e == "a name" || e == "a field name");
+    let expects_name = expected
+        .iter()
+        .any(|e| e == "a name" || e == "a field name");
     if expects_name && KEYWORDS.contains(&word.as_str()) {
-        return Some(format!("`{word}` is a keyword and cannot be used as a name here"));
+        return Some(format!(
+            "`{word}` is a keyword and cannot be used as a name here"
+        ));
     }
     if rest.starts_with("&&") {
         return Some("write `and` to combine conditions".into());
@@ -279,11 +308,18 @@ fn help_for(text: &str, offset: usize, expected: &[String]) -> Option<String> {
         return Some("text is written in double quotes: \"like this\"".into());
     }
     let expects_operator = expected.iter().any(|e| e == "an operator");
-    if expects_operator && rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>") {
+    if expects_operator
+        && rest.starts_with('=')
+        && !rest.starts_with("==")
+        && !rest.starts_with("=>")
+    {
         return Some("to compare two values, write `==`".into());
     }
     if rest.trim().is_empty() && expected.len() == 1 && expected[0].len() == 3 {
-        return Some(format!("a bracket is not closed; add the matching {}", expected[0]));
+        return Some(format!(
+            "a bracket is not closed; add the matching {}",
+            expected[0]
+        ));
     }
     if word == "let" && expected.iter().any(|e| e.starts_with("`import`")) {
         return Some("`let` belongs inside a flow or a function body".into());
@@ -304,8 +340,12 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, is_piece: bool) -> Diagnost
 
     if let ErrorVariant::CustomError { message } = &error.variant {
         // pest's own stack guard; the nesting pre-check normally fires first.
-        return Diagnostic::new(codes::NESTING_TOO_DEEP, Span::new(offset, offset), message.clone())
-            .help("move the inner part into a `let` or a function");
+        return Diagnostic::new(
+            codes::NESTING_TOO_DEEP,
+            Span::new(offset, offset),
+            message.clone(),
+        )
+        .help("move the inner part into a `let` or a function");
     }
 
     let mut expected = BTreeSet::new();
@@ -313,7 +353,10 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, is_piece: bool) -> Diagnost
         expected.extend(positives.iter().filter_map(|rule| from_rule(*rule)));
     }
     if let Some(attempts) = error.parse_attempts() {
-        let tokens = attempts.expected_tokens().into_iter().map(|token| token.to_string());
+        let tokens = attempts
+            .expected_tokens()
+            .into_iter()
+            .map(|token| token.to_string());
         expected.extend(tokens.filter_map(|token| from_token(&token)));
     }
     let unclosed = unclosed_bracket(text, offset);
@@ -345,7 +388,8 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, is_piece: bool) -> Diagnost
         diagnostic = diagnostic.help(help);
     }
     if let Some(open) = unclosed {
-        diagnostic = diagnostic.with_secondary(Span::new(open, open + 1), "this bracket is not closed");
+        diagnostic =
+            diagnostic.with_secondary(Span::new(open, open + 1), "this bracket is not closed");
     }
     diagnostic
 }

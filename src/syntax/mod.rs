@@ -83,4 +83,3 @@ pub fn parse_bytes(bytes: &[u8]) -> (String, Parsed) {
         }
     }
 }
-

@@ -55,7 +55,10 @@ impl Projection {
     fn field(&self, name: &str) -> Option<&Projection> {
         match self {
             Projection::All => Some(&Projection::All),
-            Projection::Fields(fields) => fields.iter().find(|(field, _)| field == name).map(|(_, p)| p),
+            Projection::Fields(fields) => fields
+                .iter()
+                .find(|(field, _)| field == name)
+                .map(|(_, p)| p),
         }
     }
 }
@@ -73,7 +76,6 @@ pub struct JsonError {
 pub fn parse(text: &str) -> Result<Value<'_>, JsonError> {
     parse_projected(text, &Projection::All)
 }
-
 
 /// Reads one JSON document, building only what `projection` reads.
 pub fn parse_projected<'a>(text: &'a str, projection: &Projection) -> Result<Value<'a>, JsonError> {
@@ -125,16 +127,20 @@ fn read_value<'a>(
         },
         b'0'..=b'9' | b'-' => {
             let start = at.len - lexer.as_slice().len();
-            let (digits, parts) = lexer.num_string().validated().map_err(|e| at.lex_error(lexer, e))?;
-            number(digits, !parts.dot && !parts.exp, parts.exp).ok_or_else(|| {
-                JsonError {
-                    offset: start,
-                    message: format!("the number {digits} has more digits than a decimal holds (28)"),
-                }
+            let (digits, parts) = lexer
+                .num_string()
+                .validated()
+                .map_err(|e| at.lex_error(lexer, e))?;
+            number(digits, !parts.dot && !parts.exp, parts.exp).ok_or_else(|| JsonError {
+                offset: start,
+                message: format!("the number {digits} has more digits than a decimal holds (28)"),
             })
         }
         b'"' => {
-            let text = lexer.discarded().str_string().map_err(|e| at.lex_error(lexer, e))?;
+            let text = lexer
+                .discarded()
+                .str_string()
+                .map_err(|e| at.lex_error(lexer, e))?;
             Ok(Value::Text(text_of(text)))
         }
         b'[' => {
@@ -143,7 +149,9 @@ fn read_value<'a>(
             lexer
                 .discarded()
                 .seq(b']', Lexer::ws_peek, |next, lexer| {
-                    items.push(read_value(lexer, at, next, projection, depth).map_err(Failure::Json)?);
+                    items.push(
+                        read_value(lexer, at, next, projection, depth).map_err(Failure::Json)?,
+                    );
                     Ok::<_, Failure>(())
                 })
                 .map_err(|failure| failure.into_json(lexer, at))?;
@@ -156,10 +164,13 @@ fn read_value<'a>(
                 .discarded()
                 .seq(b'}', Lexer::ws_peek, |next, lexer| {
                     let key = read_key(lexer, at, next).map_err(Failure::Json)?;
-                    let next = lexer.ws_peek().ok_or_else(|| Failure::Json(at.error(lexer, "expected a value after `:`")))?;
+                    let next = lexer.ws_peek().ok_or_else(|| {
+                        Failure::Json(at.error(lexer, "expected a value after `:`"))
+                    })?;
                     match projection.field(&key) {
                         Some(below) => {
-                            let value = read_value(lexer, at, next, below, depth).map_err(Failure::Json)?;
+                            let value =
+                                read_value(lexer, at, next, below, depth).map_err(Failure::Json)?;
                             object.push(text_of(key), value);
                         }
                         None => skip_value(lexer, at, next, depth).map_err(Failure::Json)?,
@@ -178,7 +189,10 @@ fn read_key<'a>(lexer: &mut Lexer<'a>, at: Offsets, next: u8) -> Result<Cow<'a, 
     if next != b'"' {
         return Err(at.error(lexer, "expected a field name in double quotes"));
     }
-    let key = lexer.discarded().str_string().map_err(|e| at.lex_error(lexer, e))?;
+    let key = lexer
+        .discarded()
+        .str_string()
+        .map_err(|e| at.lex_error(lexer, e))?;
     if lexer.expect(Lexer::ws_peek, b':').is_none() {
         return Err(at.error(lexer, "expected `:` after the field name"));
     }
@@ -189,9 +203,19 @@ fn read_key<'a>(lexer: &mut Lexer<'a>, at: Offsets, next: u8) -> Result<Cow<'a, 
 /// (and not nested too deeply).
 fn skip_value(lexer: &mut Lexer<'_>, at: Offsets, next: u8, depth: usize) -> Result<(), JsonError> {
     match next {
-        b'a'..=b'z' => lexer.null_or_bool().map(|_| ()).ok_or_else(|| at.error(lexer, "expected a JSON value")),
-        b'0'..=b'9' | b'-' => lexer.num_ignore().validate().map(|_| ()).map_err(|e| at.lex_error(lexer, e)),
-        b'"' => lexer.discarded().str_ignore().map_err(|e| at.lex_error(lexer, e)),
+        b'a'..=b'z' => lexer
+            .null_or_bool()
+            .map(|_| ())
+            .ok_or_else(|| at.error(lexer, "expected a JSON value")),
+        b'0'..=b'9' | b'-' => lexer
+            .num_ignore()
+            .validate()
+            .map(|_| ())
+            .map_err(|e| at.lex_error(lexer, e)),
+        b'"' => lexer
+            .discarded()
+            .str_ignore()
+            .map_err(|e| at.lex_error(lexer, e)),
         b'[' | b'{' => {
             let depth = deeper(lexer, at, depth)?;
             let is_object = next == b'{';
@@ -201,13 +225,22 @@ fn skip_value(lexer: &mut Lexer<'_>, at: Offsets, next: u8, depth: usize) -> Res
                 .seq(end, Lexer::ws_peek, |mut next, lexer| {
                     if is_object {
                         if next != b'"' {
-                            return Err(Failure::Json(at.error(lexer, "expected a field name in double quotes")));
+                            return Err(Failure::Json(
+                                at.error(lexer, "expected a field name in double quotes"),
+                            ));
                         }
-                        lexer.discarded().str_ignore().map_err(|e| Failure::Json(at.lex_error(lexer, e)))?;
+                        lexer
+                            .discarded()
+                            .str_ignore()
+                            .map_err(|e| Failure::Json(at.lex_error(lexer, e)))?;
                         if lexer.expect(Lexer::ws_peek, b':').is_none() {
-                            return Err(Failure::Json(at.error(lexer, "expected `:` after the field name")));
+                            return Err(Failure::Json(
+                                at.error(lexer, "expected `:` after the field name"),
+                            ));
                         }
-                        next = lexer.ws_peek().ok_or_else(|| Failure::Json(at.error(lexer, "expected a value after `:`")))?;
+                        next = lexer.ws_peek().ok_or_else(|| {
+                            Failure::Json(at.error(lexer, "expected a value after `:`"))
+                        })?;
                     }
                     skip_value(lexer, at, next, depth).map_err(Failure::Json)
                 })
@@ -219,7 +252,10 @@ fn skip_value(lexer: &mut Lexer<'_>, at: Offsets, next: u8, depth: usize) -> Res
 
 fn deeper(lexer: &Lexer<'_>, at: Offsets, depth: usize) -> Result<usize, JsonError> {
     if depth >= MAX_DEPTH {
-        return Err(at.error(lexer, format!("arrays and objects nest more than {MAX_DEPTH} levels deep")));
+        return Err(at.error(
+            lexer,
+            format!("arrays and objects nest more than {MAX_DEPTH} levels deep"),
+        ));
     }
     Ok(depth + 1)
 }
@@ -276,7 +312,9 @@ fn describe(error: &hifijson::Error) -> String {
         Error::Str(str::Error::Utf8(_)) => "text is not valid UTF-8".into(),
         Error::Str(str::Error::Escape(_)) => "an escape sequence in text is not valid".into(),
         Error::Token(Expect::Value) => "expected a JSON value".into(),
-        Error::Token(Expect::ValueOrEnd) => "expected a value or the end of the list or object".into(),
+        Error::Token(Expect::ValueOrEnd) => {
+            "expected a value or the end of the list or object".into()
+        }
         Error::Token(Expect::CommaOrEnd) => "expected `,` or the end of the list or object".into(),
         Error::Token(Expect::String) => "expected a field name in double quotes".into(),
         Error::Token(Expect::Colon) => "expected `:` after the field name".into(),
@@ -435,7 +473,10 @@ mod tests {
     fn text_is_borrowed_unless_escaped() {
         let input = r#"{"a": "plain", "b": "esc\"aped"}"#;
         let value = parse(input).unwrap();
-        assert!(matches!(value.get("a"), Some(Value::Text(Text::Borrowed("plain")))));
+        assert!(matches!(
+            value.get("a"),
+            Some(Value::Text(Text::Borrowed("plain")))
+        ));
         assert!(matches!(value.get("b"), Some(Value::Text(Text::Shared(_)))));
         assert_eq!(value.get("b").unwrap().as_str(), Some("esc\"aped"));
     }
@@ -462,7 +503,10 @@ mod tests {
         assert!(error.message.contains("nest"), "{error}");
         let skipped = format!("{{\"keep\": 1, \"skip\": {deep}}}");
         let only_keep = Projection::Fields(vec![("keep".into(), Projection::All)]);
-        assert!(parse_projected(&skipped, &only_keep).is_err(), "skipping checks depth too");
+        assert!(
+            parse_projected(&skipped, &only_keep).is_err(),
+            "skipping checks depth too"
+        );
     }
 
     #[test]
@@ -470,11 +514,20 @@ mod tests {
         let input = r#"{"id": 1, "customer": {"email": "a@b", "name": "x"}, "rows": [{"sku": "A", "qty": 2}], "big": [1,2,3]}"#;
         let projection = Projection::Fields(vec![
             ("id".into(), Projection::All),
-            ("customer".into(), Projection::Fields(vec![("email".into(), Projection::All)])),
-            ("rows".into(), Projection::Fields(vec![("sku".into(), Projection::All)])),
+            (
+                "customer".into(),
+                Projection::Fields(vec![("email".into(), Projection::All)]),
+            ),
+            (
+                "rows".into(),
+                Projection::Fields(vec![("sku".into(), Projection::All)]),
+            ),
         ]);
         let value = parse_projected(input, &projection).unwrap();
-        assert_eq!(to_string(&value), r#"{"id":1,"customer":{"email":"a@b"},"rows":[{"sku":"A"}]}"#);
+        assert_eq!(
+            to_string(&value),
+            r#"{"id":1,"customer":{"email":"a@b"},"rows":[{"sku":"A"}]}"#
+        );
         // Skipped parts are still checked for validity.
         assert!(parse_projected(r#"{"id": 1, "big": [1,,2]}"#, &projection).is_err());
     }
@@ -482,6 +535,9 @@ mod tests {
     #[test]
     fn pretty_output_indents() {
         let value = parse(r#"{"a":[1,{"b":null}],"c":{}}"#).unwrap();
-        assert_eq!(to_string_pretty(&value), "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": {}\n}");
+        assert_eq!(
+            to_string_pretty(&value),
+            "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": {}\n}"
+        );
     }
 }

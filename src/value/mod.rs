@@ -117,7 +117,10 @@ impl<'a> Object<'a> {
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Value<'a>> {
-        let index = self.fields.iter().position(|(name, _)| name.as_str() == key)?;
+        let index = self
+            .fields
+            .iter()
+            .position(|(name, _)| name.as_str() == key)?;
         Some(self.fields.remove(index).1)
     }
 
@@ -130,7 +133,9 @@ impl<'a> Object<'a> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
-        self.fields.iter().map(|(name, value)| (name.as_str(), value))
+        self.fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), value))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Text<'a>> {
@@ -331,9 +336,13 @@ impl PartialEq<Value<'_>> for Value<'_> {
             (Value::Date(a), Value::Date(b)) => a == b,
             (Value::DateTime(a), Value::DateTime(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y),
+            (Value::List(a), Value::List(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y)
+            }
             (Value::Object(a), Value::Object(b)) => {
-                a.len() == b.len() && a.iter().all(|(key, value)| b.get(key).is_some_and(|other| value == other))
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(key, value)| b.get(key).is_some_and(|other| value == other))
             }
             (Value::Int(_) | Value::Decimal(_), Value::Int(_) | Value::Decimal(_)) => {
                 self.compare(other) == Some(Ordering::Equal)
@@ -402,7 +411,10 @@ mod tests {
         object.push("a", Value::Int(3));
         assert_eq!(object.get("a"), Some(&Value::Int(3)));
         object.insert("b", Value::Int(4));
-        assert_eq!(object.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "b", "a"]);
+        assert_eq!(
+            object.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["a", "b", "a"]
+        );
         assert_eq!(object.get("b"), Some(&Value::Int(4)));
     }
 
