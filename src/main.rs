@@ -30,6 +30,26 @@ enum Command {
         #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
         deny: Option<String>,
     },
+    /// Apply a flow to records (JSON or NDJSON) and write what it gives as NDJSON.
+    Map {
+        /// The .flow file.
+        flow: PathBuf,
+        /// The records: a file, or - for standard input (the default).
+        #[arg(long, short)]
+        input: Option<PathBuf>,
+        /// A setting's value: --set name=value (repeatable).
+        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = cli::load::parse_setting)]
+        settings: Vec<(String, String)>,
+        /// How to report failed records on stderr.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// When to use colour.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// The moment `now()` and `today()` give (RFC 3339), for reproducible runs.
+        #[arg(long, value_parser = parse_moment)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Explain a diagnostic code, such as E0001.
     Explain {
         /// The code.
@@ -71,6 +91,17 @@ fn run(cli: Cli) -> Outcome {
             };
             cli::check::run(&options, &mut stdout)
         }
+        Command::Map { flow, input, settings, format, color, now } => {
+            let clock = now.map_or(flowc::eval::Clock::System, flowc::eval::Clock::Fixed);
+            let options = cli::map::Options { flow, input, settings, format, color, clock };
+            cli::map::run(&options, &mut stdout)
+        }
         Command::Explain { code } => cli::explain::run(&code, &mut stdout),
     }
+}
+
+fn parse_moment(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|moment| moment.to_utc())
+        .map_err(|_| format!("`{text}` is not an RFC 3339 date-time such as 2024-03-14T10:00:00Z"))
 }

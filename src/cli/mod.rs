@@ -4,7 +4,10 @@
 pub mod check;
 pub mod explain;
 mod files;
+pub mod load;
+pub mod map;
 pub mod output;
+pub mod record_errors;
 
 pub use output::{ColorChoice, Format};
 

@@ -25,10 +25,19 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// The style for output going to stdout.
     pub fn style_for_stdout(self) -> Style {
+        self.style(std::io::stdout().is_terminal())
+    }
+
+    /// The style for output going to stderr.
+    pub fn style_for_stderr(self) -> Style {
+        self.style(std::io::stderr().is_terminal())
+    }
+
+    fn style(self, terminal: bool) -> Style {
         let colour = match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && !no_color(),
+            ColorChoice::Auto => terminal && !no_color(),
         };
         if colour { Style::Colour } else { Style::Plain }
     }

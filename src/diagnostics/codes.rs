@@ -113,6 +113,8 @@ registry! {
     INVALID_VALUE           = "E1006", Error, "value not accepted";
     INVALID_JSON            = "E1007", Error, "input is not valid JSON";
     REQUIREMENT_FAILED      = "E1008", Error, "requirement not met";
+    MISSING_IN_TARGET       = "E1009", Error, "records missing in the target";
+    NOTHING_TO_UPDATE       = "E1010", Error, "no record to update";
 
     // Warnings.
     UNUSED_SETTING          = "W0001", Warning, "unused setting";

@@ -52,7 +52,7 @@ pub const FUNCTIONS: &[Function] = &[Function {
 /// starts with a digit needs a separator (`1-3`), so that in `Plein 1940 12`
 /// the last number is the house number.
 static STREET_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?<street>.*?\D)[\s,]+(?<number>\d{1,9})(?:\s*[-/,]\s*(?<after_separator>[\p{L}\d][\p{L}\d .\-/]*)|\s*(?<suffix>\p{L}[\p{L}\d .\-/]*))?$")
+    Regex::new(r"^(?<street>.*?\S)[\s,]+(?<number>\d{1,9})(?:\s*[-/,]\s*(?<after_separator>[\p{L}\d][\p{L}\d .\-/]*)|\s*(?<suffix>\p{L}[\p{L}\d .\-/]*))?$")
         .expect("the street pattern compiles")
 });
 
@@ -118,6 +118,8 @@ mod tests {
                 ("Keizersgracht", Some(123), "3 hoog"),
             ),
             ("12A High St", ("High St", Some(12), "A")),
+            ("Plein 1940 12", ("Plein 1940", Some(12), "")),
+            ("Plein 1940 12-2", ("Plein 1940", Some(12), "2")),
             ("", ("", None, "")),
         ];
         for (line, (street, number, suffix)) in cases {

@@ -155,7 +155,7 @@ pub const FUNCTIONS: &[Function] = &[
                 result: r#""2024-03-14""#,
             },
             Example {
-                call: "text(none)",
+                call: "text({note = none}.note)",
                 result: "error E1002",
             },
         ],

@@ -20,7 +20,7 @@ mod number;
 mod object;
 mod text;
 
-pub use args::{Args, Context};
+pub use args::{Args, Context, clip};
 
 use crate::diagnostics::RecordError;
 use crate::value::{Types, Value};

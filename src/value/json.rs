@@ -79,6 +79,15 @@ pub fn parse(text: &str) -> Result<Value<'_>, JsonError> {
 
 /// Reads one JSON document, building only what `projection` reads.
 pub fn parse_projected<'a>(text: &'a str, projection: &Projection) -> Result<Value<'a>, JsonError> {
+    read_document(text, projection).map_err(|mut error| {
+        if error.offset >= text.trim_end().len() && !text.trim().is_empty() {
+            error.message = "the JSON ends before the value is complete".to_string();
+        }
+        error
+    })
+}
+
+fn read_document<'a>(text: &'a str, projection: &Projection) -> Result<Value<'a>, JsonError> {
     let mut lexer = SliceLexer::new(text.as_bytes());
     let at = Offsets { len: text.len() };
     let Some(next) = lexer.ws_peek() else {

@@ -9,6 +9,7 @@
 //! - Dates and date-times are their own types; a date-time always has an offset.
 
 mod display;
+pub mod documents;
 pub mod json;
 mod query;
 mod types;

@@ -100,6 +100,9 @@ impl fmt::Display for Types {
         if self.is_any() {
             return f.write_str("anything");
         }
+        if *self == Types::ANY.without(Types::NULL) {
+            return f.write_str("anything but none");
+        }
         if self.is_empty() {
             return f.write_str("nothing");
         }

@@ -1,0 +1,60 @@
+//! Loading a flow to run it: check it, report what is wrong, and resolve
+//! its settings. Shared by `map`, `test` and `run`.
+
+use std::path::Path;
+
+use super::Outcome;
+use super::files::describe;
+use crate::check::{self, Checked, FileLoader};
+use crate::diagnostics::render::{self, Style};
+use crate::eval::settings;
+use crate::source::SourceFile;
+use crate::value::Value;
+
+pub struct Loaded {
+    pub checked: Checked,
+    pub settings: Vec<Value<'static>>,
+}
+
+/// Checks the flow at `path` and resolves its settings; on failure the
+/// problems are printed to stderr and the command cannot run.
+pub fn load(path: &Path, given: &[(String, String)], style: Style) -> Result<Loaded, Outcome> {
+    let bytes = std::fs::read(path).map_err(|error| {
+        eprintln!("error: cannot read {}: {}", path.display(), describe(&error));
+        Outcome::Unusable
+    })?;
+    let name = path.display().to_string();
+    let Ok(text) = String::from_utf8(bytes) else {
+        eprintln!("error: {name} is not UTF-8 text; `flowc check {name}` shows where");
+        return Err(Outcome::Unusable);
+    };
+    let checked = check::check(SourceFile::new(name.clone(), text), &FileLoader);
+    if checked.has_errors() {
+        for (file, diagnostic) in checked.diagnostics.iter().filter(|(_, d)| d.is_error()) {
+            eprint!("{}", render::render(diagnostic, checked.file(*file), style));
+        }
+        eprintln!("error: {name} has errors; fix them before running it");
+        return Err(Outcome::Unusable);
+    }
+    if checked.program.flow.is_none() {
+        eprintln!("error: {name} holds no flow");
+        return Err(Outcome::Unusable);
+    }
+    match settings::resolve(&checked.program, given) {
+        Ok(settings) => Ok(Loaded { checked, settings }),
+        Err(errors) => {
+            for error in errors {
+                eprintln!("error: {error}");
+            }
+            Err(Outcome::Unusable)
+        }
+    }
+}
+
+/// Reads `name=value`, as given to `--set`.
+pub fn parse_setting(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
+        _ => Err(format!("`{text}` is not of the form name=value")),
+    }
+}

@@ -1,0 +1,129 @@
+//! `flowc map FLOW`: applies a flow to records as a pure transform.
+//!
+//! Records are read from a file or stdin (NDJSON, a JSON array, or one JSON
+//! document), each is run through the flow with nothing in the target, and
+//! what it gives (its `emit`, or the payload of its write to the target) is
+//! written to stdout as NDJSON. Errors fail their record only and go to
+//! stderr.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+
+use super::load::load;
+use super::record_errors::{self, Which};
+use super::{ColorChoice, Format, Outcome};
+use crate::diagnostics::{RecordError, codes};
+use crate::eval::{Clock, Evaluator, Offline, Outcome as RecordOutcome};
+use crate::value::documents::Documents;
+use crate::value::json;
+
+pub struct Options {
+    pub flow: PathBuf,
+    /// `None` or `-` for stdin.
+    pub input: Option<PathBuf>,
+    pub settings: Vec<(String, String)>,
+    pub format: Format,
+    pub color: ColorChoice,
+    pub clock: Clock,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub read: usize,
+    pub mapped: usize,
+    pub filtered: usize,
+    pub skipped: usize,
+    pub failed: usize,
+}
+
+pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
+    let style = options.color.style_for_stderr();
+    let loaded = match load(&options.flow, &options.settings, style) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return outcome,
+    };
+    let input: Box<dyn BufRead> = match &options.input {
+        None => Box::new(std::io::stdin().lock()),
+        Some(path) if path.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
+        Some(path) => match std::fs::File::open(path) {
+            Ok(file) => Box::new(BufReader::with_capacity(1 << 16, file)),
+            Err(error) => {
+                eprintln!("error: cannot read {}: {}", path.display(), super::files::describe(&error));
+                return Outcome::Unusable;
+            }
+        },
+    };
+    let evaluator = Evaluator::new(&loaded.checked.program, loaded.settings, options.clock);
+    let flow_file = loaded.checked.file(crate::check::ir::FileId(0));
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut counts = Counts::default();
+    let mut line = Vec::with_capacity(1024);
+    let mut documents = Documents::new(input);
+    let mut outcome = Outcome::Success;
+    while let Some(next) = documents.next_document() {
+        let (text, position) = match next {
+            Ok(document) => document,
+            Err(error) => {
+                eprintln!("error: {error}");
+                outcome = Outcome::Failure;
+                break;
+            }
+        };
+        counts.read += 1;
+        let which = Which { position, key: None };
+        let result = match json::parse(text) {
+            Ok(record) => map_one(&evaluator, &record, &mut line, &mut counts),
+            Err(error) => Err(RecordError::new(codes::INVALID_JSON, format!("the input is not valid JSON: {error}"))),
+        };
+        if let Err(error) = result {
+            counts.failed += 1;
+            let report = match options.format {
+                Format::Human => record_errors::human(&error, &which, flow_file, style),
+                Format::Json => record_errors::json(&error, &which, flow_file) + "\n",
+            };
+            eprint!("{report}");
+            continue;
+        }
+        if !line.is_empty() && out.write_all(&line).is_err() {
+            // stdout closed (a pipe into `head`): nothing more to do.
+            return outcome;
+        }
+    }
+    if out.flush().is_err() {
+        return outcome;
+    }
+    if options.format == Format::Human {
+        eprintln!(
+            "{} read: {} mapped, {} filtered out, {} skipped, {} failed",
+            counts.read, counts.mapped, counts.filtered, counts.skipped, counts.failed
+        );
+    }
+    if counts.failed > 0 {
+        outcome = outcome.and(Outcome::Failure);
+    }
+    outcome
+}
+
+/// Runs one record; fills `line` with its output (empty when it gives none).
+fn map_one<'a>(
+    evaluator: &'a Evaluator<'a>,
+    record: &'a crate::value::Value<'a>,
+    line: &mut Vec<u8>,
+    counts: &mut Counts,
+) -> Result<(), RecordError> {
+    line.clear();
+    let mut target = Offline::default();
+    match evaluator.run(record, &mut target)? {
+        RecordOutcome::Filtered { .. } => counts.filtered += 1,
+        RecordOutcome::Skipped { .. } => counts.skipped += 1,
+        RecordOutcome::Completed { emitted } => match emitted.or(target.main_payload) {
+            Some(value) => {
+                json::write(&value, line);
+                line.push(b'\n');
+                counts.mapped += 1;
+            }
+            None => counts.mapped += 1,
+        },
+    }
+    Ok(())
+}
