@@ -29,7 +29,7 @@ fn field<'v, 'a>(value: &'v Value<'a>, name: &str) -> Result<&'v Value<'a>, Reco
         Value::Null => Err(missing(name, true)),
         other => Err(RecordError::new(
             codes::WRONG_TYPE,
-            format!("cannot read the field `{name}` of {} {}", article(other.kind().name()), crate::stdlib::clip(other)),
+            format!("cannot read the field `{name}` of {} {}: {}", article(other.kind().name()), other.kind(), crate::stdlib::clip(other)),
         )),
     }
 }
@@ -62,7 +62,10 @@ fn element<'v, 'a>(value: &'v Value<'a>, index: &Value<'_>) -> Result<&'v Value<
             codes::WRONG_TYPE,
             format!("an object is indexed by text, not by {} {other}", article(other.kind().name())),
         )),
-        (other, _) => Err(RecordError::new(codes::WRONG_TYPE, format!("cannot index {} {}", article(other.kind().name()), crate::stdlib::clip(other)))),
+        (other, _) => Err(RecordError::new(
+            codes::WRONG_TYPE,
+            format!("cannot index {} {}: {}", article(other.kind().name()), other.kind(), crate::stdlib::clip(other)),
+        )),
     }
 }
 
