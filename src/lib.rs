@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod eval;
+pub mod plan;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

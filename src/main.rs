@@ -50,6 +50,14 @@ enum Command {
         #[arg(long, value_parser = parse_moment)]
         now: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// Run the mapping tests (*.tests.json) under the given paths.
+    Test {
+        /// Test files, or directories searched for *.tests.json (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// When to use colour.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
     /// Explain a diagnostic code, such as E0001.
     Explain {
         /// The code.
@@ -96,6 +104,7 @@ fn run(cli: Cli) -> Outcome {
             let options = cli::map::Options { flow, input, settings, format, color, clock };
             cli::map::run(&options, &mut stdout)
         }
+        Command::Test { paths, color } => cli::test::run(&cli::test::Options { paths, color }, &mut stdout),
         Command::Explain { code } => cli::explain::run(&code, &mut stdout),
     }
 }

@@ -19,6 +19,20 @@ pub struct Loaded {
 /// Checks the flow at `path` and resolves its settings; on failure the
 /// problems are printed to stderr and the command cannot run.
 pub fn load(path: &Path, given: &[(String, String)], style: Style) -> Result<Loaded, Outcome> {
+    let checked = check_flow(path, style)?;
+    match settings::resolve(&checked.program, given) {
+        Ok(settings) => Ok(Loaded { checked, settings }),
+        Err(errors) => {
+            for error in errors {
+                eprintln!("error: {error}");
+            }
+            Err(Outcome::Unusable)
+        }
+    }
+}
+
+/// Checks the flow at `path`; prints its errors to stderr when it has any.
+pub fn check_flow(path: &Path, style: Style) -> Result<Checked, Outcome> {
     let bytes = std::fs::read(path).map_err(|error| {
         eprintln!("error: cannot read {}: {}", path.display(), describe(&error));
         Outcome::Unusable
@@ -40,15 +54,7 @@ pub fn load(path: &Path, given: &[(String, String)], style: Style) -> Result<Loa
         eprintln!("error: {name} holds no flow");
         return Err(Outcome::Unusable);
     }
-    match settings::resolve(&checked.program, given) {
-        Ok(settings) => Ok(Loaded { checked, settings }),
-        Err(errors) => {
-            for error in errors {
-                eprintln!("error: {error}");
-            }
-            Err(Outcome::Unusable)
-        }
-    }
+    Ok(checked)
 }
 
 /// Reads `name=value`, as given to `--set`.

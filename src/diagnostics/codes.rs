@@ -115,6 +115,7 @@ registry! {
     REQUIREMENT_FAILED      = "E1008", Error, "requirement not met";
     MISSING_IN_TARGET       = "E1009", Error, "records missing in the target";
     NOTHING_TO_UPDATE       = "E1010", Error, "no record to update";
+    TARGET_FAILED           = "E1011", Error, "the target system failed";
 
     // Warnings.
     UNUSED_SETTING          = "W0001", Warning, "unused setting";

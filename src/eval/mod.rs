@@ -17,6 +17,7 @@ mod target;
 
 use chrono::{DateTime, Utc};
 
+pub use statements::describe_keys;
 pub use target::{Key, Offline, Target, WriteAction, WriteRequest};
 
 use crate::check::ir::Program;

@@ -415,6 +415,29 @@ pub fn to_string(value: &Value<'_>) -> String {
     String::from_utf8(out).expect("JSON output is UTF-8")
 }
 
+/// The JSON form of `value` with every object's fields sorted by name and
+/// indented by two spaces: two values are the same document exactly when
+/// their canonical forms are equal (numbers keep their written scale).
+pub fn to_canonical_pretty(value: &Value<'_>) -> String {
+    to_string_pretty(&sorted(value))
+}
+
+fn sorted(value: &Value<'_>) -> Value<'static> {
+    match value {
+        Value::Object(object) => {
+            let mut fields: Vec<(&str, &Value<'_>)> = object.iter().collect();
+            fields.sort_by(|a, b| a.0.cmp(b.0));
+            let mut out = Object::with_capacity(fields.len());
+            for (name, value) in fields {
+                out.push(name.to_string(), sorted(value));
+            }
+            Value::object(out)
+        }
+        Value::List(items) => Value::list(items.iter().map(sorted).collect()),
+        other => other.clone().into_owned(),
+    }
+}
+
 /// The JSON form of `value`, indented by two spaces, for people to read.
 pub fn to_string_pretty(value: &Value<'_>) -> String {
     let mut out = Vec::new();

@@ -51,6 +51,12 @@ impl std::ops::Deref for Text<'_> {
     }
 }
 
+impl std::fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl PartialEq for Text<'_> {
     fn eq(&self, other: &Text<'_>) -> bool {
         self.as_str() == other.as_str()

@@ -1,0 +1,280 @@
+//! `flowc test [PATHS]`: runs the mapping tests kept beside the mappings.
+//!
+//! A test file, `<name>.tests.json`, holds cases for one flow: a source
+//! record, the settings and the target records it runs with, and what the
+//! flow must decide. See docs/testing.md for the format.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use similar::{ChangeTag, TextDiff};
+
+use super::files::describe;
+use super::load::check_flow;
+use crate::eval::settings;
+use super::{ColorChoice, Outcome};
+use crate::eval::{Clock, Evaluator};
+use crate::plan::{Plan, Planner, Snapshot, serde_plain};
+use crate::value::{Object, Value, json};
+
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub color: ColorChoice,
+}
+
+/// A failed case: which, and why.
+struct Failure {
+    name: String,
+    reasons: Vec<String>,
+}
+
+pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
+    let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+    let mut files = Vec::new();
+    for path in &paths {
+        if path.is_dir() {
+            test_files(path, &mut files);
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            eprintln!("error: cannot read {}: no such file or directory", path.display());
+            return Outcome::Unusable;
+        }
+    }
+    if files.is_empty() {
+        eprintln!("error: no *.tests.json files under {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        return Outcome::Unusable;
+    }
+    let mut outcome = Outcome::Success;
+    let (mut passed, mut failures) = (0, Vec::new());
+    for file in &files {
+        match run_file(file, options, out) {
+            Ok((file_passed, file_failures)) => {
+                passed += file_passed;
+                failures.extend(file_failures);
+            }
+            Err(message) => {
+                eprintln!("error: {}: {message}", file.display());
+                outcome = Outcome::Unusable;
+            }
+        }
+    }
+    if !failures.is_empty() {
+        let _ = writeln!(out, "\nfailures:");
+        for failure in &failures {
+            let _ = writeln!(out, "\n---- {} ----", failure.name);
+            for reason in &failure.reasons {
+                let _ = writeln!(out, "{reason}");
+            }
+        }
+        outcome = outcome.and(Outcome::Failure);
+    }
+    let _ = writeln!(out, "\n{passed} passed, {} failed", failures.len());
+    outcome
+}
+
+fn test_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "target" {
+            continue;
+        }
+        if path.is_dir() {
+            test_files(&path, found);
+        } else if name.ends_with(".tests.json") {
+            found.push(path);
+        }
+    }
+}
+
+/// Runs one test file; the number passed and the failures, or why the file
+/// cannot be run at all.
+fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usize, Vec<Failure>), String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read it: {}", describe(&error)))?;
+    let document = json::parse(&text).map_err(|error| format!("is not valid JSON: {error}"))?;
+    let flow_name = match document.get("flow") {
+        Some(Value::Text(name)) => name.to_string(),
+        Some(_) => return Err("`flow` is the name of the .flow file, as text".into()),
+        None => {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            format!("{}.flow", name.trim_end_matches(".tests.json"))
+        }
+    };
+    let flow_path = path.parent().unwrap_or(Path::new(".")).join(&flow_name);
+    let shared_settings = settings_of(document.get("settings"))?;
+    let shared_target = document.get("target");
+    let clock = match document.get("now") {
+        Some(Value::Text(moment)) => Clock::Fixed(
+            chrono::DateTime::parse_from_rfc3339(moment)
+                .map_err(|_| format!("`now` is not an RFC 3339 date-time: {moment}"))?
+                .to_utc(),
+        ),
+        _ => Clock::Fixed(chrono::DateTime::parse_from_rfc3339("2024-03-14T10:00:00Z").expect("a valid moment").to_utc()),
+    };
+    let Some(cases) = document.get("cases").and_then(Value::as_list) else {
+        return Err("it has no `cases` list".into());
+    };
+    let style = options.color.style_for_stderr();
+    let checked = check_flow(&flow_path, style).map_err(|_| format!("its flow {} does not check", flow_path.display()))?;
+    let program = &checked.program;
+    let flow = program.flow.as_ref().expect("checked flows have a flow");
+    let target = (flow.targets.len() == 1).then(|| &flow.targets[0]);
+    let _ = writeln!(out, "running {} tests from {}", cases.len(), path.display());
+    let (mut passed, mut failures) = (0, Vec::new());
+    for (index, case) in cases.iter().enumerate() {
+        let name = match case.get("name") {
+            Some(Value::Text(name)) => name.to_string(),
+            _ => format!("case {}", index + 1),
+        };
+        let mut given = shared_settings.clone();
+        given.extend(settings_of(case.get("settings"))?);
+        let values = match settings::resolve(program, &given) {
+            Ok(values) => values,
+            Err(errors) => {
+                let _ = writeln!(out, "test {name} ... FAILED");
+                let reasons = errors.iter().map(|error| format!("the settings do not fit the flow: {error}")).collect();
+                failures.push(Failure { name: format!("{}: {name}", path.display()), reasons });
+                continue;
+            }
+        };
+        let mut snapshot = Snapshot::new();
+        for target in [shared_target, case.get("target")].into_iter().flatten() {
+            snapshot.merge(Snapshot::from_value(target).map_err(|error| format!("{name}: {error}"))?);
+        }
+        let Some(record) = case.get("record") else {
+            return Err(format!("{name}: the case has no `record`"));
+        };
+        let Some(expect) = case.get("expect") else {
+            return Err(format!("{name}: the case has no `expect`"));
+        };
+        let evaluator = Evaluator::new(program, values, clock);
+        let mut planner = Planner::dry(&snapshot);
+        let result = evaluator.run(record, &mut planner);
+        let plan = planner.finish(target, result);
+        let reasons = compare(expect, &plan);
+        if reasons.is_empty() {
+            let _ = writeln!(out, "test {name} ... ok");
+            passed += 1;
+        } else {
+            let _ = writeln!(out, "test {name} ... FAILED");
+            failures.push(Failure { name: format!("{}: {name}", path.display()), reasons });
+        }
+    }
+    Ok((passed, failures))
+}
+
+/// `{"name": value}` as `--set name=value` pairs.
+fn settings_of(value: Option<&Value<'_>>) -> Result<Vec<(String, String)>, String> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let Some(object) = value.as_object() else {
+        return Err("`settings` is an object of setting names and values".into());
+    };
+    Ok(object
+        .iter()
+        .map(|(name, value)| {
+            let text = match value {
+                Value::Text(text) => text.to_string(),
+                Value::Null => "none".to_string(),
+                other => json::to_string(other),
+            };
+            (name.to_string(), text)
+        })
+        .collect())
+}
+
+/// What differs between the expectation and the plan, in words.
+fn compare(expect: &Value<'_>, plan: &Plan) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let action = serde_plain(&plan.decision);
+    if let Some(Value::Text(expected)) = expect.get("action")
+        && expected.as_str() != action
+    {
+        let mut reason = format!("expected the action `{}`, got `{action}`: {}", expected.as_str(), plan.reason);
+        if let Some(error) = &plan.error {
+            reason.push_str(&format!(" ({})", error.code));
+        }
+        reasons.push(reason);
+    }
+    if let Some(Value::Text(code)) = expect.get("error") {
+        match &plan.error {
+            Some(error) if error.code.id == code.as_str() => {}
+            Some(error) => reasons.push(format!("expected the error {}, got {}: {}", code.as_str(), error.code, error.message)),
+            None => reasons.push(format!("expected the error {}, but the record did not fail", code.as_str())),
+        }
+    }
+    if let Some(Value::Text(part)) = expect.get("reason")
+        && !plan.reason.contains(part.as_str())
+    {
+        reasons.push(format!("expected the reason to mention {:?}, got: {}", part.as_str(), plan.reason));
+    }
+    if let Some(expected) = expect.get("payload") {
+        let actual = plan.payload.clone().unwrap_or(Value::Null);
+        if let Some(diff) = differ(expected, &actual) {
+            reasons.push(format!("the payload differs (- expected, + actual):\n{}", diff.trim_end()));
+        }
+    }
+    if let Some(expected) = expect.get("actions") {
+        let actual = Value::list(plan.actions.iter().map(|action| action.to_json()).collect());
+        let actual = only_fields_like(expected, &actual);
+        if let Some(diff) = differ(expected, &actual) {
+            reasons.push(format!("the actions differ (- expected, + actual):\n{}", diff.trim_end()));
+        }
+    }
+    reasons
+}
+
+/// The actual actions, with only the fields the expectation names (so a test
+/// can check the kind and entity of each action and leave out the payload).
+fn only_fields_like(expected: &Value<'_>, actual: &Value<'_>) -> Value<'static> {
+    let (Some(expected), Some(actual)) = (expected.as_list(), actual.as_list()) else {
+        return actual.clone().into_owned();
+    };
+    let fields_of = |index: usize| -> Option<Vec<String>> {
+        expected.get(index).and_then(Value::as_object).map(|o| o.iter().map(|(k, _)| k.to_string()).collect())
+    };
+    Value::list(
+        actual
+            .iter()
+            .enumerate()
+            .map(|(index, action)| match (fields_of(index), action.as_object()) {
+                (Some(fields), Some(object)) => {
+                    let mut kept = Object::new();
+                    for (name, value) in object.iter() {
+                        if fields.iter().any(|field| field == name) {
+                            kept.push(name.to_string(), value.clone().into_owned());
+                        }
+                    }
+                    Value::object(kept)
+                }
+                _ => action.clone().into_owned(),
+            })
+            .collect(),
+    )
+}
+
+/// A line diff of the canonical JSON of two values, or `None` when equal.
+fn differ(expected: &Value<'_>, actual: &Value<'_>) -> Option<String> {
+    let expected = json::to_canonical_pretty(expected);
+    let actual = json::to_canonical_pretty(actual);
+    if expected == actual {
+        return None;
+    }
+    let diff = TextDiff::from_lines(&expected, &actual);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let sign = match change.tag() {
+            ChangeTag::Delete => "- ",
+            ChangeTag::Insert => "+ ",
+            ChangeTag::Equal => "  ",
+        };
+        out.push_str(sign);
+        out.push_str(change.value());
+        if !change.value().ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,35 @@
+//! `flowc test`: the runner's output for passing and failing cases.
+
+use assert_cmd::Command;
+
+fn flowc_test(dir: &str) -> String {
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["test", dir])
+        .output()
+        .unwrap();
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn passing_cases_exit_zero() {
+    insta::assert_snapshot!(flowc_test("tests/test_cmd/passing"));
+}
+
+#[test]
+fn failing_cases_show_what_differs_and_exit_one() {
+    insta::assert_snapshot!(flowc_test("tests/test_cmd/failing"));
+}
+
+#[test]
+fn no_test_files_is_a_usage_error() {
+    let output = Command::cargo_bin("flowc").unwrap().args(["test", "src/syntax"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no *.tests.json files"));
+}
