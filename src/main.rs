@@ -99,12 +99,28 @@ fn run(cli: Cli) -> Outcome {
             };
             cli::check::run(&options, &mut stdout)
         }
-        Command::Map { flow, input, settings, format, color, now } => {
+        Command::Map {
+            flow,
+            input,
+            settings,
+            format,
+            color,
+            now,
+        } => {
             let clock = now.map_or(flowc::eval::Clock::System, flowc::eval::Clock::Fixed);
-            let options = cli::map::Options { flow, input, settings, format, color, clock };
+            let options = cli::map::Options {
+                flow,
+                input,
+                settings,
+                format,
+                color,
+                clock,
+            };
             cli::map::run(&options, &mut stdout)
         }
-        Command::Test { paths, color } => cli::test::run(&cli::test::Options { paths, color }, &mut stdout),
+        Command::Test { paths, color } => {
+            cli::test::run(&cli::test::Options { paths, color }, &mut stdout)
+        }
         Command::Explain { code } => cli::explain::run(&code, &mut stdout),
     }
 }

@@ -21,3 +21,8 @@ fn compare_or_bless(path: &str, expected: &str) {
 fn diagnostics_reference_is_current() {
     compare_or_bless("docs/diagnostics.md", &flowc::diagnostics::docs::markdown());
 }
+
+#[test]
+fn standard_library_reference_is_current() {
+    compare_or_bless("docs/stdlib.md", &flowc::stdlib::docs::markdown());
+}

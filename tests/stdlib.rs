@@ -16,7 +16,12 @@ fn clock() -> Clock {
 
 /// Evaluates `expr` in an otherwise empty flow: its value, or the error code.
 fn evaluate(expr: &str) -> Result<String, String> {
-    let text = format!("flow example {{\n  emit {{ value = {expr} }}\n}}\n");
+    evaluate_with("", expr)
+}
+
+/// Evaluates `expr` after the `header` lines (imports).
+fn evaluate_with(header: &str, expr: &str) -> Result<String, String> {
+    let text = format!("{header}\nflow example {{\n  emit {{ value = {expr} }}\n}}\n");
     let checked = check::check(SourceFile::new("example.flow", text), &FileLoader);
     let errors: Vec<String> = checked
         .diagnostics
@@ -30,7 +35,9 @@ fn evaluate(expr: &str) -> Result<String, String> {
     let record = Value::Null;
     let mut target = Offline::default();
     match evaluator.run(&record, &mut target) {
-        Ok(Outcome::Completed { emitted: Some(object) }) => Ok(json::to_string(object.get("value").unwrap())),
+        Ok(Outcome::Completed {
+            emitted: Some(object),
+        }) => Ok(json::to_string(object.get("value").unwrap())),
         Ok(other) => panic!("`{expr}` gave {other:?}"),
         Err(error) => Err(error.code.id.to_string()),
     }
@@ -40,15 +47,24 @@ fn evaluate(expr: &str) -> Result<String, String> {
 fn every_example_gives_its_result() {
     let mut failures = Vec::new();
     for function in stdlib::all() {
-        assert!(!function.examples.is_empty(), "`{}` has no example", function.name);
+        assert!(
+            !function.examples.is_empty(),
+            "`{}` has no example",
+            function.name
+        );
         for example in function.examples {
             let got = evaluate(example.call);
             let expected = match example.result.strip_prefix("error ") {
                 Some(code) => Err(code.to_string()),
-                None => Ok(json::to_string(&json::parse(example.result).expect("the expected result is JSON"))),
+                None => Ok(json::to_string(
+                    &json::parse(example.result).expect("the expected result is JSON"),
+                )),
             };
             if got != expected {
-                failures.push(format!("{}: expected {expected:?}, got {got:?}", example.call));
+                failures.push(format!(
+                    "{}: expected {expected:?}, got {got:?}",
+                    example.call
+                ));
             }
         }
     }
@@ -58,6 +74,58 @@ fn every_example_gives_its_result() {
 #[test]
 fn every_function_is_documented() {
     for function in stdlib::all() {
-        assert!(function.doc.ends_with('.'), "`{}` needs a doc sentence", function.name);
+        assert!(
+            function.doc.ends_with('.'),
+            "`{}` needs a doc sentence",
+            function.name
+        );
     }
+}
+
+#[test]
+fn every_module_function_works() {
+    let header = "import \"std/address\" as address\nimport \"std/email\" as email\nimport \"std/money\" as money\nimport \"std/tax\" as tax";
+    let cases = [
+        (
+            r#"address.full_name("Jan", "de Vries")"#,
+            Ok(r#""Jan de Vries""#),
+        ),
+        (r#"address.full_name(none, "Bos")"#, Ok(r#""Bos""#)),
+        (
+            r#"address.street_line("Dorpsstraat", 12, "A")"#,
+            Ok(r#""Dorpsstraat 12A""#),
+        ),
+        (
+            r#"address.street_line("Kerkweg", none, none)"#,
+            Ok(r#""Kerkweg""#),
+        ),
+        (r#"address.dutch_postcode(" 1234ab")"#, Ok(r#""1234 AB""#)),
+        (r#"address.dutch_postcode("B-1000")"#, Ok(r#""B-1000""#)),
+        (
+            r#"email.normalize(" Jan@Example.NL ")"#,
+            Ok(r#""jan@example.nl""#),
+        ),
+        (r#"email.is_valid("jan@example.nl")"#, Ok("true")),
+        (r#"email.is_valid("jan@example")"#, Ok("false")),
+        (r#"email.is_valid("jan @example.nl")"#, Ok("false")),
+        ("money.from_cents(1250)", Ok("12.50")),
+        ("money.from_cents(5)", Ok("0.05")),
+        ("money.to_cents(12.50)", Ok("1250")),
+        ("money.to_cents(12.505)", Err("E1006")),
+        ("round(tax.net_from_gross(121, 21), 2)", Ok("100.00")),
+        ("tax.gross_from_net(100, 21)", Ok("121")),
+        ("round(tax.vat_in_gross(4.95, 9), 2)", Ok("0.41")),
+        ("tax.vat_on_net(100.00, 21)", Ok("21.00")),
+    ];
+    let mut failures = Vec::new();
+    for (call, expected) in cases {
+        let got = evaluate_with(header, call);
+        let expected = expected
+            .map(|json_text| json::to_string(&json::parse(json_text).unwrap()))
+            .map_err(String::from);
+        if got != expected {
+            failures.push(format!("{call}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

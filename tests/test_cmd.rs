@@ -29,7 +29,11 @@ fn failing_cases_show_what_differs_and_exit_one() {
 
 #[test]
 fn no_test_files_is_a_usage_error() {
-    let output = Command::cargo_bin("flowc").unwrap().args(["test", "src/syntax"]).output().unwrap();
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .args(["test", "src/syntax"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no *.tests.json files"));
 }

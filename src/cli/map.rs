@@ -48,7 +48,11 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         Some(path) => match std::fs::File::open(path) {
             Ok(file) => Box::new(BufReader::with_capacity(1 << 16, file)),
             Err(error) => {
-                eprintln!("error: cannot read {}: {}", path.display(), super::files::describe(&error));
+                eprintln!(
+                    "error: cannot read {}: {}",
+                    path.display(),
+                    super::files::describe(&error)
+                );
                 return Outcome::Unusable;
             }
         },
@@ -70,10 +74,16 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
             }
         };
         counts.read += 1;
-        let which = Which { position, key: None };
+        let which = Which {
+            position,
+            key: None,
+        };
         let result = match json::parse(text) {
             Ok(record) => map_one(&evaluator, &record, &mut line, &mut counts),
-            Err(error) => Err(RecordError::new(codes::INVALID_JSON, format!("the input is not valid JSON: {error}"))),
+            Err(error) => Err(RecordError::new(
+                codes::INVALID_JSON,
+                format!("the input is not valid JSON: {error}"),
+            )),
         };
         if let Err(error) = result {
             counts.failed += 1;

@@ -18,8 +18,14 @@ pub struct Which {
 impl Which {
     fn describe(&self) -> String {
         match &self.key {
-            Some(key) => format!("record {} ({key}, line {})", self.position.record, self.position.line),
-            None => format!("record {} (line {})", self.position.record, self.position.line),
+            Some(key) => format!(
+                "record {} ({key}, line {})",
+                self.position.record, self.position.line
+            ),
+            None => format!(
+                "record {} (line {})",
+                self.position.record, self.position.line
+            ),
         }
     }
 }
@@ -33,7 +39,11 @@ pub fn human(error: &RecordError, which: &Which, flow: &SourceFile, style: Style
             render::render(&diagnostic, flow, style)
         }
         None => {
-            let help = error.help.as_ref().map(|help| format!("\n  help: {help}")).unwrap_or_default();
+            let help = error
+                .help
+                .as_ref()
+                .map(|help| format!("\n  help: {help}"))
+                .unwrap_or_default();
             format!("error[{}]: {message}{help}\n", error.code)
         }
     }

@@ -11,8 +11,8 @@ use similar::{ChangeTag, TextDiff};
 
 use super::files::describe;
 use super::load::check_flow;
-use crate::eval::settings;
 use super::{ColorChoice, Outcome};
+use crate::eval::settings;
 use crate::eval::{Clock, Evaluator};
 use crate::plan::{Plan, Planner, Snapshot, serde_plain};
 use crate::value::{Object, Value, json};
@@ -29,7 +29,11 @@ struct Failure {
 }
 
 pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
-    let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+    let paths = if options.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        options.paths.clone()
+    };
     let mut files = Vec::new();
     for path in &paths {
         if path.is_dir() {
@@ -37,12 +41,22 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         } else if path.exists() {
             files.push(path.clone());
         } else {
-            eprintln!("error: cannot read {}: no such file or directory", path.display());
+            eprintln!(
+                "error: cannot read {}: no such file or directory",
+                path.display()
+            );
             return Outcome::Unusable;
         }
     }
     if files.is_empty() {
-        eprintln!("error: no *.tests.json files under {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "error: no *.tests.json files under {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return Outcome::Unusable;
     }
     let mut outcome = Outcome::Success;
@@ -74,7 +88,9 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
 }
 
 fn test_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
@@ -92,8 +108,13 @@ fn test_files(dir: &Path, found: &mut Vec<PathBuf>) {
 
 /// Runs one test file; the number passed and the failures, or why the file
 /// cannot be run at all.
-fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usize, Vec<Failure>), String> {
-    let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read it: {}", describe(&error)))?;
+fn run_file(
+    path: &Path,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<(usize, Vec<Failure>), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read it: {}", describe(&error)))?;
     let document = json::parse(&text).map_err(|error| format!("is not valid JSON: {error}"))?;
     let flow_name = match document.get("flow") {
         Some(Value::Text(name)) => name.to_string(),
@@ -112,13 +133,18 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
                 .map_err(|_| format!("`now` is not an RFC 3339 date-time: {moment}"))?
                 .to_utc(),
         ),
-        _ => Clock::Fixed(chrono::DateTime::parse_from_rfc3339("2024-03-14T10:00:00Z").expect("a valid moment").to_utc()),
+        _ => Clock::Fixed(
+            chrono::DateTime::parse_from_rfc3339("2024-03-14T10:00:00Z")
+                .expect("a valid moment")
+                .to_utc(),
+        ),
     };
     let Some(cases) = document.get("cases").and_then(Value::as_list) else {
         return Err("it has no `cases` list".into());
     };
     let style = options.color.style_for_stderr();
-    let checked = check_flow(&flow_path, style).map_err(|_| format!("its flow {} does not check", flow_path.display()))?;
+    let checked = check_flow(&flow_path, style)
+        .map_err(|_| format!("its flow {} does not check", flow_path.display()))?;
     let program = &checked.program;
     let flow = program.flow.as_ref().expect("checked flows have a flow");
     let target = (flow.targets.len() == 1).then(|| &flow.targets[0]);
@@ -135,14 +161,21 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
             Ok(values) => values,
             Err(errors) => {
                 let _ = writeln!(out, "test {name} ... FAILED");
-                let reasons = errors.iter().map(|error| format!("the settings do not fit the flow: {error}")).collect();
-                failures.push(Failure { name: format!("{}: {name}", path.display()), reasons });
+                let reasons = errors
+                    .iter()
+                    .map(|error| format!("the settings do not fit the flow: {error}"))
+                    .collect();
+                failures.push(Failure {
+                    name: format!("{}: {name}", path.display()),
+                    reasons,
+                });
                 continue;
             }
         };
         let mut snapshot = Snapshot::new();
         for target in [shared_target, case.get("target")].into_iter().flatten() {
-            snapshot.merge(Snapshot::from_value(target).map_err(|error| format!("{name}: {error}"))?);
+            snapshot
+                .merge(Snapshot::from_value(target).map_err(|error| format!("{name}: {error}"))?);
         }
         let Some(record) = case.get("record") else {
             return Err(format!("{name}: the case has no `record`"));
@@ -160,7 +193,10 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
             passed += 1;
         } else {
             let _ = writeln!(out, "test {name} ... FAILED");
-            failures.push(Failure { name: format!("{}: {name}", path.display()), reasons });
+            failures.push(Failure {
+                name: format!("{}: {name}", path.display()),
+                reasons,
+            });
         }
     }
     Ok((passed, failures))
@@ -168,7 +204,9 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
 
 /// `{"name": value}` as `--set name=value` pairs.
 fn settings_of(value: Option<&Value<'_>>) -> Result<Vec<(String, String)>, String> {
-    let Some(value) = value else { return Ok(Vec::new()) };
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
     let Some(object) = value.as_object() else {
         return Err("`settings` is an object of setting names and values".into());
     };
@@ -192,7 +230,11 @@ fn compare(expect: &Value<'_>, plan: &Plan) -> Vec<String> {
     if let Some(Value::Text(expected)) = expect.get("action")
         && expected.as_str() != action
     {
-        let mut reason = format!("expected the action `{}`, got `{action}`: {}", expected.as_str(), plan.reason);
+        let mut reason = format!(
+            "expected the action `{}`, got `{action}`: {}",
+            expected.as_str(),
+            plan.reason
+        );
         if let Some(error) = &plan.error {
             reason.push_str(&format!(" ({})", error.code));
         }
@@ -201,26 +243,44 @@ fn compare(expect: &Value<'_>, plan: &Plan) -> Vec<String> {
     if let Some(Value::Text(code)) = expect.get("error") {
         match &plan.error {
             Some(error) if error.code.id == code.as_str() => {}
-            Some(error) => reasons.push(format!("expected the error {}, got {}: {}", code.as_str(), error.code, error.message)),
-            None => reasons.push(format!("expected the error {}, but the record did not fail", code.as_str())),
+            Some(error) => reasons.push(format!(
+                "expected the error {}, got {}: {}",
+                code.as_str(),
+                error.code,
+                error.message
+            )),
+            None => reasons.push(format!(
+                "expected the error {}, but the record did not fail",
+                code.as_str()
+            )),
         }
     }
     if let Some(Value::Text(part)) = expect.get("reason")
         && !plan.reason.contains(part.as_str())
     {
-        reasons.push(format!("expected the reason to mention {:?}, got: {}", part.as_str(), plan.reason));
+        reasons.push(format!(
+            "expected the reason to mention {:?}, got: {}",
+            part.as_str(),
+            plan.reason
+        ));
     }
     if let Some(expected) = expect.get("payload") {
         let actual = plan.payload.clone().unwrap_or(Value::Null);
         if let Some(diff) = differ(expected, &actual) {
-            reasons.push(format!("the payload differs (- expected, + actual):\n{}", diff.trim_end()));
+            reasons.push(format!(
+                "the payload differs (- expected, + actual):\n{}",
+                diff.trim_end()
+            ));
         }
     }
     if let Some(expected) = expect.get("actions") {
         let actual = Value::list(plan.actions.iter().map(|action| action.to_json()).collect());
         let actual = only_fields_like(expected, &actual);
         if let Some(diff) = differ(expected, &actual) {
-            reasons.push(format!("the actions differ (- expected, + actual):\n{}", diff.trim_end()));
+            reasons.push(format!(
+                "the actions differ (- expected, + actual):\n{}",
+                diff.trim_end()
+            ));
         }
     }
     reasons
@@ -233,24 +293,29 @@ fn only_fields_like(expected: &Value<'_>, actual: &Value<'_>) -> Value<'static> 
         return actual.clone().into_owned();
     };
     let fields_of = |index: usize| -> Option<Vec<String>> {
-        expected.get(index).and_then(Value::as_object).map(|o| o.iter().map(|(k, _)| k.to_string()).collect())
+        expected
+            .get(index)
+            .and_then(Value::as_object)
+            .map(|o| o.iter().map(|(k, _)| k.to_string()).collect())
     };
     Value::list(
         actual
             .iter()
             .enumerate()
-            .map(|(index, action)| match (fields_of(index), action.as_object()) {
-                (Some(fields), Some(object)) => {
-                    let mut kept = Object::new();
-                    for (name, value) in object.iter() {
-                        if fields.iter().any(|field| field == name) {
-                            kept.push(name.to_string(), value.clone().into_owned());
+            .map(
+                |(index, action)| match (fields_of(index), action.as_object()) {
+                    (Some(fields), Some(object)) => {
+                        let mut kept = Object::new();
+                        for (name, value) in object.iter() {
+                            if fields.iter().any(|field| field == name) {
+                                kept.push(name.to_string(), value.clone().into_owned());
+                            }
                         }
+                        Value::object(kept)
                     }
-                    Value::object(kept)
-                }
-                _ => action.clone().into_owned(),
-            })
+                    _ => action.clone().into_owned(),
+                },
+            )
             .collect(),
     )
 }

@@ -28,21 +28,40 @@ pub(super) fn borrow<'a>(value: &'a Value<'static>) -> Value<'a> {
 }
 
 impl<'a, 't> Run<'a, 't> {
-    pub(super) fn new(evaluator: &'a Evaluator<'a>, record: &'a Value<'a>, target: &'t mut dyn Target<'a>) -> Run<'a, 't> {
-        Run { evaluator, record, target }
+    pub(super) fn new(
+        evaluator: &'a Evaluator<'a>,
+        record: &'a Value<'a>,
+        target: &'t mut dyn Target<'a>,
+    ) -> Run<'a, 't> {
+        Run {
+            evaluator,
+            record,
+            target,
+        }
     }
 
-    pub(super) fn expr(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
+    pub(super) fn expr(
+        &mut self,
+        expr: &'a Expr,
+        frame: &mut Frame<'a>,
+    ) -> Result<Value<'a>, RecordError> {
         self.eval(expr, frame).map_err(|error| error.at(expr.span))
     }
 
     /// A condition: must give a bool.
-    pub(super) fn condition(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) -> Result<bool, RecordError> {
+    pub(super) fn condition(
+        &mut self,
+        expr: &'a Expr,
+        frame: &mut Frame<'a>,
+    ) -> Result<bool, RecordError> {
         match self.expr(expr, frame)? {
             Value::Bool(b) => Ok(b),
             other => Err(RecordError::new(
                 codes::WRONG_TYPE,
-                format!("a condition must be a bool, but this is {}: {other}", other.kind()),
+                format!(
+                    "a condition must be a bool, but this is {}: {other}",
+                    other.kind()
+                ),
             )
             .help("compare explicitly, e.g. `x == \"paid\"` or `x != none`")
             .at(expr.span)),
@@ -52,13 +71,19 @@ impl<'a, 't> Run<'a, 't> {
     fn eval(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
         match &expr.kind {
             ExprKind::Constant(value) => Ok(borrow(value)),
-            ExprKind::Record | ExprKind::Local(_) | ExprKind::Setting(_) | ExprKind::Field { .. } | ExprKind::Index { .. } => {
-                self.path(expr, frame)
-            }
+            ExprKind::Record
+            | ExprKind::Local(_)
+            | ExprKind::Setting(_)
+            | ExprKind::Field { .. }
+            | ExprKind::Index { .. } => self.path(expr, frame),
             ExprKind::Each(target) => self.each(target, frame),
             ExprKind::Flatten(target) => self.flatten(target, frame),
             ExprKind::Query { target, query, .. } => self.query(target, query, frame),
-            ExprKind::Native { function, args, prepared } => {
+            ExprKind::Native {
+                function,
+                args,
+                prepared,
+            } => {
                 let mut values: SmallVec<[Value<'a>; 4]> = SmallVec::with_capacity(args.len());
                 for arg in args {
                     values.push(match arg {
@@ -66,7 +91,11 @@ impl<'a, 't> Run<'a, 't> {
                         Arg::Lambda { .. } => Value::Null,
                     });
                 }
-                let mut lambdas = Lambdas { run: self, frame, args };
+                let mut lambdas = Lambdas {
+                    run: self,
+                    frame,
+                    args,
+                };
                 let mut call = Args::new(function, values, &mut lambdas, prepared);
                 (function.native)(&mut call)
             }
@@ -110,9 +139,18 @@ impl<'a, 't> Run<'a, 't> {
                     UnaryOp::Neg => super::ops::negate(value),
                 }
             }
-            ExprKind::Binary { op, op_span, lhs, rhs } => match op {
-                BinaryOp::And => Ok(Value::Bool(self.condition(lhs, frame)? && self.condition(rhs, frame)?)),
-                BinaryOp::Or => Ok(Value::Bool(self.condition(lhs, frame)? || self.condition(rhs, frame)?)),
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => match op {
+                BinaryOp::And => Ok(Value::Bool(
+                    self.condition(lhs, frame)? && self.condition(rhs, frame)?,
+                )),
+                BinaryOp::Or => Ok(Value::Bool(
+                    self.condition(lhs, frame)? || self.condition(rhs, frame)?,
+                )),
                 BinaryOp::Coalesce => match self.expr(lhs, frame) {
                     Ok(Value::Null) => self.expr(rhs, frame),
                     Err(error) if error.is_missing() => self.expr(rhs, frame),
@@ -134,9 +172,12 @@ impl<'a, 't> Run<'a, 't> {
                             match value.to_text() {
                                 Some(piece) => text.push_str(&piece),
                                 None => {
-                                    return Err(RecordError::new(codes::WRONG_TYPE, "cannot put none into text")
-                                        .help("say what to write instead: `${x ?? \"\"}`")
-                                        .at(part.span));
+                                    return Err(RecordError::new(
+                                        codes::WRONG_TYPE,
+                                        "cannot put none into text",
+                                    )
+                                    .help("say what to write instead: `${x ?? \"\"}`")
+                                    .at(part.span));
                                 }
                             }
                         }
@@ -144,25 +185,36 @@ impl<'a, 't> Run<'a, 't> {
                 }
                 Ok(Value::from(text))
             }
-            ExprKind::If { condition, then, otherwise } => {
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
                 if self.condition(condition, frame)? {
                     self.expr(then, frame)
                 } else {
                     self.expr(otherwise, frame)
                 }
             }
-            ExprKind::Match { subject, arms, default } => {
+            ExprKind::Match {
+                subject,
+                arms,
+                default,
+            } => {
                 let subject_value = self.expr(subject, frame)?;
                 for arm in arms {
-                    if arm.patterns.iter().any(|pattern| *pattern == subject_value) {
+                    if listed(&arm.patterns, &subject_value) {
                         return self.expr(&arm.value, frame);
                     }
                 }
                 match default {
                     Some(default) => self.expr(default, frame),
-                    None => Err(RecordError::new(codes::NO_MATCHING_ARM, format!("no arm of the `match` fits {subject_value}"))
-                        .help("add an arm for it, or `_ => ...` with a default")
-                        .at(subject.span)),
+                    None => Err(RecordError::new(
+                        codes::NO_MATCHING_ARM,
+                        format!("no arm of the `match` fits {subject_value}"),
+                    )
+                    .help("add an arm for it, or `_ => ...` with a default")
+                    .at(subject.span)),
                 }
             }
             ExprKind::For(for_expr) => {
@@ -200,8 +252,15 @@ impl<'a, 't> Run<'a, 't> {
             ExprKind::Object(record) => self.object(record, frame, None),
             ExprKind::Lookup { entity, keys } => {
                 let keys = self.keys(keys, frame)?;
-                let mut found = self.target.find(entity, &keys).map_err(|error| error.at(expr.span))?;
-                Ok(if found.is_empty() { Value::Null } else { found.swap_remove(0) })
+                let mut found = self
+                    .target
+                    .find(entity, &keys)
+                    .map_err(|error| error.at(expr.span))?;
+                Ok(if found.is_empty() {
+                    Value::Null
+                } else {
+                    found.swap_remove(0)
+                })
             }
             ExprKind::RequireEach(require) => self.require_each(require, frame, expr.span),
             ExprKind::Write(write) => self.write(write, frame, expr.span),
@@ -223,18 +282,25 @@ impl<'a, 't> Run<'a, 't> {
         self.expr(&function.body, frame)
     }
 
-    pub(super) fn table(&mut self, id: crate::check::ir::TableId, key: Value<'a>) -> Result<Value<'a>, RecordError> {
+    pub(super) fn table(
+        &mut self,
+        id: crate::check::ir::TableId,
+        key: Value<'a>,
+    ) -> Result<Value<'a>, RecordError> {
         let table = self.evaluator.program.table(id);
         let mut frame: Frame<'a> = vec![Value::Null; table.frame_size as usize];
         for arm in &table.arms {
-            if arm.patterns.iter().any(|pattern| *pattern == key) {
+            if listed(&arm.patterns, &key) {
                 return self.expr(&arm.value, &mut frame);
             }
         }
         match &table.default {
             Some(default) => self.expr(default, &mut frame),
-            None => Err(RecordError::new(codes::NO_MATCHING_ARM, format!("the table `{}` has no arm for {key}", table.name))
-                .help("add an arm for it, or `_ => ...` with a default")),
+            None => Err(RecordError::new(
+                codes::NO_MATCHING_ARM,
+                format!("the table `{}` has no arm for {key}", table.name),
+            )
+            .help("add an arm for it, or `_ => ...` with a default")),
         }
     }
 
@@ -252,7 +318,14 @@ impl<'a, 't> Run<'a, 't> {
 }
 
 pub(super) fn not_a_list(what: &str, value: &Value<'_>) -> RecordError {
-    let mut error = RecordError::new(codes::WRONG_TYPE, format!("{what} needs a list, but this is {}: {}", value.kind(), crate::stdlib::clip(value)));
+    let mut error = RecordError::new(
+        codes::WRONG_TYPE,
+        format!(
+            "{what} needs a list, but this is {}: {}",
+            value.kind(),
+            crate::stdlib::clip(value)
+        ),
+    );
     if value.is_null() {
         error = error.help("give an empty list when there is none: `xs ?? []`");
     }
@@ -275,11 +348,21 @@ impl<'a> Context<'a> for Lambdas<'_, 'a, '_> {
                 }
                 self.run.expr(body, self.frame)
             }
-            _ => Err(RecordError::new(codes::WRONG_TYPE, "a function was expected here")),
+            _ => Err(RecordError::new(
+                codes::WRONG_TYPE,
+                "a function was expected here",
+            )),
         }
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.run.evaluator.clock.now()
     }
+}
+
+/// Whether `value` is one of an arm's patterns (by the language's equality:
+/// `1` matches `1.00`).
+fn listed<'a>(patterns: &'a [Value<'static>], value: &Value<'a>) -> bool {
+    let patterns: &'a [Value<'a>] = patterns;
+    patterns.contains(value)
 }

@@ -64,7 +64,11 @@ impl<'p> Evaluator<'p> {
     /// `settings` holds a value for every setting of the program, in order
     /// (see [`settings::resolve`]).
     pub fn new(program: &'p Program, settings: Vec<Value<'static>>, clock: Clock) -> Evaluator<'p> {
-        Evaluator { program, settings, clock }
+        Evaluator {
+            program,
+            settings,
+            clock,
+        }
     }
 
     pub fn program(&self) -> &'p Program {
@@ -72,7 +76,11 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Runs the flow's statements on `record`. Errors fail this record only.
-    pub fn run<'a>(&'a self, record: &'a Value<'a>, target: &mut dyn Target<'a>) -> Result<Outcome<'a>, RecordError>
+    pub fn run<'a>(
+        &'a self,
+        record: &'a Value<'a>,
+        target: &mut dyn Target<'a>,
+    ) -> Result<Outcome<'a>, RecordError>
     where
         'p: 'a,
     {
@@ -86,7 +94,11 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates one expression with no record, for examples and tests of
     /// the standard library: the flow's first `emit` field, say.
-    pub fn evaluate_constant<'a>(&'a self, expr: &'a crate::check::ir::Expr, frame_size: u32) -> Result<Value<'a>, RecordError>
+    pub fn evaluate_constant<'a>(
+        &'a self,
+        expr: &'a crate::check::ir::Expr,
+        frame_size: u32,
+    ) -> Result<Value<'a>, RecordError>
     where
         'p: 'a,
     {

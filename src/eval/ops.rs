@@ -10,11 +10,15 @@ use crate::syntax::ast::BinaryOp;
 use crate::value::Value;
 
 fn overflow(op: BinaryOp) -> RecordError {
-    RecordError::new(codes::ARITHMETIC, format!("the result of `{}` is too large", op.symbol()))
+    RecordError::new(
+        codes::ARITHMETIC,
+        format!("the result of `{}` is too large", op.symbol()),
+    )
 }
 
 fn division_by_zero() -> RecordError {
-    RecordError::new(codes::ARITHMETIC, "division by zero").help("test the divisor first: `if d == 0 { ... } else { x / d }`")
+    RecordError::new(codes::ARITHMETIC, "division by zero")
+        .help("test the divisor first: `if d == 0 { ... } else { x / d }`")
 }
 
 fn cannot(op: BinaryOp, left: &Value<'_>, right: &Value<'_>) -> RecordError {
@@ -28,10 +32,19 @@ fn cannot(op: BinaryOp, left: &Value<'_>, right: &Value<'_>) -> RecordError {
     };
     let mut error = RecordError::new(
         codes::WRONG_TYPE,
-        format!("cannot {verb} {} and {}: {} {} {}", left.kind(), right.kind(), crate::stdlib::clip(left), op.symbol(), crate::stdlib::clip(right)),
+        format!(
+            "cannot {verb} {} and {}: {} {} {}",
+            left.kind(),
+            right.kind(),
+            crate::stdlib::clip(left),
+            op.symbol(),
+            crate::stdlib::clip(right)
+        ),
     );
     let is_float = |v: &Value<'_>| matches!(v, Value::Float(_));
-    if is_float(left) != is_float(right) && (left.as_decimal().is_some() || right.as_decimal().is_some()) {
+    if is_float(left) != is_float(right)
+        && (left.as_decimal().is_some() || right.as_decimal().is_some())
+    {
         error = error.help("floats are not exact; keep money in decimals: `decimal(...)`");
     } else if matches!(left, Value::Text(_)) || matches!(right, Value::Text(_)) {
         error = error.help(if op == BinaryOp::Add {
@@ -45,7 +58,11 @@ fn cannot(op: BinaryOp, left: &Value<'_>, right: &Value<'_>) -> RecordError {
     error
 }
 
-pub fn binary<'a>(op: BinaryOp, left: Value<'a>, right: Value<'a>) -> Result<Value<'a>, RecordError> {
+pub fn binary<'a>(
+    op: BinaryOp,
+    left: Value<'a>,
+    right: Value<'a>,
+) -> Result<Value<'a>, RecordError> {
     use std::cmp::Ordering::*;
     let ordered = |wanted: fn(std::cmp::Ordering) -> bool| match left.compare(&right) {
         Some(order) => Ok(Value::Bool(wanted(order))),
@@ -67,12 +84,20 @@ pub fn binary<'a>(op: BinaryOp, left: Value<'a>, right: Value<'a>) -> Result<Val
             }
             _ => arithmetic(op, &left, &right),
         },
-        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => arithmetic(op, &left, &right),
-        BinaryOp::And | BinaryOp::Or | BinaryOp::Coalesce => unreachable!("evaluated lazily by the caller"),
+        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+            arithmetic(op, &left, &right)
+        }
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Coalesce => {
+            unreachable!("evaluated lazily by the caller")
+        }
     }
 }
 
-fn arithmetic<'a>(op: BinaryOp, left: &Value<'a>, right: &Value<'a>) -> Result<Value<'a>, RecordError> {
+fn arithmetic<'a>(
+    op: BinaryOp,
+    left: &Value<'a>,
+    right: &Value<'a>,
+) -> Result<Value<'a>, RecordError> {
     match (left, right) {
         (Value::Int(a), Value::Int(b)) => {
             let (a, b) = (*a, *b);
@@ -129,12 +154,19 @@ fn decimal<'a>(op: BinaryOp, a: Decimal, b: Decimal) -> Result<Value<'a>, Record
 
 pub fn negate(value: Value<'_>) -> Result<Value<'_>, RecordError> {
     match value {
-        Value::Int(int) => int.checked_neg().map(Value::Int).ok_or_else(|| overflow(BinaryOp::Sub)),
+        Value::Int(int) => int
+            .checked_neg()
+            .map(Value::Int)
+            .ok_or_else(|| overflow(BinaryOp::Sub)),
         Value::Decimal(decimal) => Ok(Value::Decimal(-decimal)),
         Value::Float(float) => Ok(Value::Float(-float)),
         other => Err(RecordError::new(
             codes::WRONG_TYPE,
-            format!("`-` negates a number, but this is {}: {}", other.kind(), crate::stdlib::clip(&other)),
+            format!(
+                "`-` negates a number, but this is {}: {}",
+                other.kind(),
+                crate::stdlib::clip(&other)
+            ),
         )),
     }
 }
@@ -150,10 +182,30 @@ mod tests {
 
     #[test]
     fn exact_arithmetic() {
-        assert_eq!(binary(BinaryOp::Add, d("0.1"), d("0.2")).unwrap().to_string(), "0.3");
-        assert_eq!(binary(BinaryOp::Mul, d("12.99"), Value::Int(3)).unwrap().to_string(), "38.97");
-        assert_eq!(binary(BinaryOp::Div, Value::Int(7), Value::Int(2)).unwrap().to_string(), "3.5");
-        assert_eq!(binary(BinaryOp::Add, Value::Int(2), Value::Int(3)).unwrap().to_string(), "5");
+        assert_eq!(
+            binary(BinaryOp::Add, d("0.1"), d("0.2"))
+                .unwrap()
+                .to_string(),
+            "0.3"
+        );
+        assert_eq!(
+            binary(BinaryOp::Mul, d("12.99"), Value::Int(3))
+                .unwrap()
+                .to_string(),
+            "38.97"
+        );
+        assert_eq!(
+            binary(BinaryOp::Div, Value::Int(7), Value::Int(2))
+                .unwrap()
+                .to_string(),
+            "3.5"
+        );
+        assert_eq!(
+            binary(BinaryOp::Add, Value::Int(2), Value::Int(3))
+                .unwrap()
+                .to_string(),
+            "5"
+        );
     }
 
     #[test]

@@ -19,7 +19,8 @@ fn missing(name: &str, from_none: bool) -> RecordError {
     } else {
         format!("`{name}` is missing")
     };
-    RecordError::new(codes::MISSING_FIELD, message).help("say what a missing value means: `... ?? default`, or test it with `exists(...)`")
+    RecordError::new(codes::MISSING_FIELD, message)
+        .help("say what a missing value means: `... ?? default`, or test it with `exists(...)`")
 }
 
 /// The field `name` of `value`.
@@ -29,13 +30,22 @@ fn field<'v, 'a>(value: &'v Value<'a>, name: &str) -> Result<&'v Value<'a>, Reco
         Value::Null => Err(missing(name, true)),
         other => Err(RecordError::new(
             codes::WRONG_TYPE,
-            format!("cannot read the field `{name}` of {} {}: {}", article(other.kind().name()), other.kind(), crate::stdlib::clip(other)),
+            format!(
+                "cannot read the field `{name}` of {} {}: {}",
+                article(other.kind().name()),
+                other.kind(),
+                crate::stdlib::clip(other)
+            ),
         )),
     }
 }
 
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// The element or field `index` of `value`.
@@ -43,28 +53,46 @@ fn element<'v, 'a>(value: &'v Value<'a>, index: &Value<'_>) -> Result<&'v Value<
     match (value, index) {
         (Value::List(items), Value::Int(position)) => {
             let len = items.len() as i64;
-            let at = if *position < 0 { len + position } else { *position };
+            let at = if *position < 0 {
+                len + position
+            } else {
+                *position
+            };
             usize::try_from(at)
                 .ok()
                 .and_then(|at| items.get(at))
                 .ok_or_else(|| {
-                    RecordError::new(codes::MISSING_FIELD, format!("there is no element {position}: the list has {len}"))
-                        .help("say what a missing value means: `... ?? default`")
+                    RecordError::new(
+                        codes::MISSING_FIELD,
+                        format!("there is no element {position}: the list has {len}"),
+                    )
+                    .help("say what a missing value means: `... ?? default`")
                 })
         }
         (Value::Object(_), Value::Text(name)) => field(value, name),
         (Value::Null, _) => Err(missing(&index.to_string(), true)),
         (Value::List(_), other) => Err(RecordError::new(
             codes::WRONG_TYPE,
-            format!("a list is indexed by an int, not by {} {other}", article(other.kind().name())),
+            format!(
+                "a list is indexed by an int, not by {} {other}",
+                article(other.kind().name())
+            ),
         )),
         (Value::Object(_), other) => Err(RecordError::new(
             codes::WRONG_TYPE,
-            format!("an object is indexed by text, not by {} {other}", article(other.kind().name())),
+            format!(
+                "an object is indexed by text, not by {} {other}",
+                article(other.kind().name())
+            ),
         )),
         (other, _) => Err(RecordError::new(
             codes::WRONG_TYPE,
-            format!("cannot index {} {}: {}", article(other.kind().name()), other.kind(), crate::stdlib::clip(other)),
+            format!(
+                "cannot index {} {}: {}",
+                article(other.kind().name()),
+                other.kind(),
+                crate::stdlib::clip(other)
+            ),
         )),
     }
 }
@@ -72,7 +100,11 @@ fn element<'v, 'a>(value: &'v Value<'a>, index: &Value<'_>) -> Result<&'v Value<
 impl<'a> Run<'a, '_> {
     /// Follows a path by reference when every step is known without
     /// evaluating anything; `None` when a step needs evaluation.
-    fn reference<'f>(&'f self, expr: &'a Expr, frame: &'f Frame<'a>) -> Option<Result<&'f Value<'a>, RecordError>>
+    fn reference<'f>(
+        &'f self,
+        expr: &'a Expr,
+        frame: &'f Frame<'a>,
+    ) -> Option<Result<&'f Value<'a>, RecordError>>
     where
         'a: 'f,
     {
@@ -80,11 +112,19 @@ impl<'a> Run<'a, '_> {
             ExprKind::Record => Ok(self.record),
             ExprKind::Local(slot) => Ok(&frame[slot.0 as usize]),
             ExprKind::Setting(id) => Ok(&self.evaluator.settings[id.0 as usize]),
-            ExprKind::Field { target, name, over_each: false } => match self.reference(target, frame)? {
+            ExprKind::Field {
+                target,
+                name,
+                over_each: false,
+            } => match self.reference(target, frame)? {
                 Ok(base) => field(base, name),
                 Err(error) => Err(error),
             },
-            ExprKind::Index { target, index, over_each: false } => {
+            ExprKind::Index {
+                target,
+                index,
+                over_each: false,
+            } => {
                 let ExprKind::Constant(index) = &index.kind else {
                     return None;
                 };
@@ -99,7 +139,11 @@ impl<'a> Run<'a, '_> {
     }
 
     /// The value of a path expression (`$`, a variable, a setting, `.name`, `[i]`).
-    pub(super) fn path(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
+    pub(super) fn path(
+        &mut self,
+        expr: &'a Expr,
+        frame: &mut Frame<'a>,
+    ) -> Result<Value<'a>, RecordError> {
         if let Some(found) = self.reference(expr, frame) {
             return found.map(|value| match (&expr.kind, value) {
                 // Settings are owned by the evaluator; borrow their text.
@@ -108,14 +152,22 @@ impl<'a> Run<'a, '_> {
             });
         }
         match &expr.kind {
-            ExprKind::Field { target, name, over_each } => {
+            ExprKind::Field {
+                target,
+                name,
+                over_each,
+            } => {
                 let base = self.expr(target, frame)?;
                 if *over_each {
                     return self.over_each(&base, |item| field(item, name).cloned());
                 }
                 field(&base, name).cloned()
             }
-            ExprKind::Index { target, index, over_each } => {
+            ExprKind::Index {
+                target,
+                index,
+                over_each,
+            } => {
                 let base = self.expr(target, frame)?;
                 let index = self.expr(index, frame)?;
                 if *over_each {
@@ -134,13 +186,19 @@ impl<'a> Run<'a, '_> {
         step: impl Fn(&Value<'a>) -> Result<Value<'a>, RecordError>,
     ) -> Result<Value<'a>, RecordError> {
         match list {
-            Value::List(items) => Ok(Value::list(items.iter().map(step).collect::<Result<_, _>>()?)),
+            Value::List(items) => Ok(Value::list(
+                items.iter().map(step).collect::<Result<_, _>>()?,
+            )),
             other => Err(not_a_list("`[*]`", other)),
         }
     }
 
     /// `xs[*]`: the list itself, checked to be one.
-    pub(super) fn each(&mut self, target: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
+    pub(super) fn each(
+        &mut self,
+        target: &'a Expr,
+        frame: &mut Frame<'a>,
+    ) -> Result<Value<'a>, RecordError> {
         match self.expr(target, frame)? {
             list @ Value::List(_) => Ok(list),
             other => Err(not_a_list("`[*]`", &other).at(target.span)),
@@ -148,7 +206,11 @@ impl<'a> Run<'a, '_> {
     }
 
     /// A second `[*]` in a projection: the elements' lists joined.
-    pub(super) fn flatten(&mut self, target: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
+    pub(super) fn flatten(
+        &mut self,
+        target: &'a Expr,
+        frame: &mut Frame<'a>,
+    ) -> Result<Value<'a>, RecordError> {
         let lists = self.expr(target, frame)?;
         let Value::List(lists) = lists else {
             return Err(not_a_list("`[*]`", &lists).at(target.span));
@@ -164,11 +226,21 @@ impl<'a> Run<'a, '_> {
     }
 
     /// A compiled JSONPath query on a value: always a list of what it selects.
-    pub(super) fn query(&mut self, target: &'a Expr, query: &JpQuery, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
+    pub(super) fn query(
+        &mut self,
+        target: &'a Expr,
+        query: &JpQuery,
+        frame: &mut Frame<'a>,
+    ) -> Result<Value<'a>, RecordError> {
         let root = self.expr(target, frame)?;
         match js_path_process(query, &root) {
-            Ok(found) => Ok(Value::list(found.into_iter().map(|found| found.val.clone()).collect())),
-            Err(error) => Err(RecordError::new(codes::INVALID_VALUE, format!("the JSONPath query failed: {error}"))),
+            Ok(found) => Ok(Value::list(
+                found.into_iter().map(|found| found.val.clone()).collect(),
+            )),
+            Err(error) => Err(RecordError::new(
+                codes::INVALID_VALUE,
+                format!("the JSONPath query failed: {error}"),
+            )),
         }
     }
 }

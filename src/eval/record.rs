@@ -29,8 +29,16 @@ impl<'a> Run<'a, '_> {
                     let value = self.expr(value, frame)?;
                     object.insert(Text::Borrowed(name), value);
                 }
-                RecordItem::If { condition, then, otherwise } => {
-                    let branch = if self.condition(condition, frame)? { then } else { otherwise };
+                RecordItem::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
+                    let branch = if self.condition(condition, frame)? {
+                        then
+                    } else {
+                        otherwise
+                    };
                     self.fill(branch, frame, object, mode)?;
                 }
                 RecordItem::Let(slot, value) => {
@@ -58,7 +66,11 @@ impl<'a> Run<'a, '_> {
                     other => {
                         return Err(RecordError::new(
                             codes::WRONG_TYPE,
-                            format!("`...` takes an object, but this is {}: {}", other.kind(), crate::stdlib::clip(&other)),
+                            format!(
+                                "`...` takes an object, but this is {}: {}",
+                                other.kind(),
+                                crate::stdlib::clip(&other)
+                            ),
                         )
                         .at(value.span));
                     }

@@ -10,7 +10,11 @@ use crate::source::Span;
 use crate::value::{Object, Text, Value};
 
 impl<'a> Run<'a, '_> {
-    pub(super) fn statements(&mut self, statements: &'a [Statement], frame: &mut Frame<'a>) -> Result<Outcome<'a>, RecordError> {
+    pub(super) fn statements(
+        &mut self,
+        statements: &'a [Statement],
+        frame: &mut Frame<'a>,
+    ) -> Result<Outcome<'a>, RecordError> {
         let mut emitted = None;
         match self.block(statements, frame, &mut emitted)? {
             Some(stop) => Ok(stop),
@@ -29,7 +33,9 @@ impl<'a> Run<'a, '_> {
             match statement {
                 Statement::When(condition) => {
                     if !self.condition(condition, frame)? {
-                        return Ok(Some(Outcome::Filtered { condition: condition.span }));
+                        return Ok(Some(Outcome::Filtered {
+                            condition: condition.span,
+                        }));
                     }
                 }
                 Statement::Let(slot, value) => {
@@ -37,10 +43,16 @@ impl<'a> Run<'a, '_> {
                 }
                 Statement::SkipIfExists { entity, keys, span } => {
                     let keys = self.keys(keys, frame)?;
-                    let found = self.target.find(entity, &keys).map_err(|error| error.at(*span))?;
+                    let found = self
+                        .target
+                        .find(entity, &keys)
+                        .map_err(|error| error.at(*span))?;
                     if !found.is_empty() {
                         return Ok(Some(Outcome::Skipped {
-                            reason: format!("{entity} already has a record with {}", describe_keys(&keys)),
+                            reason: format!(
+                                "{entity} already has a record with {}",
+                                describe_keys(&keys)
+                            ),
                             span: *span,
                         }));
                     }
@@ -53,7 +65,11 @@ impl<'a> Run<'a, '_> {
                         }));
                     }
                 }
-                Statement::RequireThat { condition, message, span } => {
+                Statement::RequireThat {
+                    condition,
+                    message,
+                    span,
+                } => {
                     if !self.condition(condition, frame)? {
                         let message = match self.expr(message, frame)? {
                             Value::Text(text) => text.to_string(),
@@ -62,8 +78,16 @@ impl<'a> Run<'a, '_> {
                         return Err(RecordError::new(codes::REQUIREMENT_FAILED, message).at(*span));
                     }
                 }
-                Statement::If { condition, then, otherwise } => {
-                    let branch = if self.condition(condition, frame)? { then } else { otherwise };
+                Statement::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
+                    let branch = if self.condition(condition, frame)? {
+                        then
+                    } else {
+                        otherwise
+                    };
                     if let Some(stop) = self.block(branch, frame, emitted)? {
                         return Ok(Some(stop));
                     }
@@ -79,13 +103,27 @@ impl<'a> Run<'a, '_> {
         Ok(None)
     }
 
-    pub(super) fn keys(&mut self, keys: &'a [KeyMatch], frame: &mut Frame<'a>) -> Result<Vec<Key<'a>>, RecordError> {
+    pub(super) fn keys(
+        &mut self,
+        keys: &'a [KeyMatch],
+        frame: &mut Frame<'a>,
+    ) -> Result<Vec<Key<'a>>, RecordError> {
         keys.iter()
-            .map(|key| Ok(Key { field: &key.field, value: self.expr(&key.value, frame)? }))
+            .map(|key| {
+                Ok(Key {
+                    field: &key.field,
+                    value: self.expr(&key.value, frame)?,
+                })
+            })
             .collect()
     }
 
-    pub(super) fn require_each(&mut self, require: &'a RequireEach, frame: &mut Frame<'a>, span: Span) -> Result<Value<'a>, RecordError> {
+    pub(super) fn require_each(
+        &mut self,
+        require: &'a RequireEach,
+        frame: &mut Frame<'a>,
+        span: Span,
+    ) -> Result<Value<'a>, RecordError> {
         let list = match self.expr(&require.list, frame)? {
             Value::List(items) => items,
             other => return Err(not_a_list("`require each`", &other).at(require.list.span)),
@@ -95,7 +133,10 @@ impl<'a> Run<'a, '_> {
         for item in list.iter() {
             frame[require.item.0 as usize] = item.clone();
             let keys = self.keys(&require.keys, frame)?;
-            let mut found = self.target.find(&require.entity, &keys).map_err(|error| error.at(span))?;
+            let mut found = self
+                .target
+                .find(&require.entity, &keys)
+                .map_err(|error| error.at(span))?;
             if found.is_empty() {
                 missing.push(describe_keys(&keys));
             } else {
@@ -119,17 +160,29 @@ impl<'a> Run<'a, '_> {
         Ok(Value::list(found_records))
     }
 
-    pub(super) fn write(&mut self, write: &'a Write, frame: &mut Frame<'a>, span: Span) -> Result<Value<'a>, RecordError> {
+    pub(super) fn write(
+        &mut self,
+        write: &'a Write,
+        frame: &mut Frame<'a>,
+        span: Span,
+    ) -> Result<Value<'a>, RecordError> {
         let keys = self.keys(&write.keys, frame)?;
         let found = match write.kind {
             WriteKind::Create => Vec::new(),
-            WriteKind::Upsert | WriteKind::Update => self.target.find(&write.entity, &keys).map_err(|error| error.at(span))?,
+            WriteKind::Upsert | WriteKind::Update => self
+                .target
+                .find(&write.entity, &keys)
+                .map_err(|error| error.at(span))?,
         };
         let (action, payload) = match (write.kind, found.into_iter().next()) {
             (WriteKind::Update, None) => {
                 return Err(RecordError::new(
                     codes::NOTHING_TO_UPDATE,
-                    format!("{} has no record with {} to update", write.entity, describe_keys(&keys)),
+                    format!(
+                        "{} has no record with {} to update",
+                        write.entity,
+                        describe_keys(&keys)
+                    ),
                 )
                 .help("use `upsert` to create it when it is missing")
                 .at(span));
@@ -140,14 +193,18 @@ impl<'a> Run<'a, '_> {
                     None => true,
                 };
                 if update {
-                    (WriteAction::Update { existing }, self.object(&write.body, frame, Some(Mode::Update))?)
+                    (
+                        WriteAction::Update { existing },
+                        self.object(&write.body, frame, Some(Mode::Update))?,
+                    )
                 } else {
                     (WriteAction::Keep { existing }, Value::Null)
                 }
             }
-            (WriteKind::Update, Some(existing)) => {
-                (WriteAction::Update { existing }, self.object(&write.body, frame, Some(Mode::Update))?)
-            }
+            (WriteKind::Update, Some(existing)) => (
+                WriteAction::Update { existing },
+                self.object(&write.body, frame, Some(Mode::Update))?,
+            ),
             (WriteKind::Create | WriteKind::Upsert, _) => {
                 let mut object = Object::new();
                 self.fill(&write.body, frame, &mut object, Some(Mode::Create))?;
@@ -177,5 +234,8 @@ impl<'a> Run<'a, '_> {
 
 /// `Number == "100234" and Active == true`
 pub fn describe_keys(keys: &[Key<'_>]) -> String {
-    keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")
+    keys.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" and ")
 }

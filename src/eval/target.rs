@@ -25,10 +25,14 @@ impl std::fmt::Display for Key<'_> {
 pub enum WriteAction<'a> {
     Create,
     /// Update the record that was found.
-    Update { existing: Value<'a> },
+    Update {
+        existing: Value<'a>,
+    },
     /// An upsert found a record and its `update if` said no: the record is
     /// used as it is.
-    Keep { existing: Value<'a> },
+    Keep {
+        existing: Value<'a>,
+    },
 }
 
 #[derive(Debug)]
@@ -47,7 +51,11 @@ pub struct WriteRequest<'a, 'r> {
 
 pub trait Target<'a> {
     /// The records of `entity` that match every key, in the target's order.
-    fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError>;
+    fn find(
+        &mut self,
+        entity: &EntityName,
+        keys: &[Key<'a>],
+    ) -> Result<Vec<Value<'a>>, RecordError>;
 
     /// Carries out (or plans) a write; gives the record as the target holds
     /// it afterwards.
@@ -63,7 +71,11 @@ pub struct Offline<'a> {
 }
 
 impl<'a> Target<'a> for Offline<'a> {
-    fn find(&mut self, _entity: &EntityName, _keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
+    fn find(
+        &mut self,
+        _entity: &EntityName,
+        _keys: &[Key<'a>],
+    ) -> Result<Vec<Value<'a>>, RecordError> {
         Ok(Vec::new())
     }
 

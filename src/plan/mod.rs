@@ -23,7 +23,11 @@ use crate::value::{Object, Value, json};
 pub trait Records {
     /// Every record of `entity` (`system.entity`) whose fields equal the keys'
     /// values, in the system's order. Errors are the system's, in words.
-    fn find(&self, entity: &str, keys: &[(&[String], &Value<'_>)]) -> Result<Vec<Value<'static>>, String>;
+    fn find(
+        &self,
+        entity: &str,
+        keys: &[(&[String], &Value<'_>)],
+    ) -> Result<Vec<Value<'static>>, String>;
 }
 
 /// Writing the target system, for a run that is not dry.
@@ -31,7 +35,12 @@ pub trait Writer {
     /// Creates a record; gives it as the system holds it (with its id).
     fn create(&mut self, entity: &str, payload: &Value<'_>) -> Result<Value<'static>, String>;
     /// Updates `existing` with the fields of `payload`; gives the result.
-    fn update(&mut self, entity: &str, existing: &Value<'_>, payload: &Value<'_>) -> Result<Value<'static>, String>;
+    fn update(
+        &mut self,
+        entity: &str,
+        existing: &Value<'_>,
+        payload: &Value<'_>,
+    ) -> Result<Value<'static>, String>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -100,24 +109,52 @@ pub struct Planner<'r> {
 impl<'r> Planner<'r> {
     /// A dry planner: reads from `records`, writes nothing.
     pub fn dry(records: &'r dyn Records) -> Planner<'r> {
-        Planner { records, writer: None, actions: Vec::new(), created: Vec::new() }
+        Planner {
+            records,
+            writer: None,
+            actions: Vec::new(),
+            created: Vec::new(),
+        }
     }
 
     /// A planner that carries out its writes with `writer`.
     pub fn applying(records: &'r dyn Records, writer: &'r mut dyn Writer) -> Planner<'r> {
-        Planner { records, writer: Some(writer), actions: Vec::new(), created: Vec::new() }
+        Planner {
+            records,
+            writer: Some(writer),
+            actions: Vec::new(),
+            created: Vec::new(),
+        }
     }
 
     /// The plan of a record, from the evaluator's result.
-    pub fn finish(self, flow_target: Option<&EntityName>, result: Result<Outcome<'_>, RecordError>) -> Plan {
+    pub fn finish(
+        self,
+        flow_target: Option<&EntityName>,
+        result: Result<Outcome<'_>, RecordError>,
+    ) -> Plan {
         let entity = flow_target.map(ToString::to_string);
-        let main = self.actions.iter().rev().find(|action| action.main && action.kind != ActionKind::Lookup);
+        let main = self
+            .actions
+            .iter()
+            .rev()
+            .find(|action| action.main && action.kind != ActionKind::Lookup);
         let (decision, reason, payload, error) = match result {
-            Ok(Outcome::Filtered { .. }) => (Decision::Filtered, "a `when` condition does not hold".to_string(), None, None),
+            Ok(Outcome::Filtered { .. }) => (
+                Decision::Filtered,
+                "a `when` condition does not hold".to_string(),
+                None,
+                None,
+            ),
             Ok(Outcome::Skipped { reason, .. }) => (Decision::Skip, reason, None, None),
-            Ok(Outcome::Completed { emitted: Some(value) }) if flow_target.is_none() => {
-                (Decision::Emit, "mapped".to_string(), Some(value.into_owned()), None)
-            }
+            Ok(Outcome::Completed {
+                emitted: Some(value),
+            }) if flow_target.is_none() => (
+                Decision::Emit,
+                "mapped".to_string(),
+                Some(value.into_owned()),
+                None,
+            ),
             Ok(Outcome::Completed { .. }) => match main {
                 Some(action) => {
                     let decision = match action.kind {
@@ -125,13 +162,30 @@ impl<'r> Planner<'r> {
                         ActionKind::Update => Decision::Update,
                         _ => Decision::Skip,
                     };
-                    (decision, action.reason.clone(), action.payload.clone(), None)
+                    (
+                        decision,
+                        action.reason.clone(),
+                        action.payload.clone(),
+                        None,
+                    )
                 }
-                None => (Decision::None, "the flow wrote nothing to its target".to_string(), None, None),
+                None => (
+                    Decision::None,
+                    "the flow wrote nothing to its target".to_string(),
+                    None,
+                    None,
+                ),
             },
             Err(error) => (Decision::Fail, error.message.clone(), None, Some(error)),
         };
-        Plan { decision, entity, reason, actions: self.actions, payload, error }
+        Plan {
+            decision,
+            entity,
+            reason,
+            actions: self.actions,
+            payload,
+            error,
+        }
     }
 
     fn system_error(&self, entity: &EntityName, message: String) -> RecordError {
@@ -154,10 +208,18 @@ pub fn matches_keys(record: &Value<'_>, keys: &[(&[String], &Value<'_>)]) -> boo
 }
 
 impl<'a> Target<'a> for Planner<'_> {
-    fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
+    fn find(
+        &mut self,
+        entity: &EntityName,
+        keys: &[Key<'a>],
+    ) -> Result<Vec<Value<'a>>, RecordError> {
         let name = entity.to_string();
-        let pairs: Vec<(&[String], &Value<'_>)> = keys.iter().map(|key| (key.field, &key.value)).collect();
-        let mut found = self.records.find(&name, &pairs).map_err(|message| self.system_error(entity, message))?;
+        let pairs: Vec<(&[String], &Value<'_>)> =
+            keys.iter().map(|key| (key.field, &key.value)).collect();
+        let mut found = self
+            .records
+            .find(&name, &pairs)
+            .map_err(|message| self.system_error(entity, message))?;
         found.extend(
             self.created
                 .iter()
@@ -185,18 +247,25 @@ impl<'a> Target<'a> for Planner<'_> {
         let name = request.entity.to_string();
         let keys = crate::eval::describe_keys(request.keys);
         let (kind, reason) = match (&request.action, request.kind) {
-            (WriteAction::Create, WriteKind::Create) => (ActionKind::Create, "a new record".to_string()),
-            (WriteAction::Create, _) => (ActionKind::Create, format!("no record with {keys} yet")),
-            (WriteAction::Update { .. }, _) => (ActionKind::Update, format!("the record with {keys} exists")),
-            (WriteAction::Keep { .. }, _) => {
-                (ActionKind::Keep, format!("the record with {keys} exists and its `update if` does not hold"))
+            (WriteAction::Create, WriteKind::Create) => {
+                (ActionKind::Create, "a new record".to_string())
             }
+            (WriteAction::Create, _) => (ActionKind::Create, format!("no record with {keys} yet")),
+            (WriteAction::Update { .. }, _) => {
+                (ActionKind::Update, format!("the record with {keys} exists"))
+            }
+            (WriteAction::Keep { .. }, _) => (
+                ActionKind::Keep,
+                format!("the record with {keys} exists and its `update if` does not hold"),
+            ),
         };
         let payload = (kind != ActionKind::Keep).then(|| request.payload.clone().into_owned());
         let result = match (&request.action, self.writer.as_deref_mut()) {
             (WriteAction::Keep { existing }, _) => Ok(existing.clone().into_owned()),
             (WriteAction::Create, Some(writer)) => writer.create(&name, &request.payload),
-            (WriteAction::Update { existing }, Some(writer)) => writer.update(&name, existing, &request.payload),
+            (WriteAction::Update { existing }, Some(writer)) => {
+                writer.update(&name, existing, &request.payload)
+            }
             (WriteAction::Create, None) => Ok(placeholder(&name, &request.payload)),
             (WriteAction::Update { existing }, None) => Ok(merged(existing, &request.payload)),
         };
@@ -204,7 +273,14 @@ impl<'a> Target<'a> for Planner<'_> {
         if kind == ActionKind::Create {
             self.created.push((name.clone(), record.clone()));
         }
-        self.actions.push(Action { kind, entity: name, main: request.is_main, keys, reason, payload });
+        self.actions.push(Action {
+            kind,
+            entity: name,
+            main: request.is_main,
+            keys,
+            reason,
+            payload,
+        });
         Ok(record)
     }
 }
@@ -212,7 +288,11 @@ impl<'a> Target<'a> for Planner<'_> {
 /// What a dry run says a created record will look like: its fields, and an
 /// id that says it does not exist yet.
 fn placeholder(entity: &str, payload: &Value<'_>) -> Value<'static> {
-    let mut record = payload.as_object().cloned().unwrap_or_default().into_owned();
+    let mut record = payload
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+        .into_owned();
     if !record.contains_key("Id") {
         record.insert("Id", Value::from(format!("(new {entity})")));
     }
@@ -221,7 +301,11 @@ fn placeholder(entity: &str, payload: &Value<'_>) -> Value<'static> {
 
 /// An updated record in a dry run: the existing fields with the new ones over them.
 fn merged(existing: &Value<'_>, payload: &Value<'_>) -> Value<'static> {
-    let mut record: Object<'static> = existing.as_object().cloned().unwrap_or_default().into_owned();
+    let mut record: Object<'static> = existing
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+        .into_owned();
     if let Some(fields) = payload.as_object() {
         for (name, value) in fields.iter() {
             record.insert(name.to_string(), value.clone().into_owned());
@@ -248,20 +332,32 @@ impl Action {
 
 /// A unit enum's serde name (`create`).
 pub fn serde_plain<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 impl Plan {
     pub fn to_json(&self, record_key: Option<&str>) -> Value<'static> {
         let mut object = Object::new();
-        object.push("record", record_key.map_or(Value::Null, |key| Value::from(key.to_string())));
+        object.push(
+            "record",
+            record_key.map_or(Value::Null, |key| Value::from(key.to_string())),
+        );
         object.push("action", Value::from(serde_plain(&self.decision)));
-        object.push("entity", self.entity.clone().map_or(Value::Null, Value::from));
+        object.push(
+            "entity",
+            self.entity.clone().map_or(Value::Null, Value::from),
+        );
         object.push("reason", Value::from(self.reason.clone()));
         if let Some(error) = &self.error {
             object.push("code", Value::from(error.code.id.to_string()));
         }
-        object.push("actions", Value::list(self.actions.iter().map(Action::to_json).collect()));
+        object.push(
+            "actions",
+            Value::list(self.actions.iter().map(Action::to_json).collect()),
+        );
         object.push("payload", self.payload.clone().unwrap_or(Value::Null));
         Value::object(object)
     }

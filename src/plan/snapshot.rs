@@ -28,24 +28,39 @@ impl Snapshot {
     pub fn from_value(value: &Value<'_>) -> Result<Snapshot, String> {
         let mut snapshot = Snapshot::new();
         let Some(entities) = value.as_object() else {
-            return Err("the target is an object of entities: {\"system.entity\": [records]}".to_string());
+            return Err(
+                "the target is an object of entities: {\"system.entity\": [records]}".to_string(),
+            );
         };
         for (entity, records) in entities.iter() {
             let Some(records) = records.as_list() else {
                 return Err(format!("the records of `{entity}` are a list"));
             };
-            snapshot.insert(entity, records.iter().cloned().map(Value::into_owned).collect());
+            snapshot.insert(
+                entity,
+                records.iter().cloned().map(Value::into_owned).collect(),
+            );
         }
         Ok(snapshot)
     }
 }
 
 impl Records for Snapshot {
-    fn find(&self, entity: &str, keys: &[(&[String], &Value<'_>)]) -> Result<Vec<Value<'static>>, String> {
+    fn find(
+        &self,
+        entity: &str,
+        keys: &[(&[String], &Value<'_>)],
+    ) -> Result<Vec<Value<'static>>, String> {
         Ok(self
             .entities
             .get(entity)
-            .map(|records| records.iter().filter(|record| matches_keys(record, keys)).cloned().collect())
+            .map(|records| {
+                records
+                    .iter()
+                    .filter(|record| matches_keys(record, keys))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default())
     }
 }

@@ -15,6 +15,7 @@ mod args;
 mod convert;
 mod country;
 mod date;
+pub mod docs;
 mod list;
 mod number;
 mod object;

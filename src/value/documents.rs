@@ -95,14 +95,19 @@ impl<R: BufRead> Documents<R> {
                 // The whole input is the one document; give it once.
                 self.shape = None;
                 self.records += 1;
-                Ok(Some(Position { record: 1, line: self.line }))
+                Ok(Some(Position {
+                    record: 1,
+                    line: self.line,
+                }))
             }
         }
     }
 
     fn next_byte(&mut self) -> io::Result<Option<u8>> {
         let buffer = self.input.fill_buf()?;
-        let Some(&byte) = buffer.first() else { return Ok(None) };
+        let Some(&byte) = buffer.first() else {
+            return Ok(None);
+        };
         self.input.consume(1);
         if byte == b'\n' {
             self.line += 1;
@@ -164,7 +169,10 @@ impl<R: BufRead> Documents<R> {
             self.buffer.truncate(trimmed);
             if !self.buffer.trim().is_empty() {
                 self.records += 1;
-                return Ok(Some(Position { record: self.records, line }));
+                return Ok(Some(Position {
+                    record: self.records,
+                    line,
+                }));
             }
         }
     }
@@ -172,7 +180,10 @@ impl<R: BufRead> Documents<R> {
     /// Cuts the next element out of an array: brackets and text are
     /// tracked so that a `,` or `]` inside them does not end it.
     fn next_element(&mut self) -> Result<Option<Position>, ReadError> {
-        let unclosed = |line| ReadError::Structure { line, message: "the array is not closed with `]`".into() };
+        let unclosed = |line| ReadError::Structure {
+            line,
+            message: "the array is not closed with `]`".into(),
+        };
         // Between elements: blank space and one comma.
         let start_line = loop {
             match self.peek_byte()? {
@@ -224,7 +235,10 @@ impl<R: BufRead> Documents<R> {
         let trimmed = self.buffer.trim_end().len();
         self.buffer.truncate(trimmed);
         self.records += 1;
-        Ok(Some(Position { record: self.records, line: start_line }))
+        Ok(Some(Position {
+            record: self.records,
+            line: start_line,
+        }))
     }
 }
 
@@ -236,7 +250,10 @@ mod tests {
         let mut documents = Documents::new(input.as_bytes());
         let mut out = Vec::new();
         while let Some(next) = documents.next_document() {
-            out.push(next.map(|(text, p)| (text.to_string(), p.record, p.line)).map_err(|e| e.to_string()));
+            out.push(
+                next.map(|(text, p)| (text.to_string(), p.record, p.line))
+                    .map_err(|e| e.to_string()),
+            );
         }
         out
     }
@@ -246,7 +263,11 @@ mod tests {
         let docs = read("{\"a\":1}\n\n{\"a\":2}\r\n{broken\n");
         assert_eq!(
             docs,
-            [Ok(("{\"a\":1}".into(), 1, 1)), Ok(("{\"a\":2}".into(), 2, 3)), Ok(("{broken".into(), 3, 4))]
+            [
+                Ok(("{\"a\":1}".into(), 1, 1)),
+                Ok(("{\"a\":2}".into(), 2, 3)),
+                Ok(("{broken".into(), 3, 4))
+            ]
         );
     }
 
@@ -255,7 +276,11 @@ mod tests {
         let docs = read("[\n {\"a\": \"x]\\\",\"},\n [1, 2],\n 3\n]");
         assert_eq!(
             docs,
-            [Ok(("{\"a\": \"x]\\\",\"}".into(), 1, 2)), Ok(("[1, 2]".into(), 2, 3)), Ok(("3".into(), 3, 4))]
+            [
+                Ok(("{\"a\": \"x]\\\",\"}".into(), 1, 2)),
+                Ok(("[1, 2]".into(), 2, 3)),
+                Ok(("3".into(), 3, 4))
+            ]
         );
         assert_eq!(read("[]"), []);
         assert!(read("[{\"a\": 1}").last().unwrap().is_err());
