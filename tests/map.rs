@@ -65,9 +65,12 @@ fn every_record_error_code_has_a_fixture() {
             }
         }
     }
+    // A failing target system (E1011) cannot happen in a pure mapping; the
+    // planner's tests cover it (src/plan/tests.rs).
+    let elsewhere = [codes::TARGET_FAILED.id];
     let missing: Vec<&str> = codes::ALL
         .iter()
-        .filter(|c| c.id.starts_with("E1") && !seen.contains(c.id))
+        .filter(|c| c.id.starts_with("E1") && !seen.contains(c.id) && !elsewhere.contains(&c.id))
         .map(|c| c.id)
         .collect();
     assert!(

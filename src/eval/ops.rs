@@ -146,7 +146,9 @@ fn decimal<'a>(op: BinaryOp, a: Decimal, b: Decimal) -> Result<Value<'a>, Record
         BinaryOp::Add => a.checked_add(b),
         BinaryOp::Sub => a.checked_sub(b),
         BinaryOp::Mul => a.checked_mul(b),
-        BinaryOp::Div => a.checked_div(b),
+        // A quotient's scale is an accident of the algorithm; it is written
+        // without trailing zeros (`7 / 2` is 3.5), and `round` sets decimals.
+        BinaryOp::Div => a.checked_div(b).map(|quotient| quotient.normalize()),
         _ => a.checked_rem(b),
     };
     result.map(Value::Decimal).ok_or_else(|| overflow(op))

@@ -9,6 +9,8 @@
 //! entity, and the ordered actions.
 
 mod snapshot;
+#[cfg(test)]
+mod tests;
 
 pub use snapshot::Snapshot;
 
