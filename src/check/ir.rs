@@ -40,6 +40,9 @@ pub struct Program {
     pub functions: Vec<Function>,
     pub tables: Vec<Table>,
     pub flow: Option<Flow>,
+    /// The parts of a source record the flow reads (the rest need not be
+    /// read at all).
+    pub projection: crate::value::json::Projection,
 }
 
 impl Program {
@@ -332,6 +335,28 @@ pub struct Write {
 pub struct Record {
     pub items: Vec<RecordItem>,
     pub span: Span,
+    /// Whether a `...` spread may bring in a field of the same name as
+    /// another: then fields replace, else they are appended (the checker
+    /// has made sure no field is written twice).
+    pub has_spread: bool,
+}
+
+impl Record {
+    pub fn new(items: Vec<RecordItem>, span: Span) -> Record {
+        let has_spread = items.iter().any(|item| match item {
+            RecordItem::Spread(_) => true,
+            RecordItem::If {
+                then, otherwise, ..
+            } => then.has_spread || otherwise.has_spread,
+            RecordItem::CreateOnly { body, .. } => body.has_spread,
+            _ => false,
+        });
+        Record {
+            items,
+            span,
+            has_spread,
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -734,10 +734,7 @@ impl Lowerer<'_> {
         let items = self.lower_record_items(&body.items);
         self.pop_scope();
         self.cx.allow_effects = saved;
-        Record {
-            items,
-            span: body.span,
-        }
+        Record::new(items, body.span)
     }
 
     fn lower_record_items(&mut self, items: &[ast::BodyItem]) -> Vec<RecordItem> {
@@ -785,15 +782,11 @@ impl Lowerer<'_> {
         let condition = self.lower_expr(&body_if.condition);
         let then = self.lower_record(&body_if.then);
         let otherwise = match &body_if.otherwise {
-            None => Record {
-                items: Vec::new(),
-                span: body_if.span,
-            },
+            None => Record::new(Vec::new(), body_if.span),
             Some(ast::Else::Block(block)) => self.lower_record(block),
-            Some(ast::Else::If(nested)) => Record {
-                items: vec![self.lower_body_if(nested)],
-                span: nested.span,
-            },
+            Some(ast::Else::If(nested)) => {
+                Record::new(vec![self.lower_body_if(nested)], nested.span)
+            }
         };
         RecordItem::If {
             condition,

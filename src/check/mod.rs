@@ -8,6 +8,7 @@ mod lints;
 mod lower;
 mod lower_expr;
 pub mod modules;
+mod projection;
 mod scope;
 mod types;
 
@@ -42,7 +43,8 @@ pub fn check(file: SourceFile, loader: &dyn Loader) -> Checked {
     let mut lowerer = lower::Lowerer::new(loader);
     lowerer.lower_main(file);
     let calls = std::mem::take(&mut lowerer.calls);
-    let (program, mut diagnostics) = lowerer.finish();
+    let (mut program, mut diagnostics) = lowerer.finish();
+    program.projection = projection::of_flow(&program);
     lints::recursion(&program, &calls, &mut diagnostics);
     types::check(&program, &mut diagnostics);
     lints::fields_written_twice(&program, &mut diagnostics);

@@ -78,7 +78,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
             position,
             key: None,
         };
-        let result = match json::parse(text) {
+        let result = match json::parse_projected(text, &loaded.checked.program.projection) {
             Ok(record) => map_one(&evaluator, &record, &mut line, &mut counts),
             Err(error) => Err(RecordError::new(
                 codes::INVALID_JSON,

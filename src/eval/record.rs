@@ -27,7 +27,11 @@ impl<'a> Run<'a, '_> {
             match item {
                 RecordItem::Field { name, value, .. } => {
                     let value = self.expr(value, frame)?;
-                    object.insert(Text::Borrowed(name), value);
+                    if record.has_spread {
+                        object.insert(Text::Borrowed(name), value);
+                    } else {
+                        object.push(Text::Borrowed(name), value);
+                    }
                 }
                 RecordItem::If {
                     condition,

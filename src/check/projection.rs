@@ -1,0 +1,273 @@
+//! What a flow reads of its source records, worked out when it loads, so that
+//! the JSON reader can skip the rest without building it.
+//!
+//! The analysis follows paths from `$` through `let`s, `for` variables and
+//! the element parameter of `map`, `any`, `all` and `count`, and is
+//! conservative everywhere else: any other use of a value read from the
+//! record (passing it to a function, writing it to a field, comparing it)
+//! marks everything below that point as read. A JSONPath query or an index
+//! computed at run time marks its whole base as read.
+
+use std::collections::HashMap;
+
+use super::ir::*;
+use crate::value::json::Projection;
+
+/// A place in the source record: the field names on the way (list elements
+/// are transparent: a projection applies to every element of a list).
+type Place = Vec<String>;
+
+pub(super) fn of_flow(program: &Program) -> Projection {
+    let Some(flow) = &program.flow else {
+        return Projection::All;
+    };
+    let mut analysis = Analysis {
+        read: Projection::Fields(Vec::new()),
+        places: HashMap::new(),
+    };
+    analysis.statements(&flow.statements);
+    analysis.read
+}
+
+struct Analysis {
+    read: Projection,
+    /// Locals of the flow's frame that stand for a place in the record.
+    places: HashMap<Slot, Place>,
+}
+
+/// Natives whose list argument is only reached through their function
+/// argument, element by element; their result holds none of its elements.
+const THROUGH_LAMBDA: &[&str] = &["map", "any", "all", "count"];
+
+impl Analysis {
+    /// Marks everything at and below `place` as read.
+    fn mark(&mut self, place: &[String]) {
+        let mut projection = Projection::All;
+        for name in place.iter().rev() {
+            projection = Projection::Fields(vec![(name.clone(), projection)]);
+        }
+        self.read.merge(projection);
+    }
+
+    fn statements(&mut self, statements: &[Statement]) {
+        for statement in statements {
+            match statement {
+                Statement::When(expr) | Statement::SkipIf(expr) | Statement::Effect(expr) => {
+                    self.consume(expr)
+                }
+                Statement::Let(slot, value) => self.bind(*slot, value),
+                Statement::SkipIfExists { keys, .. } => {
+                    keys.iter().for_each(|key| self.consume(&key.value))
+                }
+                Statement::RequireThat {
+                    condition, message, ..
+                } => {
+                    self.consume(condition);
+                    self.consume(message);
+                }
+                Statement::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
+                    self.consume(condition);
+                    self.statements(then);
+                    self.statements(otherwise);
+                }
+                Statement::Emit(record) => self.record(record),
+            }
+        }
+    }
+
+    /// A local bound to a value: if the value is a place, the local stands
+    /// for it (and reading the local's fields reads that place's fields).
+    fn bind(&mut self, slot: Slot, value: &Expr) {
+        match self.place(value) {
+            Some(place) => {
+                self.places.insert(slot, place);
+            }
+            None => {
+                self.places.remove(&slot);
+                self.consume(value);
+            }
+        }
+    }
+
+    /// The place an expression is, if it is a path into the record.
+    fn place(&mut self, expr: &Expr) -> Option<Place> {
+        match &expr.kind {
+            ExprKind::Record => Some(Vec::new()),
+            ExprKind::Local(slot) => self.places.get(slot).cloned(),
+            ExprKind::Field { target, name, .. } => {
+                let mut place = self.place(target)?;
+                place.push(name.to_string());
+                Some(place)
+            }
+            ExprKind::Index { target, index, .. } => {
+                let place = self.place(target)?;
+                match &index.kind {
+                    // A constant position of a list: elements are transparent.
+                    ExprKind::Constant(crate::value::Value::Int(_)) => Some(place),
+                    ExprKind::Constant(crate::value::Value::Text(name)) => {
+                        let mut place = place;
+                        place.push(name.to_string());
+                        Some(place)
+                    }
+                    _ => {
+                        self.consume(index);
+                        self.mark(&place);
+                        None
+                    }
+                }
+            }
+            ExprKind::Each(target) | ExprKind::Flatten(target) => self.place(target),
+            _ => None,
+        }
+    }
+
+    /// An expression whose value is used whole.
+    fn consume(&mut self, expr: &Expr) {
+        if let Some(place) = self.place(expr) {
+            self.mark(&place);
+            return;
+        }
+        match &expr.kind {
+            ExprKind::Constant(_) | ExprKind::Setting(_) | ExprKind::Invalid => {}
+            // Paths that are not places: their base is used whole.
+            ExprKind::Record | ExprKind::Local(_) => {}
+            ExprKind::Field { target, .. } | ExprKind::Each(target) | ExprKind::Flatten(target) => {
+                self.consume(target)
+            }
+            ExprKind::Index { target, index, .. } => {
+                self.consume(target);
+                self.consume(index);
+            }
+            ExprKind::Query { target, .. } => self.consume(target),
+            ExprKind::Exists(path) => self.consume(path),
+            ExprKind::Native { function, args, .. } => {
+                let through_lambda = THROUGH_LAMBDA.contains(&function.name);
+                let list_place = match (through_lambda, args.first()) {
+                    (true, Some(Arg::Value(list))) => self.place(list),
+                    _ => None,
+                };
+                for (index, arg) in args.iter().enumerate() {
+                    match arg {
+                        Arg::Value(value) if index == 0 && list_place.is_some() => {
+                            // Read element by element through the lambda.
+                            let _ = value;
+                        }
+                        Arg::Value(value) => self.consume(value),
+                        Arg::Lambda { params, body, .. } => {
+                            if let (Some(place), Some(first)) = (&list_place, params.first()) {
+                                self.places.insert(*first, place.clone());
+                            }
+                            for other in params.iter().skip(usize::from(list_place.is_some())) {
+                                self.places.remove(other);
+                            }
+                            self.consume(body);
+                        }
+                    }
+                }
+            }
+            ExprKind::Call { args, .. } | ExprKind::List(args) => {
+                args.iter().for_each(|arg| self.consume(arg))
+            }
+            ExprKind::TableLookup { key, .. } => self.consume(key),
+            ExprKind::Unary { operand, .. } => self.consume(operand),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.consume(lhs);
+                self.consume(rhs);
+            }
+            ExprKind::Interpolate(parts) => {
+                for part in parts {
+                    if let TextPart::Expr(part) = part {
+                        self.consume(part);
+                    }
+                }
+            }
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                self.consume(condition);
+                self.consume(then);
+                self.consume(otherwise);
+            }
+            ExprKind::Match {
+                subject,
+                arms,
+                default,
+            } => {
+                self.consume(subject);
+                arms.iter().for_each(|arm| self.consume(&arm.value));
+                if let Some(default) = default {
+                    self.consume(default);
+                }
+            }
+            ExprKind::For(for_expr) => {
+                match self.place(&for_expr.list) {
+                    Some(place) => {
+                        self.places.insert(for_expr.item, place);
+                    }
+                    None => {
+                        self.consume(&for_expr.list);
+                        self.places.remove(&for_expr.item);
+                    }
+                }
+                if let Some(filter) = &for_expr.filter {
+                    self.consume(filter);
+                }
+                match &for_expr.body {
+                    ForBody::Record(record) => self.record(record),
+                    ForBody::Value(value) => self.consume(value),
+                }
+            }
+            ExprKind::Object(record) => self.record(record),
+            ExprKind::Lookup { keys, .. } => keys.iter().for_each(|key| self.consume(&key.value)),
+            ExprKind::RequireEach(require) => {
+                match self.place(&require.list) {
+                    Some(place) => {
+                        self.places.insert(require.item, place);
+                    }
+                    None => {
+                        self.consume(&require.list);
+                        self.places.remove(&require.item);
+                    }
+                }
+                require.keys.iter().for_each(|key| self.consume(&key.value));
+            }
+            ExprKind::Write(write) => {
+                write.keys.iter().for_each(|key| self.consume(&key.value));
+                if let Some(update_if) = &write.update_if {
+                    self.consume(update_if);
+                }
+                self.record(&write.body);
+            }
+        }
+    }
+
+    fn record(&mut self, record: &Record) {
+        for item in &record.items {
+            match item {
+                RecordItem::Field { value, .. } | RecordItem::Spread(value) => self.consume(value),
+                RecordItem::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
+                    self.consume(condition);
+                    self.record(then);
+                    self.record(otherwise);
+                }
+                RecordItem::Let(slot, value) => self.bind(*slot, value),
+                RecordItem::CreateOnly { unless, body, .. } => {
+                    if let Some(unless) = unless {
+                        self.consume(unless);
+                    }
+                    self.record(body);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! JSON in and out, exactly.
+//!
+//! Reading ([`read`]) hands every number over as its text: integers become
+//! `Int` (or `Decimal` past 64 bits) and every other number a `Decimal` with
+//! the scale it was written with; nothing passes through `f64`. Text without
+//! escapes is borrowed from the input. A [`Projection`] lets the reader skip
+//! the parts of a record a flow never reads, without building them.
+//!
+//! Writing ([`write`]) prints decimals as written (`12.50` stays `12.50`),
+//! dates as ISO 8601 text and date-times as RFC 3339 text.
+
+mod read;
+mod scan;
+mod write;
+
+pub use write::{to_canonical_pretty, to_string, to_string_pretty, write, write_text};
+
+use super::Value;
+
+/// How deeply arrays and objects may nest in one input document.
+pub const MAX_DEPTH: usize = 128;
+
+/// Which parts of a document are read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Projection {
+    /// Everything below this point.
+    #[default]
+    All,
+    /// Of an object, only these fields (each with what is read below it); of
+    /// a list, the same for every element. Anything else is kept as it is.
+    Fields(Vec<(String, Projection)>),
+}
+
+impl Projection {
+    /// Widens `self` so that it also reads what `other` reads.
+    pub fn merge(&mut self, other: Projection) {
+        match (&mut *self, other) {
+            (Projection::All, _) => {}
+            (_, Projection::All) => *self = Projection::All,
+            (Projection::Fields(mine), Projection::Fields(theirs)) => {
+                for (name, projection) in theirs {
+                    match mine.iter_mut().find(|(field, _)| *field == name) {
+                        Some((_, existing)) => existing.merge(projection),
+                        None => mine.push((name, projection)),
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn field(&self, name: &str) -> Option<&Projection> {
+        match self {
+            Projection::All => Some(&Projection::All),
+            Projection::Fields(fields) => fields
+                .iter()
+                .find(|(field, _)| field == name)
+                .map(|(_, p)| p),
+        }
+    }
+}
+
+/// A document that is not valid JSON, or that flowc cannot represent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at byte {offset}")]
+pub struct JsonError {
+    /// Byte offset in the document where the problem was found.
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Reads one JSON document (surrounding whitespace allowed).
+pub fn parse(text: &str) -> Result<Value<'_>, JsonError> {
+    parse_projected(text, &Projection::All)
+}
+
+/// Reads one JSON document, building only what `projection` reads.
+pub fn parse_projected<'a>(text: &'a str, projection: &Projection) -> Result<Value<'a>, JsonError> {
+    read::document(text, projection).map_err(|mut error| {
+        if error.offset >= text.trim_end().len() && !text.trim().is_empty() {
+            error.message = "the JSON ends before the value is complete".to_string();
+        }
+        error
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Text;
+
+    fn round_trip(text: &str) -> String {
+        to_string(&parse(text).unwrap())
+    }
+
+    #[test]
+    fn numbers_are_exact_and_keep_their_scale() {
+        assert_eq!(round_trip("12.50"), "12.50");
+        assert_eq!(round_trip("0.1"), "0.1");
+        assert_eq!(round_trip("-0.000001"), "-0.000001");
+        assert_eq!(round_trip("9223372036854775807"), "9223372036854775807");
+        // Past i64: an exact decimal, not a float.
+        assert_eq!(round_trip("9223372036854775808"), "9223372036854775808");
+        assert_eq!(round_trip("1.5e3"), "1500");
+        assert!(matches!(parse("42").unwrap(), Value::Int(42)));
+        assert!(matches!(parse("42.0").unwrap(), Value::Decimal(_)));
+    }
+
+    #[test]
+    fn numbers_beyond_a_decimal_are_refused_not_rounded() {
+        let error = parse("1.00000000000000000000000000000001").unwrap_err();
+        assert!(error.message.contains("more digits"), "{error}");
+    }
+
+    #[test]
+    fn text_is_borrowed_unless_escaped() {
+        let input = r#"{"a": "plain", "b": "esc\"aped"}"#;
+        let value = parse(input).unwrap();
+        assert!(matches!(
+            value.get("a"),
+            Some(Value::Text(Text::Borrowed("plain")))
+        ));
+        assert!(matches!(value.get("b"), Some(Value::Text(Text::Shared(_)))));
+        assert_eq!(value.get("b").unwrap().as_str(), Some("esc\"aped"));
+    }
+
+    #[test]
+    fn writes_escapes_and_control_characters() {
+        let value = Value::text("a\"b\\c\nd\u{1}é");
+        assert_eq!(to_string(&value), r#""a\"b\\c\nd\u0001é""#);
+    }
+
+    #[test]
+    fn errors_name_the_offset() {
+        let error = parse(r#"{"a": 1,}"#).unwrap_err();
+        assert_eq!(error.offset, 8);
+        assert!(parse("[1] 2").is_err());
+        assert!(parse("").is_err());
+        assert!(parse("\"open").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        let error = parse(&deep).unwrap_err();
+        assert!(error.message.contains("nest"), "{error}");
+        let skipped = format!("{{\"keep\": 1, \"skip\": {deep}}}");
+        let only_keep = Projection::Fields(vec![("keep".into(), Projection::All)]);
+        assert!(
+            parse_projected(&skipped, &only_keep).is_err(),
+            "skipping checks depth too"
+        );
+    }
+
+    #[test]
+    fn projection_builds_only_what_is_read() {
+        let input = r#"{"id": 1, "customer": {"email": "a@b", "name": "x"}, "rows": [{"sku": "A", "qty": 2}], "big": [1,2,3]}"#;
+        let projection = Projection::Fields(vec![
+            ("id".into(), Projection::All),
+            (
+                "customer".into(),
+                Projection::Fields(vec![("email".into(), Projection::All)]),
+            ),
+            (
+                "rows".into(),
+                Projection::Fields(vec![("sku".into(), Projection::All)]),
+            ),
+        ]);
+        let value = parse_projected(input, &projection).unwrap();
+        assert_eq!(
+            to_string(&value),
+            r#"{"id":1,"customer":{"email":"a@b"},"rows":[{"sku":"A"}]}"#
+        );
+        // Skipped parts are still checked for validity.
+        assert!(parse_projected(r#"{"id": 1, "big": [1,,2]}"#, &projection).is_err());
+    }
+
+    #[test]
+    fn pretty_output_indents() {
+        let value = parse(r#"{"a":[1,{"b":null}],"c":{}}"#).unwrap();
+        assert_eq!(
+            to_string_pretty(&value),
+            "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": {}\n}"
+        );
+    }
+}

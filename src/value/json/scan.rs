@@ -1,0 +1,70 @@
+//! Finding the bytes that matter inside JSON text: `"`, `\` and control
+//! characters, eight bytes at a time.
+//!
+//! Used when reading (where a string ends, whether it has escapes) and when
+//! writing (which bytes must be escaped). Most text holds none of them, so
+//! the scan mostly runs over whole words.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether a byte is `"`, `\` or below 0x20.
+#[inline]
+pub fn is_special(byte: u8) -> bool {
+    byte == b'"' || byte == b'\\' || byte < 0x20
+}
+
+/// The index of the first special byte in `bytes` at or after `from`, or
+/// `bytes.len()` when there is none.
+#[inline]
+pub fn find_special(bytes: &[u8], mut from: usize) -> usize {
+    while from + 8 <= bytes.len() {
+        let chunk = u64::from_le_bytes(bytes[from..from + 8].try_into().expect("eight bytes"));
+        // A byte below 0x20, equal to `"`, or equal to `\` sets its high bit
+        // in `found` (the classic "has zero byte" test on shifted words);
+        // the lowest set bit belongs to the first such byte.
+        let control = chunk.wrapping_sub(ONES * 0x20) & !chunk;
+        let quote = chunk ^ (ONES * u64::from(b'"'));
+        let quote = quote.wrapping_sub(ONES) & !quote;
+        let backslash = chunk ^ (ONES * u64::from(b'\\'));
+        let backslash = backslash.wrapping_sub(ONES) & !backslash;
+        let found = (control | quote | backslash) & HIGHS;
+        if found != 0 {
+            // The test can flag a byte after a true match spuriously, never
+            // before it: check from the first flagged byte on.
+            let first = from + (found.trailing_zeros() / 8) as usize;
+            return first
+                + bytes[first..]
+                    .iter()
+                    .position(|b| is_special(*b))
+                    .unwrap_or(bytes.len() - first);
+        }
+        from += 8;
+    }
+    from + bytes[from..]
+        .iter()
+        .position(|b| is_special(*b))
+        .unwrap_or(bytes.len() - from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_first_special_byte_anywhere() {
+        let text = b"plain text without anything special in it at all";
+        assert_eq!(find_special(text, 0), text.len());
+        for special in [b'"', b'\\', b'\n', 0u8, 0x1f] {
+            for at in 0..text.len() {
+                let mut bytes = text.to_vec();
+                bytes[at] = special;
+                assert_eq!(find_special(&bytes, 0), at, "byte {special:#x} at {at}");
+                assert_eq!(find_special(&bytes, at), at);
+            }
+        }
+        // Bytes around the special ones in value (0x20, 0x21, 0x23, 0x5b, 0x5d, high bytes) are plain.
+        let near = "! #[]\u{7f}é😀 ok".as_bytes();
+        assert_eq!(find_special(near, 0), near.len());
+    }
+}
