@@ -85,7 +85,7 @@ fn main() {
                 1 + rng.below(10),
                 price / 100,
                 price % 100,
-                if product % 2 == 0 { "9" } else { "21" }
+                if product.is_multiple_of(2) { "9" } else { "21" }
             ));
         }
         let note = if rng.below(4) == 0 {
