@@ -204,10 +204,12 @@ pub enum ExprKind {
     Local(Slot),
     Setting(SettingId),
     /// `.name`; with `over_each`, of every element of a projected list.
+    /// `hint` remembers where in an object the name was found last time.
     Field {
         target: Box<Expr>,
         name: Arc<str>,
         over_each: bool,
+        hint: std::sync::atomic::AtomicU32,
     },
     /// `[index]`: of a list by position, of an object by field name.
     Index {

@@ -235,6 +235,7 @@ impl Lowerer<'_> {
                     target: Box::new(lowered),
                     name: Arc::from(name.name.as_str()),
                     over_each,
+                    hint: Default::default(),
                 },
                 ast::ExprKind::Index { index, .. } => ExprKind::Index {
                     target: Box::new(lowered),

@@ -6,9 +6,15 @@ use super::Code;
 use super::codes::MISSING_FIELD;
 use crate::source::Span;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct RecordError {
+/// A record's failure. The details live behind one pointer: evaluation
+/// returns `Result<Value, RecordError>` from every expression, and a small
+/// error keeps that cheap on the path where nothing fails.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.message)]
+pub struct RecordError(Box<Details>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Details {
     pub code: Code,
     pub message: String,
     /// Where in the flow file; set by the evaluator for errors raised inside
@@ -17,14 +23,33 @@ pub struct RecordError {
     pub help: Option<String>,
 }
 
+impl std::ops::Deref for RecordError {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for RecordError {
+    fn deref_mut(&mut self) -> &mut Details {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Debug for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl RecordError {
     pub fn new(code: Code, message: impl Into<String>) -> RecordError {
-        RecordError {
+        RecordError(Box::new(Details {
             code,
             message: message.into(),
             span: None,
             help: None,
-        }
+        }))
     }
 
     pub fn help(mut self, help: impl Into<String>) -> RecordError {

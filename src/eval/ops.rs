@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(error.code, codes::ARITHMETIC);
         let error = binary(BinaryOp::Mul, Value::Float(1.5), d("2")).unwrap_err();
         assert_eq!(error.code, codes::WRONG_TYPE);
-        assert!(error.help.unwrap().contains("decimal"));
+        assert!(error.help.as_deref().unwrap().contains("decimal"));
         let error = binary(BinaryOp::Lt, Value::from("a".to_string()), Value::Int(1)).unwrap_err();
         assert_eq!(error.code, codes::WRONG_TYPE);
     }

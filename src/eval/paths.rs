@@ -6,6 +6,8 @@
 //! lists and objects are shared).
 
 use jsonpath_rust::parser::model::JpQuery;
+use std::sync::atomic::AtomicU32;
+
 use jsonpath_rust::query::js_path_process;
 
 use super::expr::{Frame, Run, borrow, not_a_list};
@@ -23,10 +25,16 @@ fn missing(name: &str, from_none: bool) -> RecordError {
         .help("say what a missing value means: `... ?? default`, or test it with `exists(...)`")
 }
 
-/// The field `name` of `value`.
-fn field<'v, 'a>(value: &'v Value<'a>, name: &str) -> Result<&'v Value<'a>, RecordError> {
+/// The field `name` of `value`, looked for first where `hint` says.
+fn field<'v, 'a>(
+    value: &'v Value<'a>,
+    name: &str,
+    hint: &AtomicU32,
+) -> Result<&'v Value<'a>, RecordError> {
     match value {
-        Value::Object(object) => object.get(name).ok_or_else(|| missing(name, false)),
+        Value::Object(object) => object
+            .get_hinted(name, hint)
+            .ok_or_else(|| missing(name, false)),
         Value::Null => Err(missing(name, true)),
         other => Err(RecordError::new(
             codes::WRONG_TYPE,
@@ -69,7 +77,7 @@ fn element<'v, 'a>(value: &'v Value<'a>, index: &Value<'_>) -> Result<&'v Value<
                     .help("say what a missing value means: `... ?? default`")
                 })
         }
-        (Value::Object(_), Value::Text(name)) => field(value, name),
+        (Value::Object(_), Value::Text(name)) => field(value, name, &AtomicU32::new(0)),
         (Value::Null, _) => Err(missing(&index.to_string(), true)),
         (Value::List(_), other) => Err(RecordError::new(
             codes::WRONG_TYPE,
@@ -116,8 +124,9 @@ impl<'a> Run<'a, '_> {
                 target,
                 name,
                 over_each: false,
+                hint,
             } => match self.reference(target, frame)? {
-                Ok(base) => field(base, name),
+                Ok(base) => field(base, name, hint),
                 Err(error) => Err(error),
             },
             ExprKind::Index {
@@ -156,12 +165,13 @@ impl<'a> Run<'a, '_> {
                 target,
                 name,
                 over_each,
+                hint,
             } => {
                 let base = self.expr(target, frame)?;
                 if *over_each {
-                    return self.over_each(&base, |item| field(item, name).cloned());
+                    return self.over_each(&base, |item| field(item, name, hint).cloned());
                 }
-                field(&base, name).cloned()
+                field(&base, name, hint).cloned()
             }
             ExprKind::Index {
                 target,

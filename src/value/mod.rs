@@ -75,11 +75,43 @@ impl<'a> From<&'a str> for Text<'a> {
     }
 }
 
+/// Whether two field names are equal. Names are short; comparing them
+/// byte by byte inline is cheaper than a call to `memcmp`.
+#[inline]
+pub fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    // Two loads that may overlap cover every length up to 16 without a loop
+    // or a call; longer names fall back to the slice comparison.
+    let n = a.len();
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
+    }
+}
+
+#[inline]
+fn word4(bytes: &[u8], at: usize) -> u32 {
+    u32::from_ne_bytes(bytes[at..at + 4].try_into().expect("four bytes"))
+}
+
+#[inline]
+fn word8(bytes: &[u8], at: usize) -> u64 {
+    u64::from_ne_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
+}
+
 /// An object: fields in the order they were read or written.
 ///
 /// Objects are small (a record's fields), so a vector beats a hash map both
-/// to build and to search. Should a JSON input repeat a key, the last one
-/// wins, as in most JSON libraries.
+/// to build and to search. Names are unique: builders either know they are
+/// (the checker forbids a field written twice) and [`Object::push`], or
+/// [`Object::insert`], which replaces. Should a JSON input repeat a key, the
+/// last one wins, as in most JSON libraries.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Object<'a> {
     fields: Vec<(Text<'a>, Value<'a>)>,
@@ -99,9 +131,33 @@ impl<'a> Object<'a> {
     pub fn get(&self, key: &str) -> Option<&Value<'a>> {
         self.fields
             .iter()
-            .rev()
-            .find(|(name, _)| name.as_str() == key)
+            .find(|(name, _)| same_name(name, key))
             .map(|(_, value)| value)
+    }
+
+    /// The field `key`, looking first at position `hint` (where the same
+    /// name was found in the previous record of the same shape), and
+    /// updating the hint. Objects from one stream share their shape, so the
+    /// first look usually hits.
+    pub fn get_hinted(&self, key: &str, hint: &std::sync::atomic::AtomicU32) -> Option<&Value<'a>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let guess = hint.load(Relaxed) as usize;
+        if let Some((name, value)) = self.fields.get(guess)
+            && same_name(name, key)
+        {
+            return Some(value);
+        }
+        let index = self
+            .fields
+            .iter()
+            .position(|(name, _)| same_name(name, key))?;
+        hint.store(index as u32, Relaxed);
+        Some(&self.fields[index].1)
+    }
+
+    /// Replaces the value of the field at `index`.
+    pub fn replace_at(&mut self, index: usize, value: Value<'a>) {
+        self.fields[index].1 = value;
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -117,8 +173,7 @@ impl<'a> Object<'a> {
         }
     }
 
-    /// Appends a field known not to be present yet (the caller checked, or
-    /// the keys come from JSON input, where the last one wins on reading).
+    /// Appends a field known not to be present yet.
     pub fn push(&mut self, key: impl Into<Text<'a>>, value: Value<'a>) {
         self.fields.push((key.into(), value));
     }
@@ -411,18 +466,39 @@ mod tests {
     }
 
     #[test]
-    fn object_keeps_order_and_last_duplicate_wins_on_read() {
+    fn object_keeps_order_and_insert_replaces() {
         let mut object = Object::new();
         object.push("a", Value::Int(1));
         object.push("b", Value::Int(2));
-        object.push("a", Value::Int(3));
+        object.insert("a", Value::Int(3));
         assert_eq!(object.get("a"), Some(&Value::Int(3)));
-        object.insert("b", Value::Int(4));
         assert_eq!(
             object.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            ["a", "b", "a"]
+            ["a", "b"]
         );
-        assert_eq!(object.get("b"), Some(&Value::Int(4)));
+        let hint = std::sync::atomic::AtomicU32::new(0);
+        assert_eq!(object.get_hinted("b", &hint), Some(&Value::Int(2)));
+        assert_eq!(hint.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(object.get_hinted("b", &hint), Some(&Value::Int(2)));
+        assert_eq!(object.get_hinted("c", &hint), None);
+    }
+
+    #[test]
+    fn names_compare_exactly_at_every_length() {
+        let long = "abcdefghijklmnopqrstuvwxyz";
+        for n in 0..=long.len() {
+            let a = &long[..n];
+            assert!(same_name(a, a));
+            for at in 0..n {
+                let mut changed = a.as_bytes().to_vec();
+                changed[at] = b'_';
+                assert!(
+                    !same_name(a, std::str::from_utf8(&changed).unwrap()),
+                    "{a} at {at}"
+                );
+            }
+            assert!(!same_name(a, &long[..n.saturating_sub(1)]) || n == 0);
+        }
     }
 
     #[test]

@@ -48,13 +48,15 @@ impl Projection {
         }
     }
 
-    pub(crate) fn field(&self, name: &str) -> Option<&Projection> {
+    /// What is read below the field `name`, and the field's position in
+    /// the projection (`None` for everything); `None` when it is not read.
+    pub(crate) fn field(&self, name: &str) -> Option<(Option<usize>, &Projection)> {
         match self {
-            Projection::All => Some(&Projection::All),
+            Projection::All => Some((None, &Projection::All)),
             Projection::Fields(fields) => fields
                 .iter()
-                .find(|(field, _)| field == name)
-                .map(|(_, p)| p),
+                .position(|(field, _)| super::same_name(field, name))
+                .map(|index| (Some(index), &fields[index].1)),
         }
     }
 }

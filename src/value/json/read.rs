@@ -120,6 +120,9 @@ impl<'a> Reader<'a> {
                 let depth = self.deeper(depth)?;
                 self.at += 1;
                 let mut object = Object::with_capacity(8);
+                // Which projected fields were read already, to keep names
+                // unique cheaply (a repeated key replaces: the last one wins).
+                let mut seen = 0u64;
                 self.blank();
                 if self.peek() == Some(b'}') {
                     self.at += 1;
@@ -134,9 +137,18 @@ impl<'a> Reader<'a> {
                     self.expect(b':', "`:` after the field name")?;
                     self.blank();
                     match projection.field(&key) {
-                        Some(below) => {
+                        Some((Some(index), below)) if index < 64 => {
                             let value = self.value(below, depth)?;
-                            object.push(key, value);
+                            if seen & (1 << index) == 0 {
+                                seen |= 1 << index;
+                                object.push(key, value);
+                            } else {
+                                object.insert(key, value);
+                            }
+                        }
+                        Some((_, below)) => {
+                            let value = self.value(below, depth)?;
+                            object.insert(key, value);
                         }
                         None => self.skip(depth)?,
                     }

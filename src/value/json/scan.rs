@@ -18,8 +18,8 @@ pub fn is_special(byte: u8) -> bool {
 /// `bytes.len()` when there is none.
 #[inline]
 pub fn find_special(bytes: &[u8], mut from: usize) -> usize {
-    while from + 8 <= bytes.len() {
-        let chunk = u64::from_le_bytes(bytes[from..from + 8].try_into().expect("eight bytes"));
+    while let Some(word) = bytes.get(from..).and_then(|rest| rest.first_chunk::<8>()) {
+        let chunk = u64::from_le_bytes(*word);
         // A byte below 0x20, equal to `"`, or equal to `\` sets its high bit
         // in `found` (the classic "has zero byte" test on shifted words);
         // the lowest set bit belongs to the first such byte.
