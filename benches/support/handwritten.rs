@@ -67,7 +67,10 @@ pub fn map_order(line: &str, out: &mut Vec<u8>) -> Result<(), String> {
     out.extend_from_slice(b",\"customer_ref\":");
     string(out, &order.customer.email.trim().to_lowercase());
     out.extend_from_slice(b",\"customer_name\":");
-    string(out, &format!("{} {}", order.customer.first_name, order.customer.last_name));
+    string(
+        out,
+        &format!("{} {}", order.customer.first_name, order.customer.last_name),
+    );
     out.extend_from_slice(b",\"date\":");
     string(out, order.created_at.get(..10).unwrap_or(&order.created_at));
     out.extend_from_slice(b",\"currency\":");
@@ -83,7 +86,8 @@ pub fn map_order(line: &str, out: &mut Vec<u8>) -> Result<(), String> {
         }
         out.extend_from_slice(b"{\"sku\":");
         string(out, &item.sku);
-        write!(out, ",\"qty\":{},\"amount\":{amount}}}", item.qty).expect("writing to a Vec cannot fail");
+        write!(out, ",\"qty\":{},\"amount\":{amount}}}", item.qty)
+            .expect("writing to a Vec cannot fail");
     }
     out.extend_from_slice(b"],\"note\":");
     string(out, order.note.as_deref().unwrap_or("none"));

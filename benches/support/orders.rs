@@ -90,8 +90,7 @@ pub fn write_orders(count: u64, out: &mut impl Write) -> std::io::Result<()> {
             out,
             r#"{{"id":{id},"status":"{status}","currency":"eur","created_at":"2024-03-{day:02}T{hour:02}:15:00Z","customer":{{"id":{customer},"email":"{email}","first_name":"{first}","last_name":"{last}"}},"line_items":[{}],"note":{note}}}"#,
             lines.join(",")
-        )
-        ?;
+        )?;
     }
     Ok(())
 }

@@ -8,10 +8,23 @@
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
+/// Which bytes are `"`, `\` or below 0x20.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 /// Whether a byte is `"`, `\` or below 0x20.
 #[inline]
 pub fn is_special(byte: u8) -> bool {
-    byte == b'"' || byte == b'\\' || byte < 0x20
+    SPECIAL[byte as usize]
 }
 
 /// The index of the first special byte in `bytes` at or after `from`, or
