@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod connectors;
 pub mod diagnostics;
 pub mod eval;
 pub mod plan;

@@ -381,3 +381,156 @@ pub enum RecordItem {
     },
     Spread(Expr),
 }
+
+/// Calls `visit` on every expression of `statements`, outer before inner.
+pub fn walk_statements<'p>(statements: &'p [Statement], visit: &mut impl FnMut(&'p Expr)) {
+    for statement in statements {
+        match statement {
+            Statement::When(expr)
+            | Statement::SkipIf(expr)
+            | Statement::Let(_, expr)
+            | Statement::Effect(expr) => walk_expr(expr, visit),
+            Statement::SkipIfExists { keys, .. } => {
+                keys.iter().for_each(|key| walk_expr(&key.value, visit))
+            }
+            Statement::RequireThat {
+                condition, message, ..
+            } => {
+                walk_expr(condition, visit);
+                walk_expr(message, visit);
+            }
+            Statement::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                walk_expr(condition, visit);
+                walk_statements(then, visit);
+                walk_statements(otherwise, visit);
+            }
+            Statement::Emit(record) => walk_record(record, visit),
+        }
+    }
+}
+
+/// Calls `visit` on every expression of a record body.
+pub fn walk_record<'p>(record: &'p Record, visit: &mut impl FnMut(&'p Expr)) {
+    for item in &record.items {
+        match item {
+            RecordItem::Field { value, .. }
+            | RecordItem::Let(_, value)
+            | RecordItem::Spread(value) => walk_expr(value, visit),
+            RecordItem::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                walk_expr(condition, visit);
+                walk_record(then, visit);
+                walk_record(otherwise, visit);
+            }
+            RecordItem::CreateOnly { unless, body, .. } => {
+                if let Some(unless) = unless {
+                    walk_expr(unless, visit);
+                }
+                walk_record(body, visit);
+            }
+        }
+    }
+}
+
+/// Calls `visit` on `expr` and every expression inside it, outer first.
+pub fn walk_expr<'p>(expr: &'p Expr, visit: &mut impl FnMut(&'p Expr)) {
+    visit(expr);
+    match &expr.kind {
+        ExprKind::Constant(_)
+        | ExprKind::Record
+        | ExprKind::Local(_)
+        | ExprKind::Setting(_)
+        | ExprKind::Invalid => {}
+        ExprKind::Field { target, .. }
+        | ExprKind::Each(target)
+        | ExprKind::Flatten(target)
+        | ExprKind::Query { target, .. }
+        | ExprKind::Exists(target)
+        | ExprKind::Unary {
+            operand: target, ..
+        } => walk_expr(target, visit),
+        ExprKind::Index { target, index, .. } => {
+            walk_expr(target, visit);
+            walk_expr(index, visit);
+        }
+        ExprKind::Native { args, .. } => {
+            for arg in args {
+                match arg {
+                    Arg::Value(value) => walk_expr(value, visit),
+                    Arg::Lambda { body, .. } => walk_expr(body, visit),
+                }
+            }
+        }
+        ExprKind::Call { args, .. } | ExprKind::List(args) => {
+            args.iter().for_each(|arg| walk_expr(arg, visit))
+        }
+        ExprKind::TableLookup { key, .. } => walk_expr(key, visit),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            walk_expr(lhs, visit);
+            walk_expr(rhs, visit);
+        }
+        ExprKind::Interpolate(parts) => {
+            for part in parts {
+                if let TextPart::Expr(part) = part {
+                    walk_expr(part, visit);
+                }
+            }
+        }
+        ExprKind::If {
+            condition,
+            then,
+            otherwise,
+        } => {
+            walk_expr(condition, visit);
+            walk_expr(then, visit);
+            walk_expr(otherwise, visit);
+        }
+        ExprKind::Match {
+            subject,
+            arms,
+            default,
+        } => {
+            walk_expr(subject, visit);
+            arms.iter().for_each(|arm| walk_expr(&arm.value, visit));
+            if let Some(default) = default {
+                walk_expr(default, visit);
+            }
+        }
+        ExprKind::For(for_expr) => {
+            walk_expr(&for_expr.list, visit);
+            if let Some(filter) = &for_expr.filter {
+                walk_expr(filter, visit);
+            }
+            match &for_expr.body {
+                ForBody::Record(record) => walk_record(record, visit),
+                ForBody::Value(value) => walk_expr(value, visit),
+            }
+        }
+        ExprKind::Object(record) => walk_record(record, visit),
+        ExprKind::Lookup { keys, .. } => keys.iter().for_each(|key| walk_expr(&key.value, visit)),
+        ExprKind::RequireEach(require) => {
+            walk_expr(&require.list, visit);
+            require
+                .keys
+                .iter()
+                .for_each(|key| walk_expr(&key.value, visit));
+        }
+        ExprKind::Write(write) => {
+            write
+                .keys
+                .iter()
+                .for_each(|key| walk_expr(&key.value, visit));
+            if let Some(update_if) = &write.update_if {
+                walk_expr(update_if, visit);
+            }
+            walk_record(&write.body, visit);
+        }
+    }
+}

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use super::ir::*;
 use super::modules::Loader;
 use super::scope::{Binding, Entry, Scope};
+use crate::connectors::schema::Catalog;
 use crate::diagnostics::{Diagnostic, codes};
 use crate::source::{SourceFile, Span};
 use crate::stdlib;
@@ -57,6 +58,7 @@ pub(super) struct Context {
 
 pub struct Lowerer<'l> {
     loader: &'l dyn Loader,
+    catalog: &'l Catalog,
     pub(super) program: Program,
     pub(super) diagnostics: Vec<(FileId, Diagnostic)>,
     pub(super) modules: Vec<ModuleInfo>,
@@ -70,9 +72,10 @@ pub struct Lowerer<'l> {
 }
 
 impl<'l> Lowerer<'l> {
-    pub fn new(loader: &'l dyn Loader) -> Lowerer<'l> {
+    pub fn new(loader: &'l dyn Loader, catalog: &'l Catalog) -> Lowerer<'l> {
         Lowerer {
             loader,
+            catalog,
             program: Program::default(),
             diagnostics: Vec::new(),
             modules: Vec::new(),
@@ -758,7 +761,9 @@ impl<'l> Lowerer<'l> {
                                 .with_secondary(first, "the source is already declared here"),
                         );
                     } else {
-                        source = Some(entity_name(entity));
+                        let name = entity_name(entity);
+                        self.known_entity(&name);
+                        source = Some(name);
                     }
                 }
                 ast::Statement::Target(entities, span) => {
@@ -769,7 +774,11 @@ impl<'l> Lowerer<'l> {
                         );
                     }
                     self.cx.has_target_decl = true;
-                    self.cx.targets.extend(entities.iter().map(entity_name));
+                    for entity in entities {
+                        let name = entity_name(entity);
+                        self.known_entity(&name);
+                        self.cx.targets.push(name);
+                    }
                 }
                 _ => {}
             }
@@ -986,6 +995,40 @@ impl<'l> Lowerer<'l> {
                     }
                 }
             },
+        }
+    }
+
+    /// Reports a system flowc has no connector for, or an entity its system
+    /// does not have.
+    fn known_entity(&mut self, entity: &EntityName) {
+        match self.catalog.system(&entity.system) {
+            None => {
+                let systems: Vec<&str> = self.catalog.system_names().collect();
+                let diagnostic = Diagnostic::new(
+                    codes::UNKNOWN_ENTITY,
+                    entity.span,
+                    format!("flowc has no connector for the system `{}`", entity.system),
+                )
+                .label("unknown system")
+                .did_you_mean(&entity.system, systems.iter().copied());
+                let diagnostic = if diagnostic.help.is_none() {
+                    diagnostic.help(format!("the systems are {}", systems.join(", ")))
+                } else {
+                    diagnostic
+                };
+                self.report(diagnostic);
+            }
+            Some(system) if !system.entities.contains_key(&entity.entity) => {
+                let diagnostic = Diagnostic::new(
+                    codes::UNKNOWN_ENTITY,
+                    entity.span,
+                    format!("`{}` has no entity `{}`", entity.system, entity.entity),
+                )
+                .label("unknown entity")
+                .did_you_mean(&entity.entity, system.entities.keys().map(String::as_str));
+                self.report(diagnostic);
+            }
+            Some(_) => {}
         }
     }
 

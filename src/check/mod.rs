@@ -9,11 +9,13 @@ mod lower;
 mod lower_expr;
 pub mod modules;
 mod projection;
+mod schema;
 mod scope;
 mod types;
 
 pub use modules::{FileLoader, Loader};
 
+use crate::connectors::schema::Catalog;
 use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
 use ir::{FileId, Program};
@@ -38,13 +40,21 @@ impl Checked {
     }
 }
 
-/// Checks a file, loading the modules it imports with `loader`.
+/// Checks a file against the built-in systems, loading the modules it
+/// imports with `loader`.
 pub fn check(file: SourceFile, loader: &dyn Loader) -> Checked {
-    let mut lowerer = lower::Lowerer::new(loader);
+    check_with(file, loader, Catalog::builtin())
+}
+
+/// Checks a file against the systems of `catalog`.
+pub fn check_with(file: SourceFile, loader: &dyn Loader, catalog: &Catalog) -> Checked {
+    let mut lowerer = lower::Lowerer::new(loader, catalog);
     lowerer.lower_main(file);
     let calls = std::mem::take(&mut lowerer.calls);
     let (mut program, mut diagnostics) = lowerer.finish();
-    program.projection = projection::of_flow(&program);
+    let (projection, reads) = projection::of_flow(&program);
+    program.projection = projection;
+    schema::check(&program, &reads, catalog, &mut diagnostics);
     lints::recursion(&program, &calls, &mut diagnostics);
     types::check(&program, &mut diagnostics);
     lints::fields_written_twice(&program, &mut diagnostics);

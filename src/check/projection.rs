@@ -11,26 +11,31 @@
 use std::collections::HashMap;
 
 use super::ir::*;
+use crate::source::Span;
 use crate::value::json::Projection;
 
 /// A place in the source record: the field names on the way (list elements
 /// are transparent: a projection applies to every element of a list).
-type Place = Vec<String>;
+pub(super) type Place = Vec<String>;
 
-pub(super) fn of_flow(program: &Program) -> Projection {
+/// What a flow reads of its records, and every place it reads with where
+/// in the flow it does (for checking the places against the source schema).
+pub(super) fn of_flow(program: &Program) -> (Projection, Vec<(Place, Span)>) {
     let Some(flow) = &program.flow else {
-        return Projection::All;
+        return (Projection::All, Vec::new());
     };
     let mut analysis = Analysis {
         read: Projection::Fields(Vec::new()),
         places: HashMap::new(),
+        reads: Vec::new(),
     };
     analysis.statements(&flow.statements);
-    analysis.read
+    (analysis.read, analysis.reads)
 }
 
 struct Analysis {
     read: Projection,
+    reads: Vec<(Place, Span)>,
     /// Locals of the flow's frame that stand for a place in the record.
     places: HashMap<Slot, Place>,
 }
@@ -101,6 +106,7 @@ impl Analysis {
             ExprKind::Field { target, name, .. } => {
                 let mut place = self.place(target)?;
                 place.push(name.to_string());
+                self.reads.push((place.clone(), expr.span));
                 Some(place)
             }
             ExprKind::Index { target, index, .. } => {
@@ -111,6 +117,7 @@ impl Analysis {
                     ExprKind::Constant(crate::value::Value::Text(name)) => {
                         let mut place = place;
                         place.push(name.to_string());
+                        self.reads.push((place.clone(), expr.span));
                         Some(place)
                     }
                     _ => {

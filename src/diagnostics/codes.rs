@@ -104,6 +104,12 @@ registry! {
     UNKNOWN_TARGET          = "E0038", Error, "write to an entity that is not a target";
     MISPLACED               = "E0039", Error, "construct where it has no meaning";
 
+    // Entities and their fields.
+    UNKNOWN_ENTITY          = "E0040", Error, "unknown system or entity";
+    UNKNOWN_SOURCE_FIELD    = "E0041", Error, "unknown source field";
+    UNKNOWN_TARGET_FIELD    = "E0042", Error, "unknown target field";
+    READ_ONLY_FIELD         = "E0043", Error, "read-only field written";
+
     // Evaluating a record.
     MISSING_FIELD           = "E1001", Error, "missing field";
     WRONG_TYPE              = "E1002", Error, "value of the wrong type";
@@ -126,6 +132,7 @@ registry! {
     MATCH_WITHOUT_DEFAULT   = "W0006", Warning, "match without a default arm";
     TABLE_WITHOUT_DEFAULT   = "W0007", Warning, "table without a default arm";
     UNREACHABLE_ARM         = "W0008", Warning, "arm can never match";
+    REQUIRED_FIELD_MISSING  = "W0009", Warning, "required target field never written";
 }
 
 /// The code with this id (case-insensitive), if it exists.

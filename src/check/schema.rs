@@ -1,0 +1,328 @@
+//! Checking a flow against the schemas of the systems it reads and writes:
+//! every path into a source record names fields the source entity has
+//! (E0041), every field a write gives is one the target entity has (E0042)
+//! and can be written (E0043), every lookup key is a field of its entity,
+//! and every field a create requires is written somewhere (W0009).
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::ir::*;
+use super::projection::Place;
+use crate::connectors::schema::{Catalog, EntitySchema, FieldSchema, Fields};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::source::Span;
+
+pub(super) fn check(
+    program: &Program,
+    reads: &[(Place, Span)],
+    catalog: &Catalog,
+    diagnostics: &mut Vec<(FileId, Diagnostic)>,
+) {
+    let Some(flow) = &program.flow else { return };
+    let mut report = |diagnostic: Diagnostic| diagnostics.push((FileId(0), diagnostic));
+
+    if let Some(source) = &flow.source
+        && let Some(entity) = catalog.entity(&source.system, &source.entity)
+    {
+        let mut reported: HashSet<&[String]> = HashSet::new();
+        for (place, span) in reads {
+            if let Some(unknown) = unknown_read(&entity.fields, place)
+                && reported.insert(&place[..=unknown])
+            {
+                report(unknown_source_field(
+                    source,
+                    &entity.fields,
+                    place,
+                    unknown,
+                    *span,
+                ));
+            }
+        }
+    }
+
+    let mut writes = Vec::new();
+    walk_statements(&flow.statements, &mut |expr| writes.push(expr));
+    for expr in writes {
+        match &expr.kind {
+            ExprKind::Write(write) => {
+                if let Some(entity) = catalog.entity(&write.entity.system, &write.entity.entity) {
+                    check_keys(catalog, &write.entity, &write.keys, &mut report);
+                    check_write(write, entity, expr.span, &mut report);
+                }
+            }
+            ExprKind::Lookup { entity, keys } => check_keys(catalog, entity, keys, &mut report),
+            ExprKind::RequireEach(require) => {
+                check_keys(catalog, &require.entity, &require.keys, &mut report)
+            }
+            _ => {}
+        }
+    }
+    let mut skips = Vec::new();
+    collect_skips(&flow.statements, &mut skips);
+    for (entity, keys) in skips {
+        check_keys(catalog, entity, keys, &mut report);
+    }
+}
+
+fn collect_skips<'p>(
+    statements: &'p [Statement],
+    found: &mut Vec<(&'p EntityName, &'p [KeyMatch])>,
+) {
+    for statement in statements {
+        match statement {
+            Statement::SkipIfExists { entity, keys, .. } => found.push((entity, keys)),
+            Statement::If {
+                then, otherwise, ..
+            } => {
+                collect_skips(then, found);
+                collect_skips(otherwise, found);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The index of the first name in `place` the schema does not have, if any.
+fn unknown_read(fields: &Fields, place: &[String]) -> Option<usize> {
+    let mut fields = fields;
+    for (index, name) in place.iter().enumerate() {
+        let Some(field) = fields.get(name) else {
+            return Some(index);
+        };
+        if field.is_open() {
+            return None;
+        }
+        match field.below() {
+            Some(below) => fields = below,
+            // Below a scalar: a type question, not a schema one.
+            None => return None,
+        }
+    }
+    None
+}
+
+fn unknown_source_field(
+    source: &EntityName,
+    fields: &Fields,
+    place: &[String],
+    unknown: usize,
+    span: Span,
+) -> Diagnostic {
+    let mut siblings = fields;
+    for name in &place[..unknown] {
+        siblings = siblings
+            .get(name)
+            .and_then(FieldSchema::below)
+            .unwrap_or(siblings);
+    }
+    let name = &place[unknown];
+    let within = if unknown == 0 {
+        String::new()
+    } else {
+        format!(" in `{}`", place[..unknown].join("."))
+    };
+    let mut diagnostic = Diagnostic::new(
+        codes::UNKNOWN_SOURCE_FIELD,
+        span,
+        format!("records of `{source}` have no field `{name}`{within}"),
+    )
+    .label("no such field")
+    .did_you_mean(name, siblings.keys().map(String::as_str));
+    if diagnostic.help.is_none() {
+        diagnostic = diagnostic.help(format!("the fields there are {}", listing(siblings)));
+    }
+    diagnostic
+}
+
+fn listing(fields: &Fields) -> String {
+    let names: Vec<String> = fields
+        .keys()
+        .take(12)
+        .map(|name| format!("`{name}`"))
+        .collect();
+    let more = if fields.len() > 12 { ", ..." } else { "" };
+    format!("{}{more}", names.join(", "))
+}
+
+fn check_keys(
+    catalog: &Catalog,
+    entity: &EntityName,
+    keys: &[KeyMatch],
+    report: &mut impl FnMut(Diagnostic),
+) {
+    let Some(schema) = catalog.entity(&entity.system, &entity.entity) else {
+        return;
+    };
+    for key in keys {
+        if unknown_read(&schema.fields, &key.field).is_some() {
+            let name = key.field.join(".");
+            let diagnostic = Diagnostic::new(
+                codes::UNKNOWN_TARGET_FIELD,
+                key.span,
+                format!("`{entity}` has no field `{name}` to look records up by"),
+            )
+            .label("no such field")
+            .did_you_mean(&name, schema.fields.keys().map(String::as_str));
+            report(diagnostic);
+        }
+    }
+}
+
+fn check_write(
+    write: &Write,
+    entity: &EntitySchema,
+    span: Span,
+    report: &mut impl FnMut(Diagnostic),
+) {
+    let name = write.entity.to_string();
+    if entity.read_only {
+        report(
+            Diagnostic::new(
+                codes::READ_ONLY_FIELD,
+                span,
+                format!("`{name}` is reference data: its records cannot be written"),
+            )
+            .label("written here"),
+        );
+        return;
+    }
+    let mut check = BodyCheck {
+        entity: &name,
+        report,
+    };
+    let written = check.record(&write.body, &entity.fields);
+    if write.kind == WriteKind::Update {
+        return;
+    }
+    if let Some(mut written) = written {
+        written.extend(
+            write
+                .keys
+                .iter()
+                .filter(|key| key.field.len() == 1)
+                .map(|key| key.field[0].clone()),
+        );
+        // Point at the write's head (`upsert entity where ...`), not its body.
+        let head = Span::new(
+            span.start as usize,
+            (write.body.span.start as usize)
+                .saturating_sub(1)
+                .max(span.start as usize + 1),
+        );
+        check.required(&entity.fields, &written, head, "");
+    }
+}
+
+struct BodyCheck<'c, R> {
+    entity: &'c str,
+    report: &'c mut R,
+}
+
+impl<R: FnMut(Diagnostic)> BodyCheck<'_, R> {
+    /// Checks a record body's fields; gives the names it writes (`None`
+    /// when a spread may write any).
+    fn record(&mut self, record: &Record, fields: &Fields) -> Option<BTreeSet<String>> {
+        let mut written = Some(BTreeSet::new());
+        self.items(record, fields, &mut written);
+        written
+    }
+
+    fn items(&mut self, record: &Record, fields: &Fields, written: &mut Option<BTreeSet<String>>) {
+        for item in &record.items {
+            match item {
+                RecordItem::Field {
+                    name,
+                    value,
+                    name_span,
+                } => {
+                    if let Some(written) = written {
+                        written.insert(name.to_string());
+                    }
+                    match fields.get(name.as_ref()) {
+                        None => {
+                            let diagnostic = Diagnostic::new(
+                                codes::UNKNOWN_TARGET_FIELD,
+                                *name_span,
+                                format!("`{}` has no field `{name}`", self.entity),
+                            )
+                            .label("no such field")
+                            .did_you_mean(name, fields.keys().map(String::as_str));
+                            (self.report)(diagnostic);
+                        }
+                        Some(field) => {
+                            if field.read_only {
+                                (self.report)(
+                                    Diagnostic::new(
+                                        codes::READ_ONLY_FIELD,
+                                        *name_span,
+                                        format!("`{name}` of `{}` is set by the system and cannot be written", self.entity),
+                                    )
+                                    .label("read-only"),
+                                );
+                            }
+                            self.value(value, field, *name_span);
+                        }
+                    }
+                }
+                RecordItem::If {
+                    then, otherwise, ..
+                } => {
+                    self.items(then, fields, written);
+                    self.items(otherwise, fields, written);
+                }
+                RecordItem::CreateOnly { body, .. } => self.items(body, fields, written),
+                RecordItem::Let(..) => {}
+                RecordItem::Spread(_) => *written = None,
+            }
+        }
+    }
+
+    /// Checks what a field is given, when it builds an object or a list of
+    /// objects the schema describes.
+    fn value(&mut self, value: &Expr, field: &FieldSchema, span: Span) {
+        match (&value.kind, &field.fields, &field.items) {
+            (ExprKind::Object(record), Some(fields), _) => {
+                if let Some(written) = self.record(record, fields) {
+                    self.required(fields, &written, span, "");
+                }
+            }
+            (ExprKind::For(for_expr), _, Some(items)) => {
+                if let (ForBody::Record(record), Some(fields)) = (&for_expr.body, &items.fields)
+                    && let Some(written) = self.record(record, fields)
+                {
+                    self.required(fields, &written, span, " of every element");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn required(&mut self, fields: &Fields, written: &BTreeSet<String>, span: Span, of_what: &str) {
+        let missing: Vec<String> = fields
+            .iter()
+            .filter(|(name, field)| field.required && !field.read_only && !written.contains(*name))
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let (fields_word, it) = if missing.len() == 1 {
+            ("field", "it")
+        } else {
+            ("fields", "them")
+        };
+        (self.report)(
+            Diagnostic::new(
+                codes::REQUIRED_FIELD_MISSING,
+                span,
+                format!(
+                    "`{}` requires the {fields_word} {}{of_what}, and this never writes {it}",
+                    self.entity,
+                    missing.join(", ")
+                ),
+            )
+            .label("creates without them")
+            .help("write them, from the record or from a setting"),
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! Entity schemas: the fields records of each system's entities hold, which
+//! of them a create requires, and which cannot be written. `flowc check`
+//! checks source paths and target fields against them.
+//!
+//! The schemas of the built-in systems are generated from the vendors'
+//! published API descriptions by `tools/generate_schemas.py` and kept in
+//! `src/connectors/schemas/`.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct SystemSchema {
+    pub system: String,
+    pub entities: BTreeMap<String, EntitySchema>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EntitySchema {
+    /// The field that identifies a record.
+    pub id: String,
+    /// The field whose increasing values let a source be read incrementally.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Records of this entity are only read (reference data).
+    #[serde(default)]
+    pub read_only: bool,
+    pub fields: Fields,
+}
+
+pub type Fields = BTreeMap<String, FieldSchema>;
+
+#[derive(Debug, Deserialize)]
+pub struct FieldSchema {
+    /// `text`, `int`, `decimal`, `bool`, `list`, `object` or `any`.
+    pub kind: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub read_only: bool,
+    /// An object whose fields the vendor does not describe.
+    #[serde(default)]
+    pub open: bool,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    /// The fields of an object.
+    #[serde(default)]
+    pub fields: Option<Fields>,
+    /// The elements of a list.
+    #[serde(default)]
+    pub items: Option<Box<FieldSchema>>,
+}
+
+impl FieldSchema {
+    /// The fields below this one, where a path goes on: an object's, or its
+    /// list elements' (lists are transparent in paths). `None` when they are
+    /// not known (open objects, scalars).
+    pub fn below(&self) -> Option<&Fields> {
+        match (&self.fields, &self.items) {
+            (Some(fields), _) => Some(fields),
+            (None, Some(items)) => items.below(),
+            _ => None,
+        }
+    }
+
+    /// Whether nothing is known below this field, so any path goes.
+    pub fn is_open(&self) -> bool {
+        match &self.items {
+            Some(items) => items.is_open(),
+            None => self.open || self.kind == "any",
+        }
+    }
+}
+
+/// The systems flowc knows, with their entities.
+#[derive(Debug)]
+pub struct Catalog {
+    systems: Vec<SystemSchema>,
+}
+
+static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
+    let sources = [
+        include_str!("schemas/ccv_salespos.json"),
+        include_str!("schemas/eaccounting.json"),
+    ];
+    Catalog {
+        systems: sources
+            .iter()
+            .map(|text| {
+                serde_json::from_str(text)
+                    .expect("the built-in schemas are valid (tests/schemas.rs)")
+            })
+            .collect(),
+    }
+});
+
+impl Catalog {
+    /// The systems flowc ships connectors and schemas for.
+    pub fn builtin() -> &'static Catalog {
+        &BUILTIN
+    }
+
+    pub fn system(&self, name: &str) -> Option<&SystemSchema> {
+        self.systems.iter().find(|system| system.system == name)
+    }
+
+    pub fn entity(&self, system: &str, entity: &str) -> Option<&EntitySchema> {
+        self.system(system)?.entities.get(entity)
+    }
+
+    pub fn system_names(&self) -> impl Iterator<Item = &str> {
+        self.systems.iter().map(|system| system.system.as_str())
+    }
+}
