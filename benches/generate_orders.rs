@@ -7,10 +7,7 @@ use std::io::{BufWriter, Write};
 mod orders;
 
 fn main() {
-    let count: u64 = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1000);
+    let count: u64 = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     orders::write_orders(count, &mut out).expect("stdout is writable");

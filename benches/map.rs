@@ -45,10 +45,7 @@ fn flowc_map(bencher: Bencher) {
         for line in INPUT.lines() {
             let record = json::parse_projected(line, projection).unwrap();
             let mut target = Offline::default();
-            if let Ok(Outcome::Completed {
-                emitted: Some(value),
-            }) = evaluator.run(&record, &mut target)
-            {
+            if let Ok(Outcome::Completed { emitted: Some(value) }) = evaluator.run(&record, &mut target) {
                 json::write(&value, &mut out);
                 out.push(b'\n');
             }

@@ -124,9 +124,7 @@ fn run(cli: Cli) -> Outcome {
             };
             cli::map::run(&options, &mut stdout)
         }
-        Command::Test { paths, color } => {
-            cli::test::run(&cli::test::Options { paths, color }, &mut stdout)
-        }
+        Command::Test { paths, color } => cli::test::run(&cli::test::Options { paths, color }, &mut stdout),
         Command::Explain { code } => cli::explain::run(&code, &mut stdout),
     }
 }

@@ -94,10 +94,7 @@ impl SourceFile {
         }
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
-        LineCol {
-            line: line + 1,
-            column,
-        }
+        LineCol { line: line + 1, column }
     }
 }
 

@@ -11,10 +11,7 @@ use flowc::diagnostics::{codes, json, render};
 /// The diagnostics of a fixture as a person sees them, without colour.
 fn rendered(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
-    let name = format!(
-        "tests/check/{}",
-        path.file_name().unwrap().to_string_lossy()
-    );
+    let name = format!("tests/check/{}", path.file_name().unwrap().to_string_lossy());
     let diagnostics = check_bytes(&name, &bytes);
     if diagnostics.is_empty() {
         return "no diagnostics\n".to_string();
@@ -68,10 +65,7 @@ fn every_check_code_has_a_fixture() {
         .map(|code| code.id)
         .filter(|id| !seen.contains(id))
         .collect();
-    assert!(
-        missing.is_empty(),
-        "no fixture in tests/check/ produces {missing:?}"
-    );
+    assert!(missing.is_empty(), "no fixture in tests/check/ produces {missing:?}");
 }
 
 #[test]

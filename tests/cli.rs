@@ -69,9 +69,7 @@ fn directories_are_searched_for_flow_files() {
         .arg(dir.path())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(
-            "checked 2 files: 1 error, 0 warnings",
-        ));
+        .stdout(predicate::str::contains("checked 2 files: 1 error, 0 warnings"));
 }
 
 #[test]
@@ -89,17 +87,10 @@ fn unreadable_paths_exit_two_and_are_named() {
 fn json_gives_one_object_per_diagnostic() {
     let dir = TempDir::new().unwrap();
     let path = write(&dir, "error.flow", ERROR.as_bytes());
-    let output = flowc()
-        .args(["check", "--format", "json"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let output = flowc().args(["check", "--format", "json"]).arg(&path).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     assert_eq!(lines.len(), 1, "{stdout}");
     let diagnostic = &lines[0];
     assert_eq!(diagnostic["code"], "E0010");
@@ -129,12 +120,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
         .unwrap();
     assert!(String::from_utf8_lossy(&forced.stdout).contains('\u{1b}'));
     // NO_COLOR wins over auto even on a terminal; here it must at least not add colour.
-    let no_color = flowc()
-        .env("NO_COLOR", "1")
-        .arg("check")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let no_color = flowc().env("NO_COLOR", "1").arg("check").arg(&path).output().unwrap();
     assert!(!String::from_utf8_lossy(&no_color.stdout).contains('\u{1b}'));
 }
 

@@ -27,10 +27,7 @@ fn flow_blocks(markdown: &str) -> Vec<String> {
 }
 
 fn codes_of(text: &str) -> Vec<&'static str> {
-    let checked = check::check(
-        SourceFile::new("example.flow", text.to_string()),
-        &FileLoader,
-    );
+    let checked = check::check(SourceFile::new("example.flow", text.to_string()), &FileLoader);
     checked.diagnostics.iter().map(|(_, d)| d.code.id).collect()
 }
 
@@ -74,9 +71,6 @@ fn every_explanation_is_reachable_with_flowc_explain() {
         let outcome = flowc::cli::explain::run(&code.id.to_lowercase(), &mut out);
         assert_eq!(outcome, flowc::cli::Outcome::Success);
         let text = String::from_utf8(out).unwrap();
-        assert!(
-            text.starts_with(&format!("{}: {}", code.id, code.title)),
-            "{text}"
-        );
+        assert!(text.starts_with(&format!("{}: {}", code.id, code.title)), "{text}");
     }
 }

@@ -43,17 +43,14 @@ fn run(flow: &Path) -> (i32, String, String) {
 fn mapping_fixtures() {
     insta::glob!("map/*.flow", |path| {
         let (code, stdout, stderr) = run(path);
-        insta::assert_snapshot!(format!(
-            "exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"
-        ));
+        insta::assert_snapshot!(format!("exit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}"));
     });
 }
 
 #[test]
 fn every_record_error_code_has_a_fixture() {
     let mut seen = BTreeSet::new();
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/map")).unwrap()
-    {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/map")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "flow") {
             let relative = Path::new("tests/map").join(path.file_name().unwrap());

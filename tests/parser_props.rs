@@ -118,14 +118,9 @@ fn check_text(text: &str) {
     let checked = check::check(SourceFile::new("prop.flow", text.to_string()), &StdOnly);
     for (_, diagnostic) in &checked.diagnostics {
         // Every span lies within the text it points into.
-        let file = checked.program.file(
-            checked
-                .diagnostics
-                .iter()
-                .map(|(file, _)| *file)
-                .next()
-                .unwrap(),
-        );
+        let file = checked
+            .program
+            .file(checked.diagnostics.iter().map(|(file, _)| *file).next().unwrap());
         assert!(diagnostic.primary.span.end as usize <= file.text.len().max(text.len()));
     }
 }

@@ -40,10 +40,7 @@ fn projected_reads_give_the_same_results() {
             continue;
         };
         let text = std::fs::read_to_string(&path).unwrap();
-        let checked = check::check(
-            SourceFile::new(path.display().to_string(), text),
-            &FileLoader,
-        );
+        let checked = check::check(SourceFile::new(path.display().to_string(), text), &FileLoader);
         if checked.has_errors() {
             continue;
         }

@@ -86,8 +86,7 @@ pub fn map_order(line: &str, out: &mut Vec<u8>) -> Result<(), String> {
         }
         out.extend_from_slice(b"{\"sku\":");
         string(out, &item.sku);
-        write!(out, ",\"qty\":{},\"amount\":{amount}}}", item.qty)
-            .expect("writing to a Vec cannot fail");
+        write!(out, ",\"qty\":{},\"amount\":{amount}}}", item.qty).expect("writing to a Vec cannot fail");
     }
     out.extend_from_slice(b"],\"note\":");
     string(out, order.note.as_deref().unwrap_or("none"));

@@ -278,11 +278,7 @@ pub enum ExprKind {
 #[derive(Debug)]
 pub enum Arg {
     Value(Expr),
-    Lambda {
-        params: Vec<Slot>,
-        body: Expr,
-        span: Span,
-    },
+    Lambda { params: Vec<Slot>, body: Expr, span: Span },
 }
 
 #[derive(Debug)]
@@ -347,9 +343,7 @@ impl Record {
     pub fn new(items: Vec<RecordItem>, span: Span) -> Record {
         let has_spread = items.iter().any(|item| match item {
             RecordItem::Spread(_) => true,
-            RecordItem::If {
-                then, otherwise, ..
-            } => then.has_spread || otherwise.has_spread,
+            RecordItem::If { then, otherwise, .. } => then.has_spread || otherwise.has_spread,
             RecordItem::CreateOnly { body, .. } => body.has_spread,
             _ => false,
         });
@@ -386,16 +380,11 @@ pub enum RecordItem {
 pub fn walk_statements<'p>(statements: &'p [Statement], visit: &mut impl FnMut(&'p Expr)) {
     for statement in statements {
         match statement {
-            Statement::When(expr)
-            | Statement::SkipIf(expr)
-            | Statement::Let(_, expr)
-            | Statement::Effect(expr) => walk_expr(expr, visit),
-            Statement::SkipIfExists { keys, .. } => {
-                keys.iter().for_each(|key| walk_expr(&key.value, visit))
+            Statement::When(expr) | Statement::SkipIf(expr) | Statement::Let(_, expr) | Statement::Effect(expr) => {
+                walk_expr(expr, visit)
             }
-            Statement::RequireThat {
-                condition, message, ..
-            } => {
+            Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| walk_expr(&key.value, visit)),
+            Statement::RequireThat { condition, message, .. } => {
                 walk_expr(condition, visit);
                 walk_expr(message, visit);
             }
@@ -417,9 +406,9 @@ pub fn walk_statements<'p>(statements: &'p [Statement], visit: &mut impl FnMut(&
 pub fn walk_record<'p>(record: &'p Record, visit: &mut impl FnMut(&'p Expr)) {
     for item in &record.items {
         match item {
-            RecordItem::Field { value, .. }
-            | RecordItem::Let(_, value)
-            | RecordItem::Spread(value) => walk_expr(value, visit),
+            RecordItem::Field { value, .. } | RecordItem::Let(_, value) | RecordItem::Spread(value) => {
+                walk_expr(value, visit)
+            }
             RecordItem::If {
                 condition,
                 then,
@@ -443,19 +432,13 @@ pub fn walk_record<'p>(record: &'p Record, visit: &mut impl FnMut(&'p Expr)) {
 pub fn walk_expr<'p>(expr: &'p Expr, visit: &mut impl FnMut(&'p Expr)) {
     visit(expr);
     match &expr.kind {
-        ExprKind::Constant(_)
-        | ExprKind::Record
-        | ExprKind::Local(_)
-        | ExprKind::Setting(_)
-        | ExprKind::Invalid => {}
+        ExprKind::Constant(_) | ExprKind::Record | ExprKind::Local(_) | ExprKind::Setting(_) | ExprKind::Invalid => {}
         ExprKind::Field { target, .. }
         | ExprKind::Each(target)
         | ExprKind::Flatten(target)
         | ExprKind::Query { target, .. }
         | ExprKind::Exists(target)
-        | ExprKind::Unary {
-            operand: target, ..
-        } => walk_expr(target, visit),
+        | ExprKind::Unary { operand: target, .. } => walk_expr(target, visit),
         ExprKind::Index { target, index, .. } => {
             walk_expr(target, visit);
             walk_expr(index, visit);
@@ -468,9 +451,7 @@ pub fn walk_expr<'p>(expr: &'p Expr, visit: &mut impl FnMut(&'p Expr)) {
                 }
             }
         }
-        ExprKind::Call { args, .. } | ExprKind::List(args) => {
-            args.iter().for_each(|arg| walk_expr(arg, visit))
-        }
+        ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().for_each(|arg| walk_expr(arg, visit)),
         ExprKind::TableLookup { key, .. } => walk_expr(key, visit),
         ExprKind::Binary { lhs, rhs, .. } => {
             walk_expr(lhs, visit);
@@ -492,11 +473,7 @@ pub fn walk_expr<'p>(expr: &'p Expr, visit: &mut impl FnMut(&'p Expr)) {
             walk_expr(then, visit);
             walk_expr(otherwise, visit);
         }
-        ExprKind::Match {
-            subject,
-            arms,
-            default,
-        } => {
+        ExprKind::Match { subject, arms, default } => {
             walk_expr(subject, visit);
             arms.iter().for_each(|arm| walk_expr(&arm.value, visit));
             if let Some(default) = default {
@@ -517,16 +494,10 @@ pub fn walk_expr<'p>(expr: &'p Expr, visit: &mut impl FnMut(&'p Expr)) {
         ExprKind::Lookup { keys, .. } => keys.iter().for_each(|key| walk_expr(&key.value, visit)),
         ExprKind::RequireEach(require) => {
             walk_expr(&require.list, visit);
-            require
-                .keys
-                .iter()
-                .for_each(|key| walk_expr(&key.value, visit));
+            require.keys.iter().for_each(|key| walk_expr(&key.value, visit));
         }
         ExprKind::Write(write) => {
-            write
-                .keys
-                .iter()
-                .for_each(|key| walk_expr(&key.value, visit));
+            write.keys.iter().for_each(|key| walk_expr(&key.value, visit));
             if let Some(update_if) = &write.update_if {
                 walk_expr(update_if, visit);
             }

@@ -45,16 +45,11 @@ impl Fields<'_> {
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
-                Statement::When(expr)
-                | Statement::SkipIf(expr)
-                | Statement::Let(_, expr)
-                | Statement::Effect(expr) => self.expr(expr),
-                Statement::SkipIfExists { keys, .. } => {
-                    keys.iter().for_each(|key| self.expr(&key.value))
+                Statement::When(expr) | Statement::SkipIf(expr) | Statement::Let(_, expr) | Statement::Effect(expr) => {
+                    self.expr(expr)
                 }
-                Statement::RequireThat {
-                    condition, message, ..
-                } => {
+                Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| self.expr(&key.value)),
+                Statement::RequireThat { condition, message, .. } => {
                     self.expr(condition);
                     self.expr(message);
                 }
@@ -83,11 +78,7 @@ impl Fields<'_> {
     fn items(&mut self, record: &Record, written: &mut HashMap<String, Span>) {
         for item in &record.items {
             match item {
-                RecordItem::Field {
-                    name,
-                    value,
-                    name_span,
-                } => {
+                RecordItem::Field { name, value, name_span } => {
                     if let Some(first) = written.get(name.as_ref()) {
                         self.diagnostics.push((
                             self.file,
@@ -155,9 +146,7 @@ impl Fields<'_> {
             | ExprKind::Flatten(target)
             | ExprKind::Query { target, .. }
             | ExprKind::Exists(target)
-            | ExprKind::Unary {
-                operand: target, ..
-            } => self.expr(target),
+            | ExprKind::Unary { operand: target, .. } => self.expr(target),
             ExprKind::Index { target, index, .. } => {
                 self.expr(target);
                 self.expr(index);
@@ -170,9 +159,7 @@ impl Fields<'_> {
                     }
                 }
             }
-            ExprKind::Call { args, .. } | ExprKind::List(args) => {
-                args.iter().for_each(|arg| self.expr(arg))
-            }
+            ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().for_each(|arg| self.expr(arg)),
             ExprKind::TableLookup { key, .. } => self.expr(key),
             ExprKind::Binary { lhs, rhs, .. } => {
                 self.expr(lhs);
@@ -194,11 +181,7 @@ impl Fields<'_> {
                 self.expr(then);
                 self.expr(otherwise);
             }
-            ExprKind::Match {
-                subject,
-                arms,
-                default,
-            } => {
+            ExprKind::Match { subject, arms, default } => {
                 self.expr(subject);
                 arms.iter().for_each(|arm| self.expr(&arm.value));
                 if let Some(default) = default {
@@ -249,11 +232,7 @@ pub(super) fn recursion(
         let message = if from == to {
             format!("`{}` calls itself", name(*from))
         } else {
-            format!(
-                "`{}` calls itself through {}",
-                name(*from),
-                through.join(" and ")
-            )
+            format!("`{}` calls itself through {}", name(*from), through.join(" and "))
         };
         diagnostics.push((
             *file,
@@ -265,11 +244,7 @@ pub(super) fn recursion(
 }
 
 /// The callees on a way from `start` to `goal` (start first), if any.
-fn path_between(
-    calls: &[(Callee, Callee, FileId, Span)],
-    start: Callee,
-    goal: Callee,
-) -> Option<Vec<Callee>> {
+fn path_between(calls: &[(Callee, Callee, FileId, Span)], start: Callee, goal: Callee) -> Option<Vec<Callee>> {
     let mut stack = vec![vec![start]];
     let mut visited = vec![start];
     while let Some(path) = stack.pop() {

@@ -181,13 +181,9 @@ impl<'l> Lowerer<'l> {
         } else {
             for extra in flows.iter().skip(1) {
                 self.report(
-                    Diagnostic::new(
-                        codes::MULTIPLE_FLOWS,
-                        extra.name.span,
-                        "a file holds at most one flow",
-                    )
-                    .with_secondary(flows[0].name.span, "the first flow")
-                    .help("put each flow in a file of its own"),
+                    Diagnostic::new(codes::MULTIPLE_FLOWS, extra.name.span, "a file holds at most one flow")
+                        .with_secondary(flows[0].name.span, "the first flow")
+                        .help("put each flow in a file of its own"),
                 );
             }
             if let Some(flow) = flows.first() {
@@ -233,9 +229,7 @@ impl<'l> Lowerer<'l> {
                 )
                 .label(reason);
                 if let Some(rest) = import.path.strip_prefix("std/") {
-                    let names: Vec<&str> = stdlib::module_paths()
-                        .filter_map(|p| p.strip_prefix("std/"))
-                        .collect();
+                    let names: Vec<&str> = stdlib::module_paths().filter_map(|p| p.strip_prefix("std/")).collect();
                     if let Some(best) = crate::diagnostics::closest(rest, names) {
                         diagnostic = diagnostic.help(format!("did you mean `std/{best}`?"));
                     }
@@ -342,17 +336,11 @@ impl<'l> Lowerer<'l> {
                 .iter()
                 .map(|param| Param {
                     name: param.name.name.clone(),
-                    types: param
-                        .ty
-                        .as_ref()
-                        .map_or(Types::ANY, |ty| self.setting_type(ty).types),
+                    types: param.ty.as_ref().map_or(Types::ANY, |ty| self.setting_type(ty).types),
                     span: param.name.span,
                 })
                 .collect();
-            let returns = function
-                .returns
-                .as_ref()
-                .map(|ty| self.setting_type(ty).types);
+            let returns = function.returns.as_ref().map(|ty| self.setting_type(ty).types);
             self.program.functions.push(Function {
                 name: function.name.name.clone(),
                 module: None,
@@ -399,19 +387,8 @@ impl<'l> Lowerer<'l> {
 
     /// Binds a name in the innermost scope. A name may not hide another
     /// visible name: two meanings for one word in one place invite mistakes.
-    pub(super) fn declare(
-        &mut self,
-        name: &ast::Ident,
-        binding: Binding,
-        lint_unused: bool,
-        types: Types,
-    ) {
-        let existing = self
-            .cx
-            .scopes
-            .iter()
-            .rev()
-            .find_map(|scope| scope.find(&name.name));
+    pub(super) fn declare(&mut self, name: &ast::Ident, binding: Binding, lint_unused: bool, types: Types) {
+        let existing = self.cx.scopes.iter().rev().find_map(|scope| scope.find(&name.name));
         if let Some(existing) = existing {
             let what = existing.binding.describe();
             let first = existing.span;
@@ -440,12 +417,7 @@ impl<'l> Lowerer<'l> {
     /// Looks a name up, innermost scope first, and marks it used.
     pub(super) fn resolve(&mut self, name: &str) -> Option<(Binding, Types)> {
         for scope in self.cx.scopes.iter_mut().rev() {
-            if let Some(entry) = scope
-                .entries
-                .iter_mut()
-                .rev()
-                .find(|entry| entry.name == name)
-            {
+            if let Some(entry) = scope.entries.iter_mut().rev().find(|entry| entry.name == name) {
                 entry.used = true;
                 return Some((entry.binding.clone(), entry.types));
             }
@@ -477,10 +449,7 @@ impl<'l> Lowerer<'l> {
             };
             let mut diagnostic = Diagnostic::new(entry.binding.unused_code(), entry.span, message);
             if matches!(entry.binding, Binding::Local(_)) {
-                diagnostic = diagnostic.help(format!(
-                    "remove it, or name it `_{}` to keep it on purpose",
-                    entry.name
-                ));
+                diagnostic = diagnostic.help(format!("remove it, or name it `_{}` to keep it on purpose", entry.name));
             }
             self.report(diagnostic);
         }
@@ -528,11 +497,7 @@ impl<'l> Lowerer<'l> {
     // ------------------------------------------------------------ settings
 
     fn setting_type(&mut self, ty: &ast::TypeExpr) -> SettingType {
-        let mut types = if ty.optional {
-            Types::NULL
-        } else {
-            Types::EMPTY
-        };
+        let mut types = if ty.optional { Types::NULL } else { Types::EMPTY };
         let mut words: Vec<String> = Vec::new();
         for atom in &ty.alternatives {
             match atom {
@@ -577,15 +542,25 @@ impl<'l> Lowerer<'l> {
                 // A malformed literal, already reported.
             } else if contains(expr, |e| matches!(e, ast::ExprKind::Record)) {
                 self.report(
-                    Diagnostic::new(codes::RECORD_OUTSIDE_FLOW, expr.span, "a setting's default cannot read the record")
-                        .label("`$` has no record here")
-                        .help("settings are known before any record is read; compute record values with `let` in the flow"),
+                    Diagnostic::new(
+                        codes::RECORD_OUTSIDE_FLOW,
+                        expr.span,
+                        "a setting's default cannot read the record",
+                    )
+                    .label("`$` has no record here")
+                    .help("settings are known before any record is read; compute record values with `let` in the flow"),
                 );
             } else {
                 self.report(
-                    Diagnostic::new(codes::INVALID_SETTING, expr.span, "a setting's default must be a constant")
-                        .label("not a constant")
-                        .help("settings are known before any record is read: use a literal such as `true`, `14` or `\"EUR\"`"),
+                    Diagnostic::new(
+                        codes::INVALID_SETTING,
+                        expr.span,
+                        "a setting's default must be a constant",
+                    )
+                    .label("not a constant")
+                    .help(
+                        "settings are known before any record is read: use a literal such as `true`, `14` or `\"EUR\"`",
+                    ),
                 );
             }
             return None;
@@ -594,8 +569,7 @@ impl<'l> Lowerer<'l> {
         let value = match value {
             // An int default for a decimal setting is the same number.
             Value::Int(int)
-                if !ty.types.contains(crate::value::Kind::Int)
-                    && ty.types.contains(crate::value::Kind::Decimal) =>
+                if !ty.types.contains(crate::value::Kind::Int) && ty.types.contains(crate::value::Kind::Decimal) =>
             {
                 Value::Decimal(int.into())
             }
@@ -605,11 +579,7 @@ impl<'l> Lowerer<'l> {
             let mut diagnostic = Diagnostic::new(
                 codes::INVALID_SETTING,
                 expr.span,
-                format!(
-                    "the default is {}, but the setting is {}",
-                    value.kind(),
-                    ty.types
-                ),
+                format!("the default is {}, but the setting is {}", value.kind(), ty.types),
             )
             .label(format!("this is {}", value.kind()));
             if value.is_null() {
@@ -638,8 +608,7 @@ impl<'l> Lowerer<'l> {
 
     fn lower_table(&mut self, table: &ast::Table, id: TableId) {
         let owner = Some(Callee::Table(id));
-        let ((arms, default), frame_size) =
-            self.in_frame(false, false, owner, |this| this.lower_arms(&table.arms));
+        let ((arms, default), frame_size) = self.in_frame(false, false, owner, |this| this.lower_arms(&table.arms));
         let lowered = &mut self.program.tables[id.0 as usize];
         lowered.arms = arms;
         lowered.default = default;
@@ -716,13 +685,7 @@ impl<'l> Lowerer<'l> {
 
     fn lower_function(&mut self, function: &ast::Function, id: FunctionId) {
         let owner = Some(Callee::Function(id));
-        let param_types: Vec<Types> = self
-            .program
-            .function(id)
-            .params
-            .iter()
-            .map(|p| p.types)
-            .collect();
+        let param_types: Vec<Types> = self.program.function(id).params.iter().map(|p| p.types).collect();
         let ((lets, body), frame_size) = self.in_frame(false, false, owner, |this| {
             this.cx.scopes.push(Scope::default());
             for (param, types) in function.params.iter().zip(param_types) {
@@ -821,8 +784,12 @@ impl<'l> Lowerer<'l> {
         });
         if !self.cx.has_output {
             self.report(
-                Diagnostic::new(codes::FLOW_WITHOUT_OUTPUT, flow.name.span, format!("the flow `{}` writes nothing", flow.name.name))
-                    .help("add an `emit { ... }` for a mapping, or a `create`, `upsert` or `update` of the target"),
+                Diagnostic::new(
+                    codes::FLOW_WITHOUT_OUTPUT,
+                    flow.name.span,
+                    format!("the flow `{}` writes nothing", flow.name.name),
+                )
+                .help("add an `emit { ... }` for a mapping, or a `create`, `upsert` or `update` of the target"),
             );
         }
         let scope = self.cx.scopes.pop().expect("the flow scope is open");
@@ -880,9 +847,7 @@ impl<'l> Lowerer<'l> {
                     span: *span,
                 }
             }
-            ast::Statement::Skip(ast::SkipRule::If(condition), _) => {
-                Statement::SkipIf(self.lower_expr(condition))
-            }
+            ast::Statement::Skip(ast::SkipRule::If(condition), _) => Statement::SkipIf(self.lower_expr(condition)),
             ast::Statement::RequireThat {
                 condition,
                 message,
@@ -934,12 +899,7 @@ impl<'l> Lowerer<'l> {
     }
 
     /// The entity a write, lookup or skip goes to.
-    pub(super) fn target_entity(
-        &mut self,
-        entity: Option<&ast::EntityRef>,
-        span: Span,
-        is_write: bool,
-    ) -> EntityName {
+    pub(super) fn target_entity(&mut self, entity: Option<&ast::EntityRef>, span: Span, is_write: bool) -> EntityName {
         if !self.cx.has_target_decl {
             self.report(
                 Diagnostic::new(
@@ -953,14 +913,9 @@ impl<'l> Lowerer<'l> {
         match entity {
             Some(entity) => {
                 let name = entity_name(entity);
-                let known_system = self
-                    .cx
-                    .targets
-                    .iter()
-                    .any(|target| target.system == name.system);
+                let known_system = self.cx.targets.iter().any(|target| target.system == name.system);
                 if self.cx.has_target_decl && !known_system {
-                    let systems: Vec<&str> =
-                        self.cx.targets.iter().map(|t| t.system.as_str()).collect();
+                    let systems: Vec<&str> = self.cx.targets.iter().map(|t| t.system.as_str()).collect();
                     let diagnostic = Diagnostic::new(
                         codes::UNKNOWN_TARGET,
                         entity.system.span,
@@ -972,10 +927,7 @@ impl<'l> Lowerer<'l> {
                 name
             }
             None => match self.cx.targets.as_slice() {
-                [single] => EntityName {
-                    span,
-                    ..single.clone()
-                },
+                [single] => EntityName { span, ..single.clone() },
                 targets => {
                     if is_write && self.cx.has_target_decl {
                         let listed: Vec<String> = targets.iter().map(ToString::to_string).collect();
@@ -1050,10 +1002,7 @@ impl<'l> Lowerer<'l> {
     }
 }
 
-fn filter_items<'m, T>(
-    module: &'m ast::Module,
-    pick: impl Fn(&'m ast::Item) -> Option<&'m T>,
-) -> Vec<&'m T> {
+fn filter_items<'m, T>(module: &'m ast::Module, pick: impl Fn(&'m ast::Item) -> Option<&'m T>) -> Vec<&'m T> {
     module.items.iter().filter_map(pick).collect()
 }
 
@@ -1092,16 +1041,12 @@ pub(super) fn constant(expr: &ast::Expr) -> Option<Value<'static>> {
             Value::Decimal(decimal) => Value::Decimal(-decimal),
             _ => return None,
         },
-        ast::ExprKind::List(items) => {
-            Value::list(items.iter().map(constant).collect::<Option<Vec<_>>>()?)
-        }
+        ast::ExprKind::List(items) => Value::list(items.iter().map(constant).collect::<Option<Vec<_>>>()?),
         ast::ExprKind::Object(body) => {
             let mut object = Object::new();
             for item in &body.items {
                 match item {
-                    ast::BodyItem::Field(field) => {
-                        object.insert(field.name.clone(), constant(&field.value)?)
-                    }
+                    ast::BodyItem::Field(field) => object.insert(field.name.clone(), constant(&field.value)?),
                     _ => return None,
                 }
             }
@@ -1119,9 +1064,7 @@ fn contains(expr: &ast::Expr, is: impl Fn(&ast::ExprKind) -> bool + Copy) -> boo
     match &expr.kind {
         ast::ExprKind::Unary { operand, .. } => contains(operand, is),
         ast::ExprKind::Binary { lhs, rhs, .. } => contains(lhs, is) || contains(rhs, is),
-        ast::ExprKind::Member { target, .. } | ast::ExprKind::Wildcard { target } => {
-            contains(target, is)
-        }
+        ast::ExprKind::Member { target, .. } | ast::ExprKind::Wildcard { target } => contains(target, is),
         ast::ExprKind::Index { target, index } => contains(target, is) || contains(index, is),
         ast::ExprKind::Call(call) => call
             .args

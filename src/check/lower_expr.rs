@@ -48,12 +48,7 @@ impl Lowerer<'_> {
                 op: *op,
                 operand: Box::new(self.lower_expr(operand)),
             },
-            ast::ExprKind::Binary {
-                op,
-                op_span,
-                lhs,
-                rhs,
-            } => ExprKind::Binary {
+            ast::ExprKind::Binary { op, op_span, lhs, rhs } => ExprKind::Binary {
                 op: *op,
                 op_span: *op_span,
                 lhs: Box::new(self.lower_expr(lhs)),
@@ -78,9 +73,7 @@ impl Lowerer<'_> {
                 }
             }
             ast::ExprKind::For(for_expr) => ExprKind::For(Box::new(self.lower_for(for_expr))),
-            ast::ExprKind::List(items) => {
-                ExprKind::List(items.iter().map(|item| self.lower_expr(item)).collect())
-            }
+            ast::ExprKind::List(items) => ExprKind::List(items.iter().map(|item| self.lower_expr(item)).collect()),
             ast::ExprKind::Object(body) => ExprKind::Object(self.lower_record(body)),
             ast::ExprKind::Lookup { entity, keys } => {
                 if !self.effect_allowed(span, "`lookup`") {
@@ -163,10 +156,7 @@ impl Lowerer<'_> {
                         ident.span,
                         format!("`{}` is a module, not a value", ident.name),
                     )
-                    .help(format!(
-                        "use one of its functions: `{}.name(...)`",
-                        ident.name
-                    )),
+                    .help(format!("use one of its functions: `{}.name(...)`", ident.name)),
                 );
                 ExprKind::Invalid
             }
@@ -183,10 +173,7 @@ impl Lowerer<'_> {
                     if ident.name == "null" || ident.name == "nil" {
                         diagnostic = diagnostic.help("the empty value is written `none`");
                     } else if stdlib::lookup(&ident.name).is_some() {
-                        diagnostic = diagnostic.help(format!(
-                            "`{0}` is a function: call it, `{0}(...)`",
-                            ident.name
-                        ));
+                        diagnostic = diagnostic.help(format!("`{0}` is a function: call it, `{0}(...)`", ident.name));
                     } else if self.cx.allow_record {
                         diagnostic = diagnostic.help(format!(
                             "a field of the source record is read with `$`: `$.{}`",
@@ -253,10 +240,7 @@ impl Lowerer<'_> {
                 }
                 _ => unreachable!("queries are handled above"),
             };
-            lowered = Expr {
-                kind,
-                span: step.span,
-            };
+            lowered = Expr { kind, span: step.span };
         }
         lowered
     }
@@ -277,9 +261,7 @@ impl Lowerer<'_> {
                         None => text.push('*'),
                     }
                 }
-                ast::ExprKind::Filter {
-                    query, query_span, ..
-                } => {
+                ast::ExprKind::Filter { query, query_span, .. } => {
                     filter_span = *query_span;
                     text.push_str("[?");
                     filter_start = text.len();
@@ -287,9 +269,7 @@ impl Lowerer<'_> {
                     text.push(']');
                 }
                 ast::ExprKind::Index { index, .. } => match &index.kind {
-                    ast::ExprKind::Literal(ast::Literal::Int(i)) => {
-                        text.push_str(&format!("[{i}]"))
-                    }
+                    ast::ExprKind::Literal(ast::Literal::Int(i)) => text.push_str(&format!("[{i}]")),
                     ast::ExprKind::Literal(ast::Literal::Text(key)) => push_name(&mut text, key),
                     _ => {
                         self.report(
@@ -321,16 +301,12 @@ impl Lowerer<'_> {
             Err(error) => {
                 // Point at the character where the filter stops being JSONPath.
                 let at = match &error {
-                    jsonpath_rust::parser::errors::JsonPathError::PestError(pest) => {
-                        match pest.location {
-                            pest::error::InputLocation::Pos(pos)
-                            | pest::error::InputLocation::Span((pos, _)) => Some(pos),
-                        }
-                    }
+                    jsonpath_rust::parser::errors::JsonPathError::PestError(pest) => match pest.location {
+                        pest::error::InputLocation::Pos(pos) | pest::error::InputLocation::Span((pos, _)) => Some(pos),
+                    },
                     _ => None,
                 };
-                let within = at
-                    .filter(|pos| *pos >= filter_start && *pos <= filter_start + filter_span.len());
+                let within = at.filter(|pos| *pos >= filter_start && *pos <= filter_start + filter_span.len());
                 let (error_span, label) = match within {
                     Some(pos) => {
                         let start = filter_span.start as usize + (pos - filter_start);
@@ -348,9 +324,7 @@ impl Lowerer<'_> {
                         "this JSONPath filter does not parse",
                     )
                     .label(label)
-                    .help(
-                        "inside `[?...]`, `@` is the element: `[?@.count > 1 && @.sku != 'SHIP']`",
-                    ),
+                    .help("inside `[?...]`, `@` is the element: `[?@.count > 1 && @.sku != 'SHIP']`"),
                 );
                 Expr {
                     kind: ExprKind::Invalid,
@@ -365,34 +339,28 @@ impl Lowerer<'_> {
     fn lower_call(&mut self, call: &ast::Call, span: Span) -> ExprKind {
         let binding = match &call.module {
             Some(module) => match self.resolve(&module.name) {
-                Some((Binding::Module(index), _)) => {
-                    match self.modules[index].exports.get(&call.name.name) {
-                        Some(binding) => binding.clone(),
-                        None if self.modules[index].failed => {
-                            self.lower_args_anyway(&call.args);
-                            return ExprKind::Invalid;
-                        }
-                        None => {
-                            let exports: Vec<&str> = self.modules[index]
-                                .exports
-                                .keys()
-                                .map(String::as_str)
-                                .collect();
-                            let diagnostic = Diagnostic::new(
-                                codes::UNKNOWN_MODULE_MEMBER,
-                                call.name.span,
-                                format!(
-                                    "the module `{}` has no function or table `{}`",
-                                    self.modules[index].path, call.name.name
-                                ),
-                            )
-                            .did_you_mean(&call.name.name, exports);
-                            self.report(diagnostic);
-                            self.lower_args_anyway(&call.args);
-                            return ExprKind::Invalid;
-                        }
+                Some((Binding::Module(index), _)) => match self.modules[index].exports.get(&call.name.name) {
+                    Some(binding) => binding.clone(),
+                    None if self.modules[index].failed => {
+                        self.lower_args_anyway(&call.args);
+                        return ExprKind::Invalid;
                     }
-                }
+                    None => {
+                        let exports: Vec<&str> = self.modules[index].exports.keys().map(String::as_str).collect();
+                        let diagnostic = Diagnostic::new(
+                            codes::UNKNOWN_MODULE_MEMBER,
+                            call.name.span,
+                            format!(
+                                "the module `{}` has no function or table `{}`",
+                                self.modules[index].path, call.name.name
+                            ),
+                        )
+                        .did_you_mean(&call.name.name, exports);
+                        self.report(diagnostic);
+                        self.lower_args_anyway(&call.args);
+                        return ExprKind::Invalid;
+                    }
+                },
                 Some((other, _)) => {
                     self.report(Diagnostic::new(
                         codes::WRONG_KIND_OF_NAME,
@@ -471,11 +439,7 @@ impl Lowerer<'_> {
                     Diagnostic::new(
                         codes::WRONG_KIND_OF_NAME,
                         call.name.span,
-                        format!(
-                            "`{}` is {}, not a function",
-                            call.name.name,
-                            other.describe()
-                        ),
+                        format!("`{}` is {}, not a function", call.name.name, other.describe()),
                     )
                     .label("cannot be called"),
                 );
@@ -522,24 +486,13 @@ impl Lowerer<'_> {
             .collect()
     }
 
-    fn wrong_count(
-        &mut self,
-        name: &ast::Ident,
-        min: usize,
-        max: Option<usize>,
-        got: usize,
-        span: Span,
-    ) {
+    fn wrong_count(&mut self, name: &ast::Ident, min: usize, max: Option<usize>, got: usize, span: Span) {
         let takes = match max {
             Some(max) if max == min => format!("{min}"),
             Some(max) => format!("{min} to {max}"),
             None => format!("at least {min}"),
         };
-        let plural = if takes == "1" {
-            "argument"
-        } else {
-            "arguments"
-        };
+        let plural = if takes == "1" { "argument" } else { "arguments" };
         self.report(
             Diagnostic::new(
                 codes::WRONG_ARGUMENT_COUNT,
@@ -554,12 +507,7 @@ impl Lowerer<'_> {
         );
     }
 
-    fn lower_native(
-        &mut self,
-        function: &'static stdlib::Function,
-        call: &ast::Call,
-        span: Span,
-    ) -> ExprKind {
+    fn lower_native(&mut self, function: &'static stdlib::Function, call: &ast::Call, span: Span) -> ExprKind {
         let count = call.args.len();
         let max = function.max_args();
         if count < function.min_args() || max.is_some_and(|max| count > max) {
@@ -576,9 +524,7 @@ impl Lowerer<'_> {
         }
         let mut args = Vec::with_capacity(count);
         for (index, arg) in call.args.iter().enumerate() {
-            let expected = function
-                .param_type(index)
-                .unwrap_or(ParamType::Value(Types::ANY));
+            let expected = function.param_type(index).unwrap_or(ParamType::Value(Types::ANY));
             let lowered = match (arg, expected) {
                 (ast::Arg::Value(expr), ParamType::Value(_)) => Arg::Value(self.lower_expr(expr)),
                 (ast::Arg::Lambda(lambda), ParamType::Lambda(arity)) => {
@@ -687,9 +633,7 @@ impl Lowerer<'_> {
                     Some(Arg::Lambda { span, .. }) => *span,
                     None => Span::default(),
                 };
-                self.report(
-                    Diagnostic::new(codes::INVALID_ARGUMENT, span, message).label("not accepted"),
-                );
+                self.report(Diagnostic::new(codes::INVALID_ARGUMENT, span, message).label("not accepted"));
                 Prepared::Nothing
             }
         }
@@ -709,10 +653,7 @@ impl Lowerer<'_> {
             self.declare(index, Binding::Local(slot), false, Types::INT);
             slot
         });
-        let filter = for_expr
-            .filter
-            .as_ref()
-            .map(|filter| self.lower_expr(filter));
+        let filter = for_expr.filter.as_ref().map(|filter| self.lower_expr(filter));
         let body = match &for_expr.body {
             ast::ForBody::Record(record) => ForBody::Record(self.lower_record(record)),
             ast::ForBody::Value(value) => ForBody::Value(self.lower_expr(value)),
@@ -785,9 +726,7 @@ impl Lowerer<'_> {
         let otherwise = match &body_if.otherwise {
             None => Record::new(Vec::new(), body_if.span),
             Some(ast::Else::Block(block)) => self.lower_record(block),
-            Some(ast::Else::If(nested)) => {
-                Record::new(vec![self.lower_body_if(nested)], nested.span)
-            }
+            Some(ast::Else::If(nested)) => Record::new(vec![self.lower_body_if(nested)], nested.span),
         };
         RecordItem::If {
             condition,

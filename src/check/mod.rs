@@ -60,8 +60,5 @@ pub fn check_with(file: SourceFile, loader: &dyn Loader, catalog: &Catalog) -> C
     lints::fields_written_twice(&program, &mut diagnostics);
     diagnostics.sort_by_key(|(file, d)| (*file, d.primary.span.start, d.primary.span.end));
     diagnostics.dedup();
-    Checked {
-        program,
-        diagnostics,
-    }
+    Checked { program, diagnostics }
 }

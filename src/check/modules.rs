@@ -34,8 +34,7 @@ pub struct FileLoader;
 
 impl Loader for FileLoader {
     fn key(&self, name: &str) -> String {
-        std::fs::canonicalize(name)
-            .map_or_else(|_| name.to_string(), |path| path.display().to_string())
+        std::fs::canonicalize(name).map_or_else(|_| name.to_string(), |path| path.display().to_string())
     }
 
     fn load(&self, importer: &str, path: &str) -> Result<Found, String> {
@@ -59,8 +58,7 @@ impl Loader for FileLoader {
             std::io::ErrorKind::NotFound => format!("there is no file {}", candidate.display()),
             _ => format!("{} cannot be read: {error}", candidate.display()),
         })?;
-        let text = String::from_utf8(text)
-            .map_err(|_| format!("{} is not UTF-8 text", candidate.display()))?;
+        let text = String::from_utf8(text).map_err(|_| format!("{} is not UTF-8 text", candidate.display()))?;
         let key = std::fs::canonicalize(&candidate).unwrap_or_else(|_| PathBuf::from(&candidate));
         Ok(Found {
             key: key.display().to_string(),

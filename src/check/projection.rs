@@ -57,16 +57,10 @@ impl Analysis {
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
-                Statement::When(expr) | Statement::SkipIf(expr) | Statement::Effect(expr) => {
-                    self.consume(expr)
-                }
+                Statement::When(expr) | Statement::SkipIf(expr) | Statement::Effect(expr) => self.consume(expr),
                 Statement::Let(slot, value) => self.bind(*slot, value),
-                Statement::SkipIfExists { keys, .. } => {
-                    keys.iter().for_each(|key| self.consume(&key.value))
-                }
-                Statement::RequireThat {
-                    condition, message, ..
-                } => {
+                Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| self.consume(&key.value)),
+                Statement::RequireThat { condition, message, .. } => {
                     self.consume(condition);
                     self.consume(message);
                 }
@@ -142,9 +136,7 @@ impl Analysis {
             ExprKind::Constant(_) | ExprKind::Setting(_) | ExprKind::Invalid => {}
             // Paths that are not places: their base is used whole.
             ExprKind::Record | ExprKind::Local(_) => {}
-            ExprKind::Field { target, .. } | ExprKind::Each(target) | ExprKind::Flatten(target) => {
-                self.consume(target)
-            }
+            ExprKind::Field { target, .. } | ExprKind::Each(target) | ExprKind::Flatten(target) => self.consume(target),
             ExprKind::Index { target, index, .. } => {
                 self.consume(target);
                 self.consume(index);
@@ -176,9 +168,7 @@ impl Analysis {
                     }
                 }
             }
-            ExprKind::Call { args, .. } | ExprKind::List(args) => {
-                args.iter().for_each(|arg| self.consume(arg))
-            }
+            ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().for_each(|arg| self.consume(arg)),
             ExprKind::TableLookup { key, .. } => self.consume(key),
             ExprKind::Unary { operand, .. } => self.consume(operand),
             ExprKind::Binary { lhs, rhs, .. } => {
@@ -201,11 +191,7 @@ impl Analysis {
                 self.consume(then);
                 self.consume(otherwise);
             }
-            ExprKind::Match {
-                subject,
-                arms,
-                default,
-            } => {
+            ExprKind::Match { subject, arms, default } => {
                 self.consume(subject);
                 arms.iter().for_each(|arm| self.consume(&arm.value));
                 if let Some(default) = default {

@@ -29,13 +29,7 @@ pub(super) fn check(
             if let Some(unknown) = unknown_read(&entity.fields, place)
                 && reported.insert(&place[..=unknown])
             {
-                report(unknown_source_field(
-                    source,
-                    &entity.fields,
-                    place,
-                    unknown,
-                    *span,
-                ));
+                report(unknown_source_field(source, &entity.fields, place, unknown, *span));
             }
         }
     }
@@ -51,9 +45,7 @@ pub(super) fn check(
                 }
             }
             ExprKind::Lookup { entity, keys } => check_keys(catalog, entity, keys, &mut report),
-            ExprKind::RequireEach(require) => {
-                check_keys(catalog, &require.entity, &require.keys, &mut report)
-            }
+            ExprKind::RequireEach(require) => check_keys(catalog, &require.entity, &require.keys, &mut report),
             _ => {}
         }
     }
@@ -64,16 +56,11 @@ pub(super) fn check(
     }
 }
 
-fn collect_skips<'p>(
-    statements: &'p [Statement],
-    found: &mut Vec<(&'p EntityName, &'p [KeyMatch])>,
-) {
+fn collect_skips<'p>(statements: &'p [Statement], found: &mut Vec<(&'p EntityName, &'p [KeyMatch])>) {
     for statement in statements {
         match statement {
             Statement::SkipIfExists { entity, keys, .. } => found.push((entity, keys)),
-            Statement::If {
-                then, otherwise, ..
-            } => {
+            Statement::If { then, otherwise, .. } => {
                 collect_skips(then, found);
                 collect_skips(otherwise, found);
             }
@@ -110,10 +97,7 @@ fn unknown_source_field(
 ) -> Diagnostic {
     let mut siblings = fields;
     for name in &place[..unknown] {
-        siblings = siblings
-            .get(name)
-            .and_then(FieldSchema::below)
-            .unwrap_or(siblings);
+        siblings = siblings.get(name).and_then(FieldSchema::below).unwrap_or(siblings);
     }
     let name = &place[unknown];
     let within = if unknown == 0 {
@@ -135,21 +119,12 @@ fn unknown_source_field(
 }
 
 fn listing(fields: &Fields) -> String {
-    let names: Vec<String> = fields
-        .keys()
-        .take(12)
-        .map(|name| format!("`{name}`"))
-        .collect();
+    let names: Vec<String> = fields.keys().take(12).map(|name| format!("`{name}`")).collect();
     let more = if fields.len() > 12 { ", ..." } else { "" };
     format!("{}{more}", names.join(", "))
 }
 
-fn check_keys(
-    catalog: &Catalog,
-    entity: &EntityName,
-    keys: &[KeyMatch],
-    report: &mut impl FnMut(Diagnostic),
-) {
+fn check_keys(catalog: &Catalog, entity: &EntityName, keys: &[KeyMatch], report: &mut impl FnMut(Diagnostic)) {
     let Some(schema) = catalog.entity(&entity.system, &entity.entity) else {
         return;
     };
@@ -168,12 +143,7 @@ fn check_keys(
     }
 }
 
-fn check_write(
-    write: &Write,
-    entity: &EntitySchema,
-    span: Span,
-    report: &mut impl FnMut(Diagnostic),
-) {
+fn check_write(write: &Write, entity: &EntitySchema, span: Span, report: &mut impl FnMut(Diagnostic)) {
     let name = write.entity.to_string();
     if entity.read_only {
         report(
@@ -186,10 +156,7 @@ fn check_write(
         );
         return;
     }
-    let mut check = BodyCheck {
-        entity: &name,
-        report,
-    };
+    let mut check = BodyCheck { entity: &name, report };
     let written = check.record(&write.body, &entity.fields);
     if write.kind == WriteKind::Update {
         return;
@@ -230,11 +197,7 @@ impl<R: FnMut(Diagnostic)> BodyCheck<'_, R> {
     fn items(&mut self, record: &Record, fields: &Fields, written: &mut Option<BTreeSet<String>>) {
         for item in &record.items {
             match item {
-                RecordItem::Field {
-                    name,
-                    value,
-                    name_span,
-                } => {
+                RecordItem::Field { name, value, name_span } => {
                     if let Some(written) = written {
                         written.insert(name.to_string());
                     }
@@ -255,7 +218,10 @@ impl<R: FnMut(Diagnostic)> BodyCheck<'_, R> {
                                     Diagnostic::new(
                                         codes::READ_ONLY_FIELD,
                                         *name_span,
-                                        format!("`{name}` of `{}` is set by the system and cannot be written", self.entity),
+                                        format!(
+                                            "`{name}` of `{}` is set by the system and cannot be written",
+                                            self.entity
+                                        ),
                                     )
                                     .label("read-only"),
                                 );
@@ -264,9 +230,7 @@ impl<R: FnMut(Diagnostic)> BodyCheck<'_, R> {
                         }
                     }
                 }
-                RecordItem::If {
-                    then, otherwise, ..
-                } => {
+                RecordItem::If { then, otherwise, .. } => {
                     self.items(then, fields, written);
                     self.items(otherwise, fields, written);
                 }

@@ -59,12 +59,7 @@ impl Checker<'_> {
     }
 
     /// Runs `body` for a function or table in its own file and frame.
-    fn in_frame<T>(
-        &mut self,
-        file: FileId,
-        env: Vec<Types>,
-        body: impl FnOnce(&mut Self) -> T,
-    ) -> T {
+    fn in_frame<T>(&mut self, file: FileId, env: Vec<Types>, body: impl FnOnce(&mut Self) -> T) -> T {
         let saved_file = std::mem::replace(&mut self.file, file);
         let saved_env = std::mem::replace(&mut self.env, env);
         let result = body(self);
@@ -114,9 +109,7 @@ impl Checker<'_> {
                 table.span,
                 format!("the table `{}` has no default arm", table.name),
             )
-            .help(
-                "a key it does not list fails the record; add `_ => ...` if a default makes sense",
-            );
+            .help("a key it does not list fails the record; add `_ => ...` if a default makes sense");
             self.diagnostics.push((table.file, diagnostic));
         }
         let env = vec![Types::ANY; table.frame_size as usize];
@@ -146,9 +139,7 @@ impl Checker<'_> {
                     self.env[slot.0 as usize] = types;
                 }
                 Statement::SkipIfExists { keys, .. } => self.keys(keys),
-                Statement::RequireThat {
-                    condition, message, ..
-                } => {
+                Statement::RequireThat { condition, message, .. } => {
                     self.condition(condition, "a `require`");
                     self.infer(message);
                 }
@@ -238,12 +229,7 @@ impl Checker<'_> {
             ExprKind::Record => Types::OBJECT,
             ExprKind::Local(slot) => self.env.get(slot.0 as usize).copied().unwrap_or(Types::ANY),
             ExprKind::Setting(id) => self.program.setting(*id).ty.types,
-            ExprKind::Field {
-                target, over_each, ..
-            }
-            | ExprKind::Index {
-                target, over_each, ..
-            } => {
+            ExprKind::Field { target, over_each, .. } | ExprKind::Index { target, over_each, .. } => {
                 self.infer(target);
                 if let ExprKind::Index { index, .. } = &expr.kind {
                     self.infer(index);
@@ -263,20 +249,15 @@ impl Checker<'_> {
                             if let Some(ParamType::Value(allowed)) = function.param_type(index)
                                 && certainly_not(types, allowed)
                             {
-                                let name =
-                                    function.params.get(index).map_or("argument", |p| p.name);
+                                let name = function.params.get(index).map_or("argument", |p| p.name);
                                 let mut diagnostic = Diagnostic::new(
                                     codes::ARGUMENT_TYPE,
                                     value.span,
-                                    format!(
-                                        "`{}` takes {allowed} as `{name}`, but this is {types}",
-                                        function.name
-                                    ),
+                                    format!("`{}` takes {allowed} as `{name}`, but this is {types}", function.name),
                                 )
                                 .label(format!("this is {types}"));
                                 if types == Types::TEXT && allowed.intersects(Types::NUMBER) {
-                                    diagnostic =
-                                        diagnostic.help("a number is written without quotes");
+                                    diagnostic = diagnostic.help("a number is written without quotes");
                                 }
                                 self.report(diagnostic);
                             }
@@ -349,12 +330,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            ExprKind::Binary {
-                op,
-                op_span,
-                lhs,
-                rhs,
-            } => self.binary(*op, *op_span, lhs, rhs),
+            ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
             ExprKind::Interpolate(parts) => {
                 for part in parts {
                     if let TextPart::Expr(part) = part {
@@ -371,11 +347,7 @@ impl Checker<'_> {
                 self.condition(condition, "an `if`");
                 self.infer(then) | self.infer(otherwise)
             }
-            ExprKind::Match {
-                subject,
-                arms,
-                default,
-            } => {
+            ExprKind::Match { subject, arms, default } => {
                 let subject_types = self.infer(subject);
                 let mut types = Types::EMPTY;
                 for arm in arms {
@@ -437,40 +409,24 @@ impl Checker<'_> {
     }
 
     fn match_without_default(&mut self, subject: &Expr, types: Types, arms: &[Arm], span: Span) {
-        let listed: Vec<&crate::value::Value<'static>> =
-            arms.iter().flat_map(|arm| arm.patterns.iter()).collect();
+        let listed: Vec<&crate::value::Value<'static>> = arms.iter().flat_map(|arm| arm.patterns.iter()).collect();
         // Closed inputs whose every value is listed need no default.
         let covers_bools = types == Types::BOOL
-            && listed
-                .iter()
-                .any(|v| matches!(v, crate::value::Value::Bool(true)))
-            && listed
-                .iter()
-                .any(|v| matches!(v, crate::value::Value::Bool(false)));
+            && listed.iter().any(|v| matches!(v, crate::value::Value::Bool(true)))
+            && listed.iter().any(|v| matches!(v, crate::value::Value::Bool(false)));
         let covers_words = match &subject.kind {
-            ExprKind::Setting(id) => {
-                self.program
-                    .setting(*id)
-                    .ty
-                    .words
-                    .as_ref()
-                    .is_some_and(|words| {
-                        words
-                            .iter()
-                            .all(|word| listed.iter().any(|v| v.as_str() == Some(word.as_str())))
-                    })
-            }
+            ExprKind::Setting(id) => self.program.setting(*id).ty.words.as_ref().is_some_and(|words| {
+                words
+                    .iter()
+                    .all(|word| listed.iter().any(|v| v.as_str() == Some(word.as_str())))
+            }),
             _ => false,
         };
         if !covers_bools && !covers_words {
             self.report(
-                Diagnostic::new(
-                    codes::MATCH_WITHOUT_DEFAULT,
-                    span,
-                    "this `match` has no `_` arm",
-                )
-                .label("a value no arm lists fails the record")
-                .help("add `_ => ...` with a default"),
+                Diagnostic::new(codes::MATCH_WITHOUT_DEFAULT, span, "this `match` has no `_` arm")
+                    .label("a value no arm lists fails the record")
+                    .help("add `_ => ...` with a default"),
             );
         }
     }
@@ -499,12 +455,7 @@ impl Checker<'_> {
                     let compatible = orderable
                         .iter()
                         .any(|class| left.intersects(*class) && right.intersects(*class));
-                    if !compatible
-                        && !left.is_any()
-                        && !right.is_any()
-                        && !left.is_empty()
-                        && !right.is_empty()
-                    {
+                    if !compatible && !left.is_any() && !right.is_any() && !left.is_empty() && !right.is_empty() {
                         self.operand_error(op, op_span, lhs, left, rhs, right);
                     }
                 }
@@ -576,15 +527,7 @@ impl Checker<'_> {
         true
     }
 
-    fn operand_error(
-        &mut self,
-        op: BinaryOp,
-        op_span: Span,
-        lhs: &Expr,
-        left: Types,
-        rhs: &Expr,
-        right: Types,
-    ) {
+    fn operand_error(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, left: Types, rhs: &Expr, right: Types) {
         let verb = match op {
             BinaryOp::Add => "add",
             BinaryOp::Sub => "subtract",
@@ -601,14 +544,12 @@ impl Checker<'_> {
         .with_secondary(lhs.span, format!("this is {left}"))
         .with_secondary(rhs.span, format!("this is {right}"));
         if op == BinaryOp::Add && (left == Types::TEXT || right == Types::TEXT) {
-            diagnostic = diagnostic.help(
-                "put values into text with interpolation: \"INV-${x}\", or convert with text(...)",
-            );
+            diagnostic =
+                diagnostic.help("put values into text with interpolation: \"INV-${x}\", or convert with text(...)");
         } else if (left == Types::TEXT && right.is_subset_of(Types::NUMBER))
             || (right == Types::TEXT && left.is_subset_of(Types::NUMBER))
         {
-            diagnostic =
-                diagnostic.help("convert text to a number with `decimal(...)` or `int(...)`");
+            diagnostic = diagnostic.help("convert text to a number with `decimal(...)` or `int(...)`");
         }
         self.report(diagnostic);
     }

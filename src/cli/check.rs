@@ -38,11 +38,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(error) => {
-                eprintln!(
-                    "error: cannot read {}: {}",
-                    path.display(),
-                    describe(&error)
-                );
+                eprintln!("error: cannot read {}: {}", path.display(), describe(&error));
                 outcome = Outcome::Unusable;
                 continue;
             }
@@ -82,11 +78,7 @@ pub fn check_bytes(name: &str, bytes: &[u8]) -> Vec<(SourceFile, Diagnostic)> {
     let (text, parsed) = syntax::parse_bytes(bytes);
     if std::str::from_utf8(bytes).is_err() {
         let file = SourceFile::new(name, text);
-        return parsed
-            .diagnostics
-            .into_iter()
-            .map(|d| (file.clone(), d))
-            .collect();
+        return parsed.diagnostics.into_iter().map(|d| (file.clone(), d)).collect();
     }
     let checked = check::check(SourceFile::new(name, text), &FileLoader);
     checked

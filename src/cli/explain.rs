@@ -6,13 +6,7 @@ use crate::diagnostics::codes;
 pub fn run(code: &str, out: &mut dyn std::io::Write) -> Outcome {
     match codes::lookup(code) {
         Some(code) => {
-            let _ = writeln!(
-                out,
-                "{}: {}\n\n{}",
-                code.id,
-                code.title,
-                code.explanation.trim_end()
-            );
+            let _ = writeln!(out, "{}: {}\n\n{}", code.id, code.title, code.explanation.trim_end());
             Outcome::Success
         }
         None => {

@@ -34,11 +34,7 @@ pub fn load(path: &Path, given: &[(String, String)], style: Style) -> Result<Loa
 /// Checks the flow at `path`; prints its errors to stderr when it has any.
 pub fn check_flow(path: &Path, style: Style) -> Result<Checked, Outcome> {
     let bytes = std::fs::read(path).map_err(|error| {
-        eprintln!(
-            "error: cannot read {}: {}",
-            path.display(),
-            describe(&error)
-        );
+        eprintln!("error: cannot read {}: {}", path.display(), describe(&error));
         Outcome::Unusable
     })?;
     let name = path.display().to_string();
@@ -64,9 +60,7 @@ pub fn check_flow(path: &Path, style: Style) -> Result<Checked, Outcome> {
 /// Reads `name=value`, as given to `--set`.
 pub fn parse_setting(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_string(), value.to_string()))
-        }
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
         _ => Err(format!("`{text}` is not of the form name=value")),
     }
 }

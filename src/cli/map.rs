@@ -74,10 +74,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
             }
         };
         counts.read += 1;
-        let which = Which {
-            position,
-            key: None,
-        };
+        let which = Which { position, key: None };
         let result = match json::parse_projected(text, &loaded.checked.program.projection) {
             Ok(record) => map_one(&evaluator, &record, &mut line, &mut counts),
             Err(error) => Err(RecordError::new(

@@ -26,10 +26,6 @@ pub enum Outcome {
 impl Outcome {
     /// The worse of two outcomes.
     pub fn and(self, other: Outcome) -> Outcome {
-        if (other as u8) > (self as u8) {
-            other
-        } else {
-            self
-        }
+        if (other as u8) > (self as u8) { other } else { self }
     }
 }

@@ -18,14 +18,8 @@ pub struct Which {
 impl Which {
     fn describe(&self) -> String {
         match &self.key {
-            Some(key) => format!(
-                "record {} ({key}, line {})",
-                self.position.record, self.position.line
-            ),
-            None => format!(
-                "record {} (line {})",
-                self.position.record, self.position.line
-            ),
+            Some(key) => format!("record {} ({key}, line {})", self.position.record, self.position.line),
+            None => format!("record {} (line {})", self.position.record, self.position.line),
         }
     }
 }

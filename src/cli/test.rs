@@ -12,9 +12,10 @@ use similar::{ChangeTag, TextDiff};
 use super::files::describe;
 use super::load::check_flow;
 use super::{ColorChoice, Outcome};
+use crate::connectors::MemoryConnector;
 use crate::eval::settings;
 use crate::eval::{Clock, Evaluator};
-use crate::plan::{Plan, Planner, Snapshot, serde_plain};
+use crate::plan::{Plan, Planned, Planner, serde_plain};
 use crate::value::{Object, Value, json};
 
 pub struct Options {
@@ -41,10 +42,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         } else if path.exists() {
             files.push(path.clone());
         } else {
-            eprintln!(
-                "error: cannot read {}: no such file or directory",
-                path.display()
-            );
+            eprintln!("error: cannot read {}: no such file or directory", path.display());
             return Outcome::Unusable;
         }
     }
@@ -108,13 +106,8 @@ fn test_files(dir: &Path, found: &mut Vec<PathBuf>) {
 
 /// Runs one test file; the number passed and the failures, or why the file
 /// cannot be run at all.
-fn run_file(
-    path: &Path,
-    options: &Options,
-    out: &mut dyn Write,
-) -> Result<(usize, Vec<Failure>), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read it: {}", describe(&error)))?;
+fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usize, Vec<Failure>), String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read it: {}", describe(&error)))?;
     let document = json::parse(&text).map_err(|error| format!("is not valid JSON: {error}"))?;
     let flow_name = match document.get("flow") {
         Some(Value::Text(name)) => name.to_string(),
@@ -143,8 +136,8 @@ fn run_file(
         return Err("it has no `cases` list".into());
     };
     let style = options.color.style_for_stderr();
-    let checked = check_flow(&flow_path, style)
-        .map_err(|_| format!("its flow {} does not check", flow_path.display()))?;
+    let checked =
+        check_flow(&flow_path, style).map_err(|_| format!("its flow {} does not check", flow_path.display()))?;
     let program = &checked.program;
     let flow = program.flow.as_ref().expect("checked flows have a flow");
     let target = (flow.targets.len() == 1).then(|| &flow.targets[0]);
@@ -172,10 +165,10 @@ fn run_file(
                 continue;
             }
         };
-        let mut snapshot = Snapshot::new();
-        for target in [shared_target, case.get("target")].into_iter().flatten() {
-            snapshot
-                .merge(Snapshot::from_value(target).map_err(|error| format!("{name}: {error}"))?);
+        let system = target.map_or("", |target| target.system.as_str());
+        let mut connector = MemoryConnector::new(system);
+        for records in [shared_target, case.get("target")].into_iter().flatten() {
+            fill_target(&mut connector, system, records).map_err(|error| format!("{name}: {error}"))?;
         }
         let Some(record) = case.get("record") else {
             return Err(format!("{name}: the case has no `record`"));
@@ -184,7 +177,8 @@ fn run_file(
             return Err(format!("{name}: the case has no `expect`"));
         };
         let evaluator = Evaluator::new(program, values, clock);
-        let mut planner = Planner::dry(&snapshot);
+        let mut planned = Planned::new();
+        let mut planner = Planner::dry(&mut connector, &mut planned);
         let result = evaluator.run(record, &mut planner);
         let plan = planner.finish(target, result);
         let reasons = compare(expect, &plan);
@@ -200,6 +194,27 @@ fn run_file(
         }
     }
     Ok((passed, failures))
+}
+
+/// Puts `{"system.entity": [records...], ...}` into the target connector;
+/// a case's entity replaces the shared one of the same name.
+fn fill_target(connector: &mut MemoryConnector, system: &str, records: &Value<'_>) -> Result<(), String> {
+    let Some(entities) = records.as_object() else {
+        return Err("`target` is an object of entities: {\"system.entity\": [records]}".to_string());
+    };
+    for (name, list) in entities.iter() {
+        let Some((entity_system, entity)) = name.split_once('.') else {
+            return Err(format!("`{name}` is not of the form system.entity"));
+        };
+        if entity_system != system {
+            return Err(format!("`{name}` is not in the flow's target system `{system}`"));
+        }
+        let Some(list) = list.as_list() else {
+            return Err(format!("the records of `{name}` are a list"));
+        };
+        connector.insert(entity, list.iter().cloned().map(Value::into_owned).collect());
+    }
+    Ok(())
 }
 
 /// `{"name": value}` as `--set name=value` pairs.
@@ -233,7 +248,7 @@ fn compare(expect: &Value<'_>, plan: &Plan) -> Vec<String> {
         let mut reason = format!(
             "expected the action `{}`, got `{action}`: {}",
             expected.as_str(),
-            plan.reason
+            plan.reason(false)
         );
         if let Some(error) = &plan.error {
             reason.push_str(&format!(" ({})", error.code));
@@ -256,12 +271,12 @@ fn compare(expect: &Value<'_>, plan: &Plan) -> Vec<String> {
         }
     }
     if let Some(Value::Text(part)) = expect.get("reason")
-        && !plan.reason.contains(part.as_str())
+        && !plan.reason(false).contains(part.as_str())
     {
         reasons.push(format!(
             "expected the reason to mention {:?}, got: {}",
             part.as_str(),
-            plan.reason
+            plan.reason(false)
         ));
     }
     if let Some(expected) = expect.get("payload") {
@@ -274,7 +289,7 @@ fn compare(expect: &Value<'_>, plan: &Plan) -> Vec<String> {
         }
     }
     if let Some(expected) = expect.get("actions") {
-        let actual = Value::list(plan.actions.iter().map(|action| action.to_json()).collect());
+        let actual = Value::list(plan.actions.iter().map(|action| action.to_json(false)).collect());
         let actual = only_fields_like(expected, &actual);
         if let Some(diff) = differ(expected, &actual) {
             reasons.push(format!(
@@ -302,20 +317,18 @@ fn only_fields_like(expected: &Value<'_>, actual: &Value<'_>) -> Value<'static> 
         actual
             .iter()
             .enumerate()
-            .map(
-                |(index, action)| match (fields_of(index), action.as_object()) {
-                    (Some(fields), Some(object)) => {
-                        let mut kept = Object::new();
-                        for (name, value) in object.iter() {
-                            if fields.iter().any(|field| field == name) {
-                                kept.push(name.to_string(), value.clone().into_owned());
-                            }
+            .map(|(index, action)| match (fields_of(index), action.as_object()) {
+                (Some(fields), Some(object)) => {
+                    let mut kept = Object::new();
+                    for (name, value) in object.iter() {
+                        if fields.iter().any(|field| field == name) {
+                            kept.push(name.to_string(), value.clone().into_owned());
                         }
-                        Value::object(kept)
                     }
-                    _ => action.clone().into_owned(),
-                },
-            )
+                    Value::object(kept)
+                }
+                _ => action.clone().into_owned(),
+            })
             .collect(),
     )
 }

@@ -88,10 +88,7 @@ static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
     Catalog {
         systems: sources
             .iter()
-            .map(|text| {
-                serde_json::from_str(text)
-                    .expect("the built-in schemas are valid (tests/schemas.rs)")
-            })
+            .map(|text| serde_json::from_str(text).expect("the built-in schemas are valid (tests/schemas.rs)"))
             .collect(),
     }
 });

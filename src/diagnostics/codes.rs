@@ -137,9 +137,7 @@ registry! {
 
 /// The code with this id (case-insensitive), if it exists.
 pub fn lookup(id: &str) -> Option<Code> {
-    ALL.iter()
-        .copied()
-        .find(|code| code.id.eq_ignore_ascii_case(id))
+    ALL.iter().copied().find(|code| code.id.eq_ignore_ascii_case(id))
 }
 
 #[cfg(test)]
@@ -156,17 +154,8 @@ mod tests {
                 Severity::Error => 'E',
                 Severity::Warning => 'W',
             };
-            assert!(
-                code.id.starts_with(expected_prefix),
-                "{} has the wrong prefix",
-                code.id
-            );
-            assert_eq!(
-                code.id.len(),
-                5,
-                "{} is not a letter and four digits",
-                code.id
-            );
+            assert!(code.id.starts_with(expected_prefix), "{} has the wrong prefix", code.id);
+            assert_eq!(code.id.len(), 5, "{} is not a letter and four digits", code.id);
         }
     }
 

@@ -65,11 +65,7 @@ impl Diagnostic {
     }
 
     /// Adds "did you mean `x`?" as help when a close candidate exists.
-    pub fn did_you_mean<'a>(
-        self,
-        wrong: &str,
-        candidates: impl IntoIterator<Item = &'a str>,
-    ) -> Diagnostic {
+    pub fn did_you_mean<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Diagnostic {
         match closest(wrong, candidates) {
             Some(best) => self.help(format!("did you mean `{best}`?")),
             None => self,
@@ -123,10 +119,6 @@ mod tests {
         assert_eq!(closest("only_payd", names), Some("only_paid"));
         assert_eq!(closest("ONLY_PAID", names), Some("only_paid"));
         assert_eq!(closest("xyz", names), None);
-        assert_eq!(
-            closest("only_paid", names),
-            None,
-            "the name itself is no suggestion"
-        );
+        assert_eq!(closest("only_paid", names), None, "the name itself is no suggestion");
     }
 }

@@ -36,10 +36,7 @@ pub fn render(diagnostic: &Diagnostic, file: &SourceFile, style: Style) -> Strin
     // Rendering into a String cannot fail for I/O reasons; a formatting error
     // would be a bug in miette, and then the plain one-line form is still useful.
     if handler.render_report(&mut out, &report).is_err() {
-        out = format!(
-            "{}[{}]: {}\n",
-            diagnostic.severity, diagnostic.code, diagnostic.message
-        );
+        out = format!("{}[{}]: {}\n", diagnostic.severity, diagnostic.code, diagnostic.message);
     }
     out
 }
@@ -63,9 +60,7 @@ impl Report<'_> {
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Report")
-            .field("diagnostic", self.diagnostic)
-            .finish()
+        f.debug_struct("Report").field("diagnostic", self.diagnostic).finish()
     }
 }
 
@@ -102,8 +97,7 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let primary = &self.diagnostic.primary;
-        let primary =
-            LabeledSpan::new_primary_with_span(primary.text.clone(), self.fit(primary.span));
+        let primary = LabeledSpan::new_primary_with_span(primary.text.clone(), self.fit(primary.span));
         let secondary = self
             .diagnostic
             .secondary

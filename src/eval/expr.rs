@@ -40,28 +40,17 @@ impl<'a, 't> Run<'a, 't> {
         }
     }
 
-    pub(super) fn expr(
-        &mut self,
-        expr: &'a Expr,
-        frame: &mut Frame<'a>,
-    ) -> Result<Value<'a>, RecordError> {
+    pub(super) fn expr(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
         self.eval(expr, frame).map_err(|error| error.at(expr.span))
     }
 
     /// A condition: must give a bool.
-    pub(super) fn condition(
-        &mut self,
-        expr: &'a Expr,
-        frame: &mut Frame<'a>,
-    ) -> Result<bool, RecordError> {
+    pub(super) fn condition(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) -> Result<bool, RecordError> {
         match self.expr(expr, frame)? {
             Value::Bool(b) => Ok(b),
             other => Err(RecordError::new(
                 codes::WRONG_TYPE,
-                format!(
-                    "a condition must be a bool, but this is {}: {other}",
-                    other.kind()
-                ),
+                format!("a condition must be a bool, but this is {}: {other}", other.kind()),
             )
             .help("compare explicitly, e.g. `x == \"paid\"` or `x != none`")
             .at(expr.span)),
@@ -91,11 +80,7 @@ impl<'a, 't> Run<'a, 't> {
                         Arg::Lambda { .. } => Value::Null,
                     });
                 }
-                let mut lambdas = Lambdas {
-                    run: self,
-                    frame,
-                    args,
-                };
+                let mut lambdas = Lambdas { run: self, frame, args };
                 let mut call = Args::new(function, values, &mut lambdas, prepared);
                 (function.native)(&mut call)
             }
@@ -139,18 +124,9 @@ impl<'a, 't> Run<'a, 't> {
                     UnaryOp::Neg => super::ops::negate(value),
                 }
             }
-            ExprKind::Binary {
-                op,
-                op_span,
-                lhs,
-                rhs,
-            } => match op {
-                BinaryOp::And => Ok(Value::Bool(
-                    self.condition(lhs, frame)? && self.condition(rhs, frame)?,
-                )),
-                BinaryOp::Or => Ok(Value::Bool(
-                    self.condition(lhs, frame)? || self.condition(rhs, frame)?,
-                )),
+            ExprKind::Binary { op, op_span, lhs, rhs } => match op {
+                BinaryOp::And => Ok(Value::Bool(self.condition(lhs, frame)? && self.condition(rhs, frame)?)),
+                BinaryOp::Or => Ok(Value::Bool(self.condition(lhs, frame)? || self.condition(rhs, frame)?)),
                 BinaryOp::Coalesce => match self.expr(lhs, frame) {
                     Ok(Value::Null) => self.expr(rhs, frame),
                     Err(error) if error.is_missing() => self.expr(rhs, frame),
@@ -172,12 +148,9 @@ impl<'a, 't> Run<'a, 't> {
                             match value.to_text() {
                                 Some(piece) => text.push_str(&piece),
                                 None => {
-                                    return Err(RecordError::new(
-                                        codes::WRONG_TYPE,
-                                        "cannot put none into text",
-                                    )
-                                    .help("say what to write instead: `${x ?? \"\"}`")
-                                    .at(part.span));
+                                    return Err(RecordError::new(codes::WRONG_TYPE, "cannot put none into text")
+                                        .help("say what to write instead: `${x ?? \"\"}`")
+                                        .at(part.span));
                                 }
                             }
                         }
@@ -196,11 +169,7 @@ impl<'a, 't> Run<'a, 't> {
                     self.expr(otherwise, frame)
                 }
             }
-            ExprKind::Match {
-                subject,
-                arms,
-                default,
-            } => {
+            ExprKind::Match { subject, arms, default } => {
                 let subject_value = self.expr(subject, frame)?;
                 for arm in arms {
                     if listed(&arm.patterns, &subject_value) {
@@ -252,10 +221,7 @@ impl<'a, 't> Run<'a, 't> {
             ExprKind::Object(record) => self.object(record, frame, None),
             ExprKind::Lookup { entity, keys } => {
                 let keys = self.keys(keys, frame)?;
-                let mut found = self
-                    .target
-                    .find(entity, &keys)
-                    .map_err(|error| error.at(expr.span))?;
+                let mut found = self.target.find(entity, &keys).map_err(|error| error.at(expr.span))?;
                 Ok(if found.is_empty() {
                     Value::Null
                 } else {
@@ -282,11 +248,7 @@ impl<'a, 't> Run<'a, 't> {
         self.expr(&function.body, frame)
     }
 
-    pub(super) fn table(
-        &mut self,
-        id: crate::check::ir::TableId,
-        key: Value<'a>,
-    ) -> Result<Value<'a>, RecordError> {
+    pub(super) fn table(&mut self, id: crate::check::ir::TableId, key: Value<'a>) -> Result<Value<'a>, RecordError> {
         let table = self.evaluator.program.table(id);
         let mut frame: Frame<'a> = vec![Value::Null; table.frame_size as usize];
         for arm in &table.arms {
@@ -348,10 +310,7 @@ impl<'a> Context<'a> for Lambdas<'_, 'a, '_> {
                 }
                 self.run.expr(body, self.frame)
             }
-            _ => Err(RecordError::new(
-                codes::WRONG_TYPE,
-                "a function was expected here",
-            )),
+            _ => Err(RecordError::new(codes::WRONG_TYPE, "a function was expected here")),
         }
     }
 

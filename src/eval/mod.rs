@@ -76,11 +76,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Runs the flow's statements on `record`. Errors fail this record only.
-    pub fn run<'a>(
-        &'a self,
-        record: &'a Value<'a>,
-        target: &mut dyn Target<'a>,
-    ) -> Result<Outcome<'a>, RecordError>
+    pub fn run<'a>(&'a self, record: &'a Value<'a>, target: &mut dyn Target<'a>) -> Result<Outcome<'a>, RecordError>
     where
         'p: 'a,
     {

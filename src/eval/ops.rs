@@ -42,9 +42,7 @@ fn cannot(op: BinaryOp, left: &Value<'_>, right: &Value<'_>) -> RecordError {
         ),
     );
     let is_float = |v: &Value<'_>| matches!(v, Value::Float(_));
-    if is_float(left) != is_float(right)
-        && (left.as_decimal().is_some() || right.as_decimal().is_some())
-    {
+    if is_float(left) != is_float(right) && (left.as_decimal().is_some() || right.as_decimal().is_some()) {
         error = error.help("floats are not exact; keep money in decimals: `decimal(...)`");
     } else if matches!(left, Value::Text(_)) || matches!(right, Value::Text(_)) {
         error = error.help(if op == BinaryOp::Add {
@@ -58,11 +56,7 @@ fn cannot(op: BinaryOp, left: &Value<'_>, right: &Value<'_>) -> RecordError {
     error
 }
 
-pub fn binary<'a>(
-    op: BinaryOp,
-    left: Value<'a>,
-    right: Value<'a>,
-) -> Result<Value<'a>, RecordError> {
+pub fn binary<'a>(op: BinaryOp, left: Value<'a>, right: Value<'a>) -> Result<Value<'a>, RecordError> {
     use std::cmp::Ordering::*;
     let ordered = |wanted: fn(std::cmp::Ordering) -> bool| match left.compare(&right) {
         Some(order) => Ok(Value::Bool(wanted(order))),
@@ -84,20 +78,14 @@ pub fn binary<'a>(
             }
             _ => arithmetic(op, &left, &right),
         },
-        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
-            arithmetic(op, &left, &right)
-        }
+        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => arithmetic(op, &left, &right),
         BinaryOp::And | BinaryOp::Or | BinaryOp::Coalesce => {
             unreachable!("evaluated lazily by the caller")
         }
     }
 }
 
-fn arithmetic<'a>(
-    op: BinaryOp,
-    left: &Value<'a>,
-    right: &Value<'a>,
-) -> Result<Value<'a>, RecordError> {
+fn arithmetic<'a>(op: BinaryOp, left: &Value<'a>, right: &Value<'a>) -> Result<Value<'a>, RecordError> {
     match (left, right) {
         (Value::Int(a), Value::Int(b)) => {
             let (a, b) = (*a, *b);
@@ -156,10 +144,7 @@ fn decimal<'a>(op: BinaryOp, a: Decimal, b: Decimal) -> Result<Value<'a>, Record
 
 pub fn negate(value: Value<'_>) -> Result<Value<'_>, RecordError> {
     match value {
-        Value::Int(int) => int
-            .checked_neg()
-            .map(Value::Int)
-            .ok_or_else(|| overflow(BinaryOp::Sub)),
+        Value::Int(int) => int.checked_neg().map(Value::Int).ok_or_else(|| overflow(BinaryOp::Sub)),
         Value::Decimal(decimal) => Ok(Value::Decimal(-decimal)),
         Value::Float(float) => Ok(Value::Float(-float)),
         other => Err(RecordError::new(
@@ -184,28 +169,17 @@ mod tests {
 
     #[test]
     fn exact_arithmetic() {
+        assert_eq!(binary(BinaryOp::Add, d("0.1"), d("0.2")).unwrap().to_string(), "0.3");
         assert_eq!(
-            binary(BinaryOp::Add, d("0.1"), d("0.2"))
-                .unwrap()
-                .to_string(),
-            "0.3"
-        );
-        assert_eq!(
-            binary(BinaryOp::Mul, d("12.99"), Value::Int(3))
-                .unwrap()
-                .to_string(),
+            binary(BinaryOp::Mul, d("12.99"), Value::Int(3)).unwrap().to_string(),
             "38.97"
         );
         assert_eq!(
-            binary(BinaryOp::Div, Value::Int(7), Value::Int(2))
-                .unwrap()
-                .to_string(),
+            binary(BinaryOp::Div, Value::Int(7), Value::Int(2)).unwrap().to_string(),
             "3.5"
         );
         assert_eq!(
-            binary(BinaryOp::Add, Value::Int(2), Value::Int(3))
-                .unwrap()
-                .to_string(),
+            binary(BinaryOp::Add, Value::Int(2), Value::Int(3)).unwrap().to_string(),
             "5"
         );
     }

@@ -26,15 +26,9 @@ fn missing(name: &str, from_none: bool) -> RecordError {
 }
 
 /// The field `name` of `value`, looked for first where `hint` says.
-fn field<'v, 'a>(
-    value: &'v Value<'a>,
-    name: &str,
-    hint: &AtomicU32,
-) -> Result<&'v Value<'a>, RecordError> {
+fn field<'v, 'a>(value: &'v Value<'a>, name: &str, hint: &AtomicU32) -> Result<&'v Value<'a>, RecordError> {
     match value {
-        Value::Object(object) => object
-            .get_hinted(name, hint)
-            .ok_or_else(|| missing(name, false)),
+        Value::Object(object) => object.get_hinted(name, hint).ok_or_else(|| missing(name, false)),
         Value::Null => Err(missing(name, true)),
         other => Err(RecordError::new(
             codes::WRONG_TYPE,
@@ -61,21 +55,14 @@ fn element<'v, 'a>(value: &'v Value<'a>, index: &Value<'_>) -> Result<&'v Value<
     match (value, index) {
         (Value::List(items), Value::Int(position)) => {
             let len = items.len() as i64;
-            let at = if *position < 0 {
-                len + position
-            } else {
-                *position
-            };
-            usize::try_from(at)
-                .ok()
-                .and_then(|at| items.get(at))
-                .ok_or_else(|| {
-                    RecordError::new(
-                        codes::MISSING_FIELD,
-                        format!("there is no element {position}: the list has {len}"),
-                    )
-                    .help("say what a missing value means: `... ?? default`")
-                })
+            let at = if *position < 0 { len + position } else { *position };
+            usize::try_from(at).ok().and_then(|at| items.get(at)).ok_or_else(|| {
+                RecordError::new(
+                    codes::MISSING_FIELD,
+                    format!("there is no element {position}: the list has {len}"),
+                )
+                .help("say what a missing value means: `... ?? default`")
+            })
         }
         (Value::Object(_), Value::Text(name)) => field(value, name, &AtomicU32::new(0)),
         (Value::Null, _) => Err(missing(&index.to_string(), true)),
@@ -108,11 +95,7 @@ fn element<'v, 'a>(value: &'v Value<'a>, index: &Value<'_>) -> Result<&'v Value<
 impl<'a> Run<'a, '_> {
     /// Follows a path by reference when every step is known without
     /// evaluating anything; `None` when a step needs evaluation.
-    fn reference<'f>(
-        &'f self,
-        expr: &'a Expr,
-        frame: &'f Frame<'a>,
-    ) -> Option<Result<&'f Value<'a>, RecordError>>
+    fn reference<'f>(&'f self, expr: &'a Expr, frame: &'f Frame<'a>) -> Option<Result<&'f Value<'a>, RecordError>>
     where
         'a: 'f,
     {
@@ -148,11 +131,7 @@ impl<'a> Run<'a, '_> {
     }
 
     /// The value of a path expression (`$`, a variable, a setting, `.name`, `[i]`).
-    pub(super) fn path(
-        &mut self,
-        expr: &'a Expr,
-        frame: &mut Frame<'a>,
-    ) -> Result<Value<'a>, RecordError> {
+    pub(super) fn path(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
         if let Some(found) = self.reference(expr, frame) {
             return found.map(|value| match (&expr.kind, value) {
                 // Settings are owned by the evaluator; borrow their text.
@@ -196,19 +175,13 @@ impl<'a> Run<'a, '_> {
         step: impl Fn(&Value<'a>) -> Result<Value<'a>, RecordError>,
     ) -> Result<Value<'a>, RecordError> {
         match list {
-            Value::List(items) => Ok(Value::list(
-                items.iter().map(step).collect::<Result<_, _>>()?,
-            )),
+            Value::List(items) => Ok(Value::list(items.iter().map(step).collect::<Result<_, _>>()?)),
             other => Err(not_a_list("`[*]`", other)),
         }
     }
 
     /// `xs[*]`: the list itself, checked to be one.
-    pub(super) fn each(
-        &mut self,
-        target: &'a Expr,
-        frame: &mut Frame<'a>,
-    ) -> Result<Value<'a>, RecordError> {
+    pub(super) fn each(&mut self, target: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
         match self.expr(target, frame)? {
             list @ Value::List(_) => Ok(list),
             other => Err(not_a_list("`[*]`", &other).at(target.span)),
@@ -216,11 +189,7 @@ impl<'a> Run<'a, '_> {
     }
 
     /// A second `[*]` in a projection: the elements' lists joined.
-    pub(super) fn flatten(
-        &mut self,
-        target: &'a Expr,
-        frame: &mut Frame<'a>,
-    ) -> Result<Value<'a>, RecordError> {
+    pub(super) fn flatten(&mut self, target: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
         let lists = self.expr(target, frame)?;
         let Value::List(lists) = lists else {
             return Err(not_a_list("`[*]`", &lists).at(target.span));
@@ -244,9 +213,7 @@ impl<'a> Run<'a, '_> {
     ) -> Result<Value<'a>, RecordError> {
         let root = self.expr(target, frame)?;
         match js_path_process(query, &root) {
-            Ok(found) => Ok(Value::list(
-                found.into_iter().map(|found| found.val.clone()).collect(),
-            )),
+            Ok(found) => Ok(Value::list(found.into_iter().map(|found| found.val.clone()).collect())),
             Err(error) => Err(RecordError::new(
                 codes::INVALID_VALUE,
                 format!("the JSONPath query failed: {error}"),

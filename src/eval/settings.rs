@@ -17,13 +17,9 @@ pub struct SettingError(pub String);
 /// One value for every setting of `program`, in order: the given value,
 /// else the default. Fails when a setting is unknown, a value does not read
 /// as its type, or a setting without a default is not given.
-pub fn resolve(
-    program: &Program,
-    given: &[(String, String)],
-) -> Result<Vec<Value<'static>>, Vec<SettingError>> {
+pub fn resolve(program: &Program, given: &[(String, String)]) -> Result<Vec<Value<'static>>, Vec<SettingError>> {
     let mut errors = Vec::new();
-    let mut values: Vec<Option<Value<'static>>> =
-        program.settings.iter().map(|s| s.default.clone()).collect();
+    let mut values: Vec<Option<Value<'static>>> = program.settings.iter().map(|s| s.default.clone()).collect();
     for (name, text) in given {
         match program.setting_named(name) {
             Some((id, setting)) => match parse(&setting.ty, text) {
@@ -35,9 +31,7 @@ pub fn resolve(
                 let hint = crate::diagnostics::closest(name, names)
                     .map(|best| format!("; did you mean `{best}`?"))
                     .unwrap_or_default();
-                errors.push(SettingError(format!(
-                    "the flow has no setting `{name}`{hint}"
-                )));
+                errors.push(SettingError(format!("the flow has no setting `{name}`{hint}")));
             }
         }
     }
@@ -52,11 +46,7 @@ pub fn resolve(
             ))),
         }
     }
-    if errors.is_empty() {
-        Ok(resolved)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(resolved) } else { Err(errors) }
 }
 
 /// Reads a value of one kind from text, if it is one.
@@ -81,19 +71,12 @@ pub fn parse(ty: &SettingType, text: &str) -> Result<Value<'static>, String> {
             _ => None,
         }),
         (Kind::Int, |t| i64::from_str(t).ok().map(Value::Int)),
-        (Kind::Decimal, |t| {
-            Decimal::from_str_exact(t).ok().map(Value::Decimal)
-        }),
+        (Kind::Decimal, |t| Decimal::from_str_exact(t).ok().map(Value::Decimal)),
         (Kind::Float, |t| {
-            f64::from_str(t)
-                .ok()
-                .filter(|f| f.is_finite())
-                .map(Value::Float)
+            f64::from_str(t).ok().filter(|f| f.is_finite()).map(Value::Float)
         }),
         (Kind::Date, |t| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .ok()
-                .map(Value::Date)
+            NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().map(Value::Date)
         }),
         (Kind::DateTime, |t| {
             DateTime::parse_from_rfc3339(t).ok().map(Value::DateTime)

@@ -43,16 +43,10 @@ impl<'a> Run<'a, '_> {
                 }
                 Statement::SkipIfExists { entity, keys, span } => {
                     let keys = self.keys(keys, frame)?;
-                    let found = self
-                        .target
-                        .find(entity, &keys)
-                        .map_err(|error| error.at(*span))?;
+                    let found = self.target.find(entity, &keys).map_err(|error| error.at(*span))?;
                     if !found.is_empty() {
                         return Ok(Some(Outcome::Skipped {
-                            reason: format!(
-                                "{entity} already has a record with {}",
-                                describe_keys(&keys)
-                            ),
+                            reason: format!("{entity} already has a record with {}", describe_keys(&keys)),
                             span: *span,
                         }));
                     }
@@ -103,11 +97,7 @@ impl<'a> Run<'a, '_> {
         Ok(None)
     }
 
-    pub(super) fn keys(
-        &mut self,
-        keys: &'a [KeyMatch],
-        frame: &mut Frame<'a>,
-    ) -> Result<Vec<Key<'a>>, RecordError> {
+    pub(super) fn keys(&mut self, keys: &'a [KeyMatch], frame: &mut Frame<'a>) -> Result<Vec<Key<'a>>, RecordError> {
         keys.iter()
             .map(|key| {
                 Ok(Key {
@@ -169,20 +159,15 @@ impl<'a> Run<'a, '_> {
         let keys = self.keys(&write.keys, frame)?;
         let found = match write.kind {
             WriteKind::Create => Vec::new(),
-            WriteKind::Upsert | WriteKind::Update => self
-                .target
-                .find(&write.entity, &keys)
-                .map_err(|error| error.at(span))?,
+            WriteKind::Upsert | WriteKind::Update => {
+                self.target.find(&write.entity, &keys).map_err(|error| error.at(span))?
+            }
         };
         let (action, payload) = match (write.kind, found.into_iter().next()) {
             (WriteKind::Update, None) => {
                 return Err(RecordError::new(
                     codes::NOTHING_TO_UPDATE,
-                    format!(
-                        "{} has no record with {} to update",
-                        write.entity,
-                        describe_keys(&keys)
-                    ),
+                    format!("{} has no record with {} to update", write.entity, describe_keys(&keys)),
                 )
                 .help("use `upsert` to create it when it is missing")
                 .at(span));
@@ -234,8 +219,5 @@ impl<'a> Run<'a, '_> {
 
 /// `Number == "100234" and Active == true`
 pub fn describe_keys(keys: &[Key<'_>]) -> String {
-    keys.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(" and ")
+    keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")
 }

@@ -51,11 +51,7 @@ pub struct WriteRequest<'a, 'r> {
 
 pub trait Target<'a> {
     /// The records of `entity` that match every key, in the target's order.
-    fn find(
-        &mut self,
-        entity: &EntityName,
-        keys: &[Key<'a>],
-    ) -> Result<Vec<Value<'a>>, RecordError>;
+    fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError>;
 
     /// Carries out (or plans) a write; gives the record as the target holds
     /// it afterwards.
@@ -71,11 +67,7 @@ pub struct Offline<'a> {
 }
 
 impl<'a> Target<'a> for Offline<'a> {
-    fn find(
-        &mut self,
-        _entity: &EntityName,
-        _keys: &[Key<'a>],
-    ) -> Result<Vec<Value<'a>>, RecordError> {
+    fn find(&mut self, _entity: &EntityName, _keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
         Ok(Vec::new())
     }
 

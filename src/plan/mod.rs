@@ -1,49 +1,25 @@
 //! Plans: what a flow decides for one record.
 //!
-//! A [`Planner`] is the evaluator's [`Target`]: it answers lookups from a
-//! view of the target system ([`Records`]) and writes down every read and
-//! write as an [`Action`] with its reason. In a dry run nothing is written
-//! and a created record gets a placeholder id; when a [`Writer`] is given,
-//! the writes are carried out and the real records come back. Either way
-//! the result of a record is a [`Plan`]: its decision for the flow's own
-//! entity, and the ordered actions.
+//! A [`Planner`] is the evaluator's [`Target`]: it answers lookups through
+//! the target system's [`Connector`] and writes down every read and write as
+//! an [`Action`]. A dry planner writes nothing: a record it would create gets
+//! a placeholder id, and is remembered for the rest of the run so that a
+//! later lookup finds it. An applying planner carries the writes out through
+//! the connector and uses the records the system gives back. Either way a
+//! record's result is a [`Plan`]: its decision for the flow's own entity,
+//! why, and the ordered actions.
 
-mod snapshot;
+pub mod mask;
 #[cfg(test)]
 mod tests;
-
-pub use snapshot::Snapshot;
 
 use serde::Serialize;
 
 use crate::check::ir::{EntityName, WriteKind};
+use crate::connectors::Connector;
 use crate::diagnostics::{RecordError, codes};
 use crate::eval::{Key, Outcome, Target, WriteAction, WriteRequest};
 use crate::value::{Object, Value, json};
-
-/// Reading the target system: records of an entity that match keys.
-pub trait Records {
-    /// Every record of `entity` (`system.entity`) whose fields equal the keys'
-    /// values, in the system's order. Errors are the system's, in words.
-    fn find(
-        &self,
-        entity: &str,
-        keys: &[(&[String], &Value<'_>)],
-    ) -> Result<Vec<Value<'static>>, String>;
-}
-
-/// Writing the target system, for a run that is not dry.
-pub trait Writer {
-    /// Creates a record; gives it as the system holds it (with its id).
-    fn create(&mut self, entity: &str, payload: &Value<'_>) -> Result<Value<'static>, String>;
-    /// Updates `existing` with the fields of `payload`; gives the result.
-    fn update(
-        &mut self,
-        entity: &str,
-        existing: &Value<'_>,
-        payload: &Value<'_>,
-    ) -> Result<Value<'static>, String>;
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -55,17 +31,70 @@ pub enum ActionKind {
     Keep,
 }
 
-/// One read or write, with why it happens.
+/// One read or write.
 #[derive(Clone, Debug)]
 pub struct Action {
     pub kind: ActionKind,
+    /// `system.entity`.
     pub entity: String,
     /// Whether the entity is the flow's own target.
     pub main: bool,
-    pub keys: String,
-    pub reason: String,
+    /// The fields and values looked up by.
+    pub keys: Vec<(String, Value<'static>)>,
+    /// For lookups, how many records were found.
+    pub found: usize,
+    /// For creates: whether an `upsert` found nothing (rather than a plain `create`).
+    pub upserted: bool,
     /// What was written (creates and updates).
     pub payload: Option<Value<'static>>,
+}
+
+impl Action {
+    /// `EmailAddress == "jan@example.nl" and ...`, values masked when asked.
+    pub fn keys_text(&self, masked: bool) -> String {
+        self.keys
+            .iter()
+            .map(|(field, value)| {
+                let shown = if masked {
+                    mask::field(field, value)
+                } else {
+                    value.clone()
+                };
+                format!("{field} == {shown}")
+            })
+            .collect::<Vec<_>>()
+            .join(" and ")
+    }
+
+    /// Why the action happens, in words.
+    pub fn reason(&self, masked: bool) -> String {
+        let keys = self.keys_text(masked);
+        match self.kind {
+            ActionKind::Lookup => match self.found {
+                0 => format!("no record with {keys}"),
+                1 => format!("found the record with {keys}"),
+                n => format!("found {n} records with {keys}; the first is used"),
+            },
+            ActionKind::Create if self.upserted => format!("no record with {keys} yet"),
+            ActionKind::Create => "a new record".to_string(),
+            ActionKind::Update => format!("the record with {keys} exists"),
+            ActionKind::Keep => format!("the record with {keys} exists, and its `update if` does not hold"),
+        }
+    }
+
+    /// The action as JSON, for `--format json` and the activity log.
+    pub fn to_json(&self, masked: bool) -> Value<'static> {
+        let mut object = Object::new();
+        object.push("action", Value::from(serde_plain(&self.kind)));
+        object.push("entity", Value::from(self.entity.clone()));
+        object.push("main", Value::Bool(self.main));
+        object.push("keys", Value::from(self.keys_text(masked)));
+        object.push("reason", Value::from(self.reason(masked)));
+        if let Some(payload) = &self.payload {
+            object.push("payload", if masked { mask::value(payload) } else { payload.clone() });
+        }
+        Value::object(object)
+    }
 }
 
 /// What became of a record, for the flow's own entity.
@@ -78,7 +107,7 @@ pub enum Decision {
     Skip,
     Create,
     Update,
-    /// Failed; nothing was written for it.
+    /// Failed; nothing more was written for it.
     Fail,
     /// A mapping without a target: what it emitted is the result.
     Emit,
@@ -91,243 +120,54 @@ pub struct Plan {
     pub decision: Decision,
     /// The flow's own entity, if it has a target.
     pub entity: Option<String>,
-    pub reason: String,
     pub actions: Vec<Action>,
+    /// The action the decision rests on, when it rests on one.
+    pub main: Option<usize>,
+    /// Why, when the decision does not rest on an action.
+    pub note: String,
     /// What is written to the flow's own entity (or emitted).
     pub payload: Option<Value<'static>>,
     pub error: Option<RecordError>,
 }
 
-/// The evaluator's target while planning (and, with a writer, applying).
-pub struct Planner<'r> {
-    records: &'r dyn Records,
-    writer: Option<&'r mut dyn Writer>,
-    pub actions: Vec<Action>,
-    /// Records created in this plan, per entity, so that a lookup later in
-    /// the same record finds them.
-    created: Vec<(String, Value<'static>)>,
-}
-
-impl<'r> Planner<'r> {
-    /// A dry planner: reads from `records`, writes nothing.
-    pub fn dry(records: &'r dyn Records) -> Planner<'r> {
-        Planner {
-            records,
-            writer: None,
-            actions: Vec::new(),
-            created: Vec::new(),
-        }
-    }
-
-    /// A planner that carries out its writes with `writer`.
-    pub fn applying(records: &'r dyn Records, writer: &'r mut dyn Writer) -> Planner<'r> {
-        Planner {
-            records,
-            writer: Some(writer),
-            actions: Vec::new(),
-            created: Vec::new(),
-        }
-    }
-
-    /// The plan of a record, from the evaluator's result.
-    pub fn finish(
-        self,
-        flow_target: Option<&EntityName>,
-        result: Result<Outcome<'_>, RecordError>,
-    ) -> Plan {
-        let entity = flow_target.map(ToString::to_string);
-        let main = self
-            .actions
-            .iter()
-            .rev()
-            .find(|action| action.main && action.kind != ActionKind::Lookup);
-        let (decision, reason, payload, error) = match result {
-            Ok(Outcome::Filtered { .. }) => (
-                Decision::Filtered,
-                "a `when` condition does not hold".to_string(),
-                None,
-                None,
-            ),
-            Ok(Outcome::Skipped { reason, .. }) => (Decision::Skip, reason, None, None),
-            Ok(Outcome::Completed {
-                emitted: Some(value),
-            }) if flow_target.is_none() => (
-                Decision::Emit,
-                "mapped".to_string(),
-                Some(value.into_owned()),
-                None,
-            ),
-            Ok(Outcome::Completed { .. }) => match main {
-                Some(action) => {
-                    let decision = match action.kind {
-                        ActionKind::Create => Decision::Create,
-                        ActionKind::Update => Decision::Update,
-                        _ => Decision::Skip,
-                    };
-                    (
-                        decision,
-                        action.reason.clone(),
-                        action.payload.clone(),
-                        None,
-                    )
-                }
-                None => (
-                    Decision::None,
-                    "the flow wrote nothing to its target".to_string(),
-                    None,
-                    None,
-                ),
-            },
-            Err(error) => (Decision::Fail, error.message.clone(), None, Some(error)),
-        };
-        Plan {
-            decision,
-            entity,
-            reason,
-            actions: self.actions,
-            payload,
-            error,
-        }
-    }
-
-    fn system_error(&self, entity: &EntityName, message: String) -> RecordError {
-        RecordError::new(codes::TARGET_FAILED, format!("{entity}: {message}"))
-    }
-}
-
-/// Whether a record's fields equal every key.
-pub fn matches_keys(record: &Value<'_>, keys: &[(&[String], &Value<'_>)]) -> bool {
-    keys.iter().all(|(path, value)| {
-        let mut field = record;
-        for name in path.iter() {
-            match field.get(name) {
-                Some(next) => field = next,
-                None => return false,
+impl Plan {
+    /// Why the record got its decision, values masked when asked.
+    pub fn reason(&self, masked: bool) -> String {
+        match self.main.and_then(|index| self.actions.get(index)) {
+            Some(action) if self.decision == Decision::Skip && action.kind == ActionKind::Lookup => {
+                format!(
+                    "{} already has a record with {}",
+                    action.entity,
+                    action.keys_text(masked)
+                )
             }
-        }
-        field == *value
-    })
-}
-
-impl<'a> Target<'a> for Planner<'_> {
-    fn find(
-        &mut self,
-        entity: &EntityName,
-        keys: &[Key<'a>],
-    ) -> Result<Vec<Value<'a>>, RecordError> {
-        let name = entity.to_string();
-        let pairs: Vec<(&[String], &Value<'_>)> =
-            keys.iter().map(|key| (key.field, &key.value)).collect();
-        let mut found = self
-            .records
-            .find(&name, &pairs)
-            .map_err(|message| self.system_error(entity, message))?;
-        found.extend(
-            self.created
-                .iter()
-                .filter(|(created_in, record)| *created_in == name && matches_keys(record, &pairs))
-                .map(|(_, record)| record.clone()),
-        );
-        let described = crate::eval::describe_keys(keys);
-        let reason = match found.len() {
-            0 => format!("no record with {described}"),
-            1 => format!("found the record with {described}"),
-            n => format!("found {n} records with {described}; the first is used"),
-        };
-        self.actions.push(Action {
-            kind: ActionKind::Lookup,
-            entity: name,
-            main: false,
-            keys: described,
-            reason,
-            payload: None,
-        });
-        Ok(found)
-    }
-
-    fn write(&mut self, request: WriteRequest<'a, '_>) -> Result<Value<'a>, RecordError> {
-        let name = request.entity.to_string();
-        let keys = crate::eval::describe_keys(request.keys);
-        let (kind, reason) = match (&request.action, request.kind) {
-            (WriteAction::Create, WriteKind::Create) => {
-                (ActionKind::Create, "a new record".to_string())
-            }
-            (WriteAction::Create, _) => (ActionKind::Create, format!("no record with {keys} yet")),
-            (WriteAction::Update { .. }, _) => {
-                (ActionKind::Update, format!("the record with {keys} exists"))
-            }
-            (WriteAction::Keep { .. }, _) => (
-                ActionKind::Keep,
-                format!("the record with {keys} exists and its `update if` does not hold"),
-            ),
-        };
-        let payload = (kind != ActionKind::Keep).then(|| request.payload.clone().into_owned());
-        let result = match (&request.action, self.writer.as_deref_mut()) {
-            (WriteAction::Keep { existing }, _) => Ok(existing.clone().into_owned()),
-            (WriteAction::Create, Some(writer)) => writer.create(&name, &request.payload),
-            (WriteAction::Update { existing }, Some(writer)) => {
-                writer.update(&name, existing, &request.payload)
-            }
-            (WriteAction::Create, None) => Ok(placeholder(&name, &request.payload)),
-            (WriteAction::Update { existing }, None) => Ok(merged(existing, &request.payload)),
-        };
-        let record = result.map_err(|message| self.system_error(request.entity, message))?;
-        if kind == ActionKind::Create {
-            self.created.push((name.clone(), record.clone()));
-        }
-        self.actions.push(Action {
-            kind,
-            entity: name,
-            main: request.is_main,
-            keys,
-            reason,
-            payload,
-        });
-        Ok(record)
-    }
-}
-
-/// What a dry run says a created record will look like: its fields, and an
-/// id that says it does not exist yet.
-fn placeholder(entity: &str, payload: &Value<'_>) -> Value<'static> {
-    let mut record = payload
-        .as_object()
-        .cloned()
-        .unwrap_or_default()
-        .into_owned();
-    if !record.contains_key("Id") {
-        record.insert("Id", Value::from(format!("(new {entity})")));
-    }
-    Value::object(record)
-}
-
-/// An updated record in a dry run: the existing fields with the new ones over them.
-fn merged(existing: &Value<'_>, payload: &Value<'_>) -> Value<'static> {
-    let mut record: Object<'static> = existing
-        .as_object()
-        .cloned()
-        .unwrap_or_default()
-        .into_owned();
-    if let Some(fields) = payload.as_object() {
-        for (name, value) in fields.iter() {
-            record.insert(name.to_string(), value.clone().into_owned());
+            Some(action) => action.reason(masked),
+            None => self.note.clone(),
         }
     }
-    Value::object(record)
-}
 
-impl Action {
-    /// The action as JSON, for `--format json` and the activity log.
-    pub fn to_json(&self) -> Value<'static> {
+    pub fn to_json(&self, record_key: Option<&str>, masked: bool) -> Value<'static> {
         let mut object = Object::new();
-        object.push("action", Value::from(serde_plain(&self.kind)));
-        object.push("entity", Value::from(self.entity.clone()));
-        object.push("main", Value::Bool(self.main));
-        object.push("keys", Value::from(self.keys.clone()));
-        object.push("reason", Value::from(self.reason.clone()));
-        if let Some(payload) = &self.payload {
-            object.push("payload", payload.clone());
+        object.push(
+            "record",
+            record_key.map_or(Value::Null, |key| Value::from(key.to_string())),
+        );
+        object.push("action", Value::from(serde_plain(&self.decision)));
+        object.push("entity", self.entity.clone().map_or(Value::Null, Value::from));
+        object.push("reason", Value::from(self.reason(masked)));
+        if let Some(error) = &self.error {
+            object.push("code", Value::from(error.code.id.to_string()));
         }
+        object.push(
+            "actions",
+            Value::list(self.actions.iter().map(|action| action.to_json(masked)).collect()),
+        );
+        let payload = match &self.payload {
+            Some(payload) if masked => mask::value(payload),
+            Some(payload) => payload.clone(),
+            None => Value::Null,
+        };
+        object.push("payload", payload);
         Value::object(object)
     }
 }
@@ -340,32 +180,223 @@ pub fn serde_plain<T: Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-impl Plan {
-    pub fn to_json(&self, record_key: Option<&str>) -> Value<'static> {
-        let mut object = Object::new();
-        object.push(
-            "record",
-            record_key.map_or(Value::Null, |key| Value::from(key.to_string())),
-        );
-        object.push("action", Value::from(serde_plain(&self.decision)));
-        object.push(
-            "entity",
-            self.entity.clone().map_or(Value::Null, Value::from),
-        );
-        object.push("reason", Value::from(self.reason.clone()));
-        if let Some(error) = &self.error {
-            object.push("code", Value::from(error.code.id.to_string()));
+/// Records a dry run has planned to create, by `system.entity`, kept for
+/// the whole run so that later records find them.
+pub type Planned = Vec<(String, Value<'static>)>;
+
+/// The evaluator's target while planning (and, when applying, writing).
+pub struct Planner<'r> {
+    target: &'r mut dyn Connector,
+    apply: bool,
+    planned: &'r mut Planned,
+    pub actions: Vec<Action>,
+}
+
+impl<'r> Planner<'r> {
+    /// A planner that writes nothing.
+    pub fn dry(target: &'r mut dyn Connector, planned: &'r mut Planned) -> Planner<'r> {
+        Planner {
+            target,
+            apply: false,
+            planned,
+            actions: Vec::new(),
         }
-        object.push(
-            "actions",
-            Value::list(self.actions.iter().map(Action::to_json).collect()),
-        );
-        object.push("payload", self.payload.clone().unwrap_or(Value::Null));
-        Value::object(object)
     }
 
-    /// The plan as one line of JSON.
-    pub fn to_json_line(&self, record_key: Option<&str>) -> String {
-        json::to_string(&self.to_json(record_key))
+    /// A planner that carries out its writes through `target`.
+    pub fn applying(target: &'r mut dyn Connector, planned: &'r mut Planned) -> Planner<'r> {
+        Planner {
+            target,
+            apply: true,
+            planned,
+            actions: Vec::new(),
+        }
     }
+
+    /// The plan of a record, from what the evaluator made of it.
+    pub fn finish(self, flow_target: Option<&EntityName>, result: Result<Outcome<'_>, RecordError>) -> Plan {
+        let entity = flow_target.map(ToString::to_string);
+        let main = self
+            .actions
+            .iter()
+            .rposition(|action| action.main && action.kind != ActionKind::Lookup);
+        let mut plan = Plan {
+            decision: Decision::None,
+            entity,
+            main: None,
+            note: String::new(),
+            payload: None,
+            error: None,
+            actions: self.actions,
+        };
+        match result {
+            Ok(Outcome::Filtered { .. }) => {
+                plan.decision = Decision::Filtered;
+                plan.note = "a `when` condition does not hold".to_string();
+            }
+            Ok(Outcome::Skipped { reason, .. }) => {
+                plan.decision = Decision::Skip;
+                plan.note = reason;
+                // Skipped because a lookup found the record: say which.
+                let last = plan.actions.len().checked_sub(1);
+                if last.is_some_and(|index| {
+                    plan.actions[index].kind == ActionKind::Lookup && plan.actions[index].found > 0
+                }) {
+                    plan.main = last;
+                }
+            }
+            Ok(Outcome::Completed { emitted: Some(value) }) if flow_target.is_none() => {
+                plan.decision = Decision::Emit;
+                plan.note = "mapped".to_string();
+                plan.payload = Some(value.into_owned());
+            }
+            Ok(Outcome::Completed { .. }) => match main {
+                Some(index) => {
+                    let action = &plan.actions[index];
+                    plan.decision = match action.kind {
+                        ActionKind::Create => Decision::Create,
+                        ActionKind::Update => Decision::Update,
+                        _ => Decision::Skip,
+                    };
+                    plan.payload = action.payload.clone();
+                    plan.main = Some(index);
+                }
+                None => plan.note = "the flow wrote nothing to its target".to_string(),
+            },
+            Err(error) => {
+                plan.decision = Decision::Fail;
+                plan.note = error.message.clone();
+                plan.error = Some(error);
+            }
+        }
+        plan
+    }
+
+    fn failure(entity: &EntityName, message: impl std::fmt::Display) -> RecordError {
+        RecordError::new(codes::TARGET_FAILED, format!("{entity}: {message}"))
+    }
+
+    /// The connector, when it reaches the entity's system.
+    fn system_for(&mut self, entity: &EntityName) -> Result<&mut dyn Connector, RecordError> {
+        if self.target.system() != entity.system {
+            let message = format!(
+                "no connector reaches this system (the target is {})",
+                self.target.system()
+            );
+            return Err(Self::failure(entity, message));
+        }
+        Ok(&mut *self.target)
+    }
+}
+
+fn owned_keys(keys: &[Key<'_>]) -> Vec<(String, Value<'static>)> {
+    keys.iter()
+        .map(|key| (key.field.join("."), key.value.clone().into_owned()))
+        .collect()
+}
+
+impl<'a> Target<'a> for Planner<'_> {
+    fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
+        let pairs: Vec<(&[String], &Value<'_>)> = keys.iter().map(|key| (key.field, &key.value)).collect();
+        let target = self.system_for(entity)?;
+        let mut found = target
+            .find(&entity.entity, &pairs)
+            .map_err(|error| Self::failure(entity, error))?;
+        let name = entity.to_string();
+        found.extend(
+            self.planned
+                .iter()
+                .filter(|(planned_in, record)| {
+                    *planned_in == name && crate::connectors::memory::matches_keys(record, &pairs)
+                })
+                .map(|(_, record)| record.clone()),
+        );
+        self.actions.push(Action {
+            kind: ActionKind::Lookup,
+            entity: name,
+            main: false,
+            keys: owned_keys(keys),
+            found: found.len(),
+            upserted: false,
+            payload: None,
+        });
+        Ok(found)
+    }
+
+    fn write(&mut self, request: WriteRequest<'a, '_>) -> Result<Value<'a>, RecordError> {
+        let name = request.entity.to_string();
+        let kind = match request.action {
+            WriteAction::Create => ActionKind::Create,
+            WriteAction::Update { .. } => ActionKind::Update,
+            WriteAction::Keep { .. } => ActionKind::Keep,
+        };
+        let payload = (kind != ActionKind::Keep).then(|| request.payload.clone().into_owned());
+        let apply = self.apply;
+        let entity = &request.entity.entity;
+        let record = match request.action {
+            WriteAction::Keep { existing } => existing.into_owned(),
+            WriteAction::Create if apply => {
+                let target = self.system_for(request.entity)?;
+                target
+                    .create(entity, &request.payload)
+                    .map_err(|error| Self::failure(request.entity, error))?
+            }
+            WriteAction::Update { existing } if apply => {
+                let target = self.system_for(request.entity)?;
+                let id_field = target.id_field(entity).to_string();
+                let Some(id) = existing.get(&id_field).cloned() else {
+                    return Err(Self::failure(
+                        request.entity,
+                        format!("the found record has no `{id_field}`"),
+                    ));
+                };
+                target
+                    .update(entity, &id, &request.payload)
+                    .map_err(|error| Self::failure(request.entity, error))?
+            }
+            WriteAction::Create => {
+                let id_field = self.system_for(request.entity)?.id_field(entity).to_string();
+                let record = placeholder(&name, &id_field, &request.payload);
+                self.planned.push((name.clone(), record.clone()));
+                record
+            }
+            WriteAction::Update { existing } => merged(&existing, &request.payload),
+        };
+        self.actions.push(Action {
+            kind,
+            entity: name,
+            main: request.is_main,
+            keys: owned_keys(request.keys),
+            found: 0,
+            upserted: request.kind != WriteKind::Create,
+            payload,
+        });
+        Ok(record)
+    }
+}
+
+/// What a dry run says a created record will look like: its fields, and an
+/// id that says it does not exist yet.
+fn placeholder(entity: &str, id_field: &str, payload: &Value<'_>) -> Value<'static> {
+    let mut record = payload.as_object().cloned().unwrap_or_default().into_owned();
+    if !record.contains_key(id_field) {
+        record.insert(id_field.to_string(), Value::from(format!("(new {entity})")));
+    }
+    Value::object(record)
+}
+
+/// An updated record in a dry run: the existing fields with the new ones over them.
+fn merged(existing: &Value<'_>, payload: &Value<'_>) -> Value<'static> {
+    let mut record: Object<'static> = existing.as_object().cloned().unwrap_or_default().into_owned();
+    if let Some(fields) = payload.as_object() {
+        for (name, value) in fields.iter() {
+            record.insert(name.to_string(), value.clone().into_owned());
+        }
+    }
+    Value::object(record)
+}
+
+/// A plan as one line of JSON.
+pub fn json_line(plan: &Plan, record_key: Option<&str>) -> String {
+    json::to_string(&plan.to_json(record_key, false))
 }

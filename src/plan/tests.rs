@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::check::{self, FileLoader};
+use crate::connectors::{ConnectorError, MemoryConnector, Page, PageRequest};
 use crate::eval::{Clock, Evaluator, settings};
 use crate::source::SourceFile;
 
@@ -13,33 +14,52 @@ flow customers {
 }
 "#;
 
-fn plan_with(records: &dyn Records, record: &str) -> Plan {
+fn plan_with(target: &mut dyn Connector, record: &str) -> Plan {
     let checked = check::check(SourceFile::new("t.flow", FLOW), &FileLoader);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let values = settings::resolve(&checked.program, &[]).unwrap();
     let evaluator = Evaluator::new(&checked.program, values, Clock::System);
     let record = json::parse(record).unwrap();
-    let mut planner = Planner::dry(records);
+    let mut planned = Planned::new();
+    let mut planner = Planner::dry(target, &mut planned);
     let result = evaluator.run(&record, &mut planner);
     let flow = checked.program.flow.as_ref().unwrap();
     planner.finish(Some(&flow.targets[0]), result)
 }
 
+/// A target system that cannot be reached.
 struct Unreachable;
 
-impl Records for Unreachable {
-    fn find(
-        &self,
-        _entity: &str,
-        _keys: &[(&[String], &Value<'_>)],
-    ) -> Result<Vec<Value<'static>>, String> {
-        Err("connection refused".to_string())
+impl Connector for Unreachable {
+    fn system(&self) -> &str {
+        "eaccounting"
+    }
+    fn list(&mut self, _: &str, _: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        Err(ConnectorError("connection refused".into()))
+    }
+    fn find(&mut self, _: &str, _: &[(&[String], &Value<'_>)]) -> Result<Vec<Value<'static>>, ConnectorError> {
+        Err(ConnectorError("connection refused".into()))
+    }
+    fn get(&mut self, _: &str, _: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
+        Err(ConnectorError("connection refused".into()))
+    }
+    fn create(&mut self, _: &str, _: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
+        Err(ConnectorError("connection refused".into()))
+    }
+    fn update(&mut self, _: &str, _: &Value<'_>, _: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
+        Err(ConnectorError("connection refused".into()))
+    }
+    fn id_field(&self, _: &str) -> &str {
+        "Id"
+    }
+    fn cursor_field(&self, _: &str) -> Option<&str> {
+        None
     }
 }
 
 #[test]
 fn a_failing_target_system_fails_the_record_with_its_message() {
-    let plan = plan_with(&Unreachable, r#"{"email": "a@b.nl", "name": "A"}"#);
+    let plan = plan_with(&mut Unreachable, r#"{"email": "a@b.nl", "name": "A"}"#);
     assert_eq!(plan.decision, Decision::Fail);
     let error = plan.error.unwrap();
     assert_eq!(error.code, codes::TARGET_FAILED);
@@ -49,35 +69,34 @@ fn a_failing_target_system_fails_the_record_with_its_message() {
 
 #[test]
 fn lookups_and_writes_are_planned_in_order_with_reasons() {
-    let mut snapshot = Snapshot::new();
-    snapshot.insert(
-        "eaccounting.customers",
+    let mut target = MemoryConnector::new("eaccounting");
+    target.insert(
+        "customers",
         vec![
             json::parse(r#"{"Id": "c-1", "EmailAddress": "a@b.nl"}"#)
                 .unwrap()
                 .into_owned(),
         ],
     );
-    let plan = plan_with(&snapshot, r#"{"email": "a@b.nl", "name": "A"}"#);
+    let plan = plan_with(&mut target, r#"{"email": "a@b.nl", "name": "A"}"#);
     assert_eq!(plan.decision, Decision::Update);
     let kinds: Vec<ActionKind> = plan.actions.iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [ActionKind::Lookup, ActionKind::Lookup, ActionKind::Update]);
     assert_eq!(
-        kinds,
-        [ActionKind::Lookup, ActionKind::Lookup, ActionKind::Update]
-    );
-    assert_eq!(
-        plan.actions[0].reason,
+        plan.actions[0].reason(false),
         "found the record with EmailAddress == \"a@b.nl\""
     );
-
-    let plan = plan_with(&snapshot, r#"{"email": "new@b.nl", "name": "N"}"#);
-    assert_eq!(plan.decision, Decision::Create);
     assert_eq!(
-        plan.reason,
-        "no record with EmailAddress == \"new@b.nl\" yet"
+        plan.actions[0].reason(true),
+        "found the record with EmailAddress == \"***\""
     );
+
+    let plan = plan_with(&mut target, r#"{"email": "new@b.nl", "name": "N"}"#);
+    assert_eq!(plan.decision, Decision::Create);
+    assert_eq!(plan.reason(false), "no record with EmailAddress == \"new@b.nl\" yet");
     assert_eq!(
         json::to_string(plan.payload.as_ref().unwrap()),
         r#"{"Name":"N","EmailAddress":"new@b.nl"}"#
     );
+    assert!(target.records("customers").len() == 1, "a dry plan writes nothing");
 }

@@ -65,16 +65,10 @@ static NUMBER_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 /// `{street, number, suffix}` of a street line.
 pub fn split(line: &str) -> (String, Option<i64>, String) {
     let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
-    let captures = STREET_FIRST
-        .captures(&line)
-        .or_else(|| NUMBER_FIRST.captures(&line));
+    let captures = STREET_FIRST.captures(&line).or_else(|| NUMBER_FIRST.captures(&line));
     match captures {
         Some(parts) => {
-            let street = parts["street"]
-                .trim()
-                .trim_end_matches(',')
-                .trim()
-                .to_string();
+            let street = parts["street"].trim().trim_end_matches(',').trim().to_string();
             let number = parts["number"].parse().ok();
             let suffix = parts
                 .name("after_separator")
@@ -113,10 +107,7 @@ mod tests {
             ("1e Jan Steenstraat 5", ("1e Jan Steenstraat", Some(5), "")),
             ("Straat 12 bis", ("Straat", Some(12), "bis")),
             ("  Dorpsstraat   12  ", ("Dorpsstraat", Some(12), "")),
-            (
-                "Keizersgracht 123, 3 hoog",
-                ("Keizersgracht", Some(123), "3 hoog"),
-            ),
+            ("Keizersgracht 123, 3 hoog", ("Keizersgracht", Some(123), "3 hoog")),
             ("12A High St", ("High St", Some(12), "A")),
             ("Plein 1940 12", ("Plein 1940", Some(12), "")),
             ("Plein 1940 12-2", ("Plein 1940", Some(12), "2")),

@@ -71,10 +71,7 @@ impl<'c, 'a> Args<'c, 'a> {
 
     /// Moves the argument at `index` out (it is `Null` afterwards).
     pub fn take(&mut self, index: usize) -> Value<'a> {
-        self.values
-            .get_mut(index)
-            .map(std::mem::take)
-            .unwrap_or_default()
+        self.values.get_mut(index).map(std::mem::take).unwrap_or_default()
     }
 
     /// All the arguments, moved out.
@@ -83,10 +80,7 @@ impl<'c, 'a> Args<'c, 'a> {
     }
 
     fn name(&self, index: usize) -> &'static str {
-        self.function
-            .params
-            .get(index)
-            .map_or("argument", |param| param.name)
+        self.function.params.get(index).map_or("argument", |param| param.name)
     }
 
     /// The error for an argument of a type the function does not take.
@@ -160,9 +154,7 @@ impl<'c, 'a> Args<'c, 'a> {
     /// An int or decimal, as a decimal.
     pub fn number(&self, index: usize) -> Result<Decimal, RecordError> {
         let value = self.values.get(index).unwrap_or(&Value::Null);
-        value
-            .as_decimal()
-            .ok_or_else(|| self.wrong_type(index, value))
+        value.as_decimal().ok_or_else(|| self.wrong_type(index, value))
     }
 
     pub fn bool(&self, index: usize) -> Result<bool, RecordError> {

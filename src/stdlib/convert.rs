@@ -266,10 +266,7 @@ fn type_of<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 }
 
 fn is(args: &Args<'_, '_>, types: Types) -> Value<'static> {
-    Value::Bool(
-        args.get(0)
-            .is_some_and(|value| types.contains(value.kind())),
-    )
+    Value::Bool(args.get(0).is_some_and(|value| types.contains(value.kind())))
 }
 
 fn is_text<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -304,9 +301,7 @@ fn text<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     match args.take(0) {
         Value::Text(text) => Ok(Value::Text(text)),
         Value::Null => Err(args.wrong_type(0, &Value::Null)),
-        other => Ok(Value::from(
-            other.to_text().map(|t| t.into_owned()).unwrap_or_default(),
-        )),
+        other => Ok(Value::from(other.to_text().map(|t| t.into_owned()).unwrap_or_default())),
     }
 }
 
@@ -373,9 +368,7 @@ fn bool<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 }
 
 fn to_json<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
-    Ok(Value::from(json::to_string(
-        args.get(0).unwrap_or(&Value::Null),
-    )))
+    Ok(Value::from(json::to_string(args.get(0).unwrap_or(&Value::Null))))
 }
 
 fn parse_json<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {

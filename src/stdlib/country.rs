@@ -120,10 +120,7 @@ fn prepare_language(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (
         Some(Value::Text(code)) => language(code).map(Prepared::Language).ok_or_else(|| {
             (
                 1,
-                format!(
-                    "{:?} is not a supported language; use {LANGUAGES}",
-                    code.as_str()
-                ),
+                format!("{:?} is not a supported language; use {LANGUAGES}", code.as_str()),
             )
         }),
         _ => Ok(Prepared::Nothing),
@@ -155,8 +152,8 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 const EU: &[&str] = &[
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
-    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV",
+    "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 ];
 
 static COUNTRIES: LazyLock<Countries> = LazyLock::new(|| {
@@ -244,11 +241,8 @@ fn country_name<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Prepared::Language(language) => *language,
         _ => {
             let code = args.text_or(1, "en")?;
-            language(code).ok_or_else(|| {
-                args.invalid(format!(
-                    "{code:?} is not a supported language; use {LANGUAGES}"
-                ))
-            })?
+            language(code)
+                .ok_or_else(|| args.invalid(format!("{code:?} is not a supported language; use {LANGUAGES}")))?
         }
     };
     let country = find(args)?;
@@ -275,11 +269,7 @@ mod tests {
         for country in &countries.all {
             assert_eq!(country.alpha2.len(), 2);
             assert_eq!(country.alpha3.len(), 3);
-            assert!(
-                !country.english.is_empty()
-                    && !country.dutch.is_empty()
-                    && !country.german.is_empty()
-            );
+            assert!(!country.english.is_empty() && !country.dutch.is_empty() && !country.german.is_empty());
         }
         for code in EU {
             assert!(countries.by_name.contains_key(&fold(code)), "{code}");

@@ -5,8 +5,7 @@ use std::str::FromStr;
 
 use chrono::format::{Item, StrftimeItems};
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, LocalResult, Months, NaiveDate, NaiveDateTime,
-    NaiveTime, TimeZone,
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
 };
 use chrono_tz::Tz;
 
@@ -266,9 +265,7 @@ fn zone_message(name: &str) -> String {
     format!("{name:?} is not a time zone; use an IANA name such as \"Europe/Amsterdam\" or \"UTC\"")
 }
 
-fn prepare_zone<const INDEX: usize>(
-    constants: &[Option<&Value<'static>>],
-) -> Result<Prepared, (usize, String)> {
+fn prepare_zone<const INDEX: usize>(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
     match constants.get(INDEX).copied().flatten() {
         Some(Value::Text(name)) => zone(name)
             .map(Prepared::Zone)
@@ -287,18 +284,14 @@ pub fn check_format(format: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn prepare_format<const INDEX: usize>(
-    constants: &[Option<&Value<'static>>],
-) -> Result<Prepared, (usize, String)> {
+fn prepare_format<const INDEX: usize>(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
     if let Some(Value::Text(format)) = constants.get(INDEX).copied().flatten() {
         check_format(format).map_err(|message| (INDEX, message))?;
     }
     Ok(Prepared::Nothing)
 }
 
-fn prepare_format_and_zone(
-    constants: &[Option<&Value<'static>>],
-) -> Result<Prepared, (usize, String)> {
+fn prepare_format_and_zone(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
     prepare_format::<1>(constants)?;
     prepare_zone::<2>(constants)
 }
@@ -312,9 +305,7 @@ fn zone_arg(args: &Args<'_, '_>, index: usize) -> Result<Option<Tz>, RecordError
         None | Some(Value::Null) => Ok(None),
         Some(_) => {
             let name = args.text(index)?;
-            zone(name)
-                .map(Some)
-                .ok_or_else(|| args.invalid(zone_message(name)))
+            zone(name).map(Some).ok_or_else(|| args.invalid(zone_message(name)))
         }
     }
 }
@@ -378,11 +369,10 @@ fn datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
                 })?;
             match tz {
                 Some(tz) => in_zone(naive, tz).map(Value::DateTime),
-                None => Err(date_error(format!(
-                    "{:?} has no offset, so the moment is unknown",
-                    text.as_str()
-                ))
-                .help("give the zone it is local to: `datetime(text, \"Europe/Amsterdam\")`")),
+                None => Err(
+                    date_error(format!("{:?} has no offset, so the moment is unknown", text.as_str()))
+                        .help("give the zone it is local to: `datetime(text, \"Europe/Amsterdam\")`"),
+                ),
             }
         }
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
@@ -394,11 +384,7 @@ fn parse_date<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let format = format_arg(args, 1)?;
     NaiveDate::parse_from_str(text, format)
         .map(Value::Date)
-        .map_err(|error| {
-            date_error(format!(
-                "{text:?} is not a date in the format {format:?}: {error}"
-            ))
-        })
+        .map_err(|error| date_error(format!("{text:?} is not a date in the format {format:?}: {error}")))
 }
 
 fn has_offset(format: &str) -> bool {
@@ -411,9 +397,7 @@ fn parse_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError>
     let text = args.text(0)?;
     let format = format_arg(args, 1)?;
     let fail = |error: chrono::ParseError| {
-        date_error(format!(
-            "{text:?} is not a date-time in the format {format:?}: {error}"
-        ))
+        date_error(format!("{text:?} is not a date-time in the format {format:?}: {error}"))
     };
     if has_offset(format) {
         return DateTime::parse_from_str(text, format)
@@ -423,10 +407,10 @@ fn parse_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError>
     let naive = NaiveDateTime::parse_from_str(text, format).map_err(fail)?;
     match zone_arg(args, 2)? {
         Some(tz) => in_zone(naive, tz).map(Value::DateTime),
-        None => Err(date_error(format!(
-            "the format {format:?} has no offset, so the moment is unknown"
-        ))
-        .help("give the zone the text is local to as the third argument")),
+        None => Err(
+            date_error(format!("the format {format:?} has no offset, so the moment is unknown"))
+                .help("give the zone the text is local to as the third argument"),
+        ),
     }
 }
 
@@ -434,15 +418,11 @@ fn format_date<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let format = format_arg(args, 1)?;
     let text = match args.get(0) {
         Some(Value::Date(date)) => {
-            if [
-                "%H", "%M", "%S", "%z", "%Z", "%T", "%R", "%I", "%p", "%s", "%+",
-            ]
-            .iter()
-            .any(|d| format.contains(d))
+            if ["%H", "%M", "%S", "%z", "%Z", "%T", "%R", "%I", "%p", "%s", "%+"]
+                .iter()
+                .any(|d| format.contains(d))
             {
-                return Err(args.invalid(format!(
-                    "a date has no time or zone to write with {format:?}"
-                )));
+                return Err(args.invalid(format!("a date has no time or zone to write with {format:?}")));
             }
             date.format(format).to_string()
         }
@@ -459,9 +439,7 @@ fn today<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn now<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let tz = zone_arg(args, 0)?.unwrap_or(Tz::UTC);
-    Ok(Value::DateTime(
-        args.now().with_timezone(&tz).fixed_offset(),
-    ))
+    Ok(Value::DateTime(args.now().with_timezone(&tz).fixed_offset()))
 }
 
 fn out_of_range() -> RecordError {
@@ -471,10 +449,7 @@ fn out_of_range() -> RecordError {
 fn add_days<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let days = Duration::try_days(args.int(1)?).ok_or_else(out_of_range)?;
     match args.get(0) {
-        Some(Value::Date(date)) => date
-            .checked_add_signed(days)
-            .map(Value::Date)
-            .ok_or_else(out_of_range),
+        Some(Value::Date(date)) => date.checked_add_signed(days).map(Value::Date).ok_or_else(out_of_range),
         Some(Value::DateTime(datetime)) => datetime
             .checked_add_signed(days)
             .map(Value::DateTime)
@@ -495,9 +470,7 @@ fn shift_months(date: NaiveDate, months: i64) -> Option<NaiveDate> {
 fn add_months<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let months = args.int(1)?;
     match args.get(0) {
-        Some(Value::Date(date)) => shift_months(*date, months)
-            .map(Value::Date)
-            .ok_or_else(out_of_range),
+        Some(Value::Date(date)) => shift_months(*date, months).map(Value::Date).ok_or_else(out_of_range),
         Some(Value::DateTime(datetime)) => {
             let local = datetime.naive_local();
             let shifted = shift_months(local.date(), months)
@@ -536,9 +509,7 @@ fn days_between<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 fn to_zone<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let tz = zone_arg(args, 1)?.ok_or_else(|| args.wrong_type(1, &Value::Null))?;
     match args.get(0) {
-        Some(Value::DateTime(datetime)) => {
-            Ok(Value::DateTime(datetime.with_timezone(&tz).fixed_offset()))
-        }
+        Some(Value::DateTime(datetime)) => Ok(Value::DateTime(datetime.with_timezone(&tz).fixed_offset())),
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
     }
 }
@@ -578,10 +549,7 @@ mod tests {
     fn clocks_going_back_take_the_earlier_moment() {
         let tz = zone("Europe/Amsterdam").unwrap();
         let naive = NaiveDateTime::parse_from_str("2024-10-27 02:30", "%Y-%m-%d %H:%M").unwrap();
-        assert_eq!(
-            in_zone(naive, tz).unwrap().to_rfc3339(),
-            "2024-10-27T02:30:00+02:00"
-        );
+        assert_eq!(in_zone(naive, tz).unwrap().to_rfc3339(), "2024-10-27T02:30:00+02:00");
         let skipped = NaiveDateTime::parse_from_str("2024-03-31 02:30", "%Y-%m-%d %H:%M").unwrap();
         assert!(in_zone(skipped, tz).is_err());
     }

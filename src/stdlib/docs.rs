@@ -27,11 +27,7 @@ pub fn markdown() -> String {
             .filter(|f| f.category == category)
             .map(|f| format!("[`{0}`](#{0})", f.name))
             .collect();
-        page.push_str(&format!(
-            "| {} | {} |\n",
-            category.title(),
-            names.join(", ")
-        ));
+        page.push_str(&format!("| {} | {} |\n", category.title(), names.join(", ")));
     }
     page.push_str("| Modules | ");
     page.push_str(
@@ -61,10 +57,7 @@ pub fn markdown() -> String {
                     }
                     None => format!("`{}`", example.result.replace('|', "\\|")),
                 };
-                page.push_str(&format!(
-                    "| `{}` | {result} |\n",
-                    example.call.replace('|', "\\|")
-                ));
+                page.push_str(&format!("| `{}` | {result} |\n", example.call.replace('|', "\\|")));
             }
         }
     }

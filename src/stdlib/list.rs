@@ -189,12 +189,7 @@ pub const FUNCTIONS: &[Function] = &[
 ];
 
 /// Applies the predicate at `index`, insisting on a bool.
-fn test<'a>(
-    args: &mut Args<'_, 'a>,
-    name: &str,
-    index: usize,
-    item: &Value<'a>,
-) -> Result<bool, RecordError> {
+fn test<'a>(args: &mut Args<'_, 'a>, name: &str, index: usize, item: &Value<'a>) -> Result<bool, RecordError> {
     match args.apply(index, std::slice::from_ref(item))? {
         Value::Bool(b) => Ok(b),
         other => Err(RecordError::new(
@@ -302,9 +297,7 @@ fn sort_by<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         ));
     }
     keyed.sort_by(|(a, _), (b, _)| a.compare(b).unwrap_or(std::cmp::Ordering::Equal));
-    Ok(Value::list(
-        keyed.into_iter().map(|(_, item)| item).collect(),
-    ))
+    Ok(Value::list(keyed.into_iter().map(|(_, item)| item).collect()))
 }
 
 fn flatten<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {

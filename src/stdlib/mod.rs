@@ -233,10 +233,7 @@ const MODULES: &[(&str, &str)] = &[
 
 /// The text of a shipped `.flow` module, e.g. `std/address`.
 pub fn module_source(path: &str) -> Option<&'static str> {
-    MODULES
-        .iter()
-        .find(|(name, _)| *name == path)
-        .map(|(_, text)| *text)
+    MODULES.iter().find(|(name, _)| *name == path).map(|(_, text)| *text)
 }
 
 /// The import paths of the shipped modules.

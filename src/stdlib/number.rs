@@ -235,18 +235,12 @@ fn prepare_rounding(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (
     if let Some(Value::Int(places)) = constants.get(1).copied().flatten()
         && !(0..=28).contains(places)
     {
-        return Err((
-            1,
-            format!("rounding to {places} places is not possible; use 0 to 28"),
-        ));
+        return Err((1, format!("rounding to {places} places is not possible; use 0 to 28")));
     }
     match constants.get(2).copied().flatten() {
         Some(Value::Text(mode)) => match rounding_strategy(mode) {
             Some(strategy) => Ok(Prepared::Rounding(strategy)),
-            None => Err((
-                2,
-                format!("`{}` is not a rounding mode; use {MODES}", mode.as_str()),
-            )),
+            None => Err((2, format!("`{}` is not a rounding mode; use {MODES}", mode.as_str()))),
         },
         _ => Ok(Prepared::Nothing),
     }
@@ -257,19 +251,11 @@ fn places(args: &Args<'_, '_>, index: usize) -> Result<u32, RecordError> {
     u32::try_from(places)
         .ok()
         .filter(|p| *p <= 28)
-        .ok_or_else(|| {
-            args.invalid(format!(
-                "rounding to {places} places is not possible; use 0 to 28"
-            ))
-        })
+        .ok_or_else(|| args.invalid(format!("rounding to {places} places is not possible; use 0 to 28")))
 }
 
 /// Rounds with `strategy` and writes exactly `places` decimals.
-pub fn round_to(
-    value: &Value<'_>,
-    places: u32,
-    strategy: RoundingStrategy,
-) -> Option<Value<'static>> {
+pub fn round_to(value: &Value<'_>, places: u32, strategy: RoundingStrategy) -> Option<Value<'static>> {
     match value {
         Value::Int(int) => Some(Value::Int(*int)),
         Value::Decimal(decimal) => {
@@ -281,10 +267,7 @@ pub fn round_to(
     }
 }
 
-fn rounded<'a>(
-    args: &mut Args<'_, 'a>,
-    strategy: RoundingStrategy,
-) -> Result<Value<'a>, RecordError> {
+fn rounded<'a>(args: &mut Args<'_, 'a>, strategy: RoundingStrategy) -> Result<Value<'a>, RecordError> {
     let places = places(args, 1)?;
     let value = args.take(0);
     round_to(&value, places, strategy).ok_or_else(|| args.wrong_type(0, &value))
@@ -295,9 +278,8 @@ fn round<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Prepared::Rounding(strategy) => *strategy,
         _ => {
             let mode = args.text_or(2, "half_up")?;
-            rounding_strategy(mode).ok_or_else(|| {
-                args.invalid(format!("`{mode}` is not a rounding mode; use {MODES}"))
-            })?
+            rounding_strategy(mode)
+                .ok_or_else(|| args.invalid(format!("`{mode}` is not a rounding mode; use {MODES}")))?
         }
     };
     rounded(args, strategy)
@@ -313,21 +295,16 @@ fn ceil<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn abs<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     match args.take(0) {
-        Value::Int(int) => int.checked_abs().map(Value::Int).ok_or_else(|| {
-            RecordError::new(
-                codes::ARITHMETIC,
-                "`abs`: the result is too large for an int",
-            )
-        }),
+        Value::Int(int) => int
+            .checked_abs()
+            .map(Value::Int)
+            .ok_or_else(|| RecordError::new(codes::ARITHMETIC, "`abs`: the result is too large for an int")),
         Value::Decimal(decimal) => Ok(Value::Decimal(decimal.abs())),
         other => Err(args.wrong_type(0, &other)),
     }
 }
 
-fn extreme<'a>(
-    args: &mut Args<'_, 'a>,
-    want: std::cmp::Ordering,
-) -> Result<Value<'a>, RecordError> {
+fn extreme<'a>(args: &mut Args<'_, 'a>, want: std::cmp::Ordering) -> Result<Value<'a>, RecordError> {
     let mut values = args.take_all();
     let candidates: Vec<Value<'a>> = match values.as_mut_slice() {
         [Value::List(items)] => items.iter().cloned().collect(),
@@ -343,11 +320,7 @@ fn extreme<'a>(
                 None => {
                     return Err(RecordError::new(
                         codes::WRONG_TYPE,
-                        format!(
-                            "cannot compare {} with {}",
-                            candidate.kind(),
-                            current.kind()
-                        ),
+                        format!("cannot compare {} with {}", candidate.kind(), current.kind()),
                     ));
                 }
             },
@@ -365,9 +338,7 @@ fn max<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 }
 
 /// Adds exact numbers, staying an int while every term is one.
-pub fn add_numbers<'v>(
-    items: impl IntoIterator<Item = &'v Value<'v>>,
-) -> Result<Value<'static>, RecordError> {
+pub fn add_numbers<'v>(items: impl IntoIterator<Item = &'v Value<'v>>) -> Result<Value<'static>, RecordError> {
     let overflow = || RecordError::new(codes::ARITHMETIC, "`sum`: the total is too large");
     let mut total = Value::Int(0);
     for (i, item) in items.into_iter().enumerate() {
@@ -381,10 +352,7 @@ pub fn add_numbers<'v>(
             _ => {
                 return Err(RecordError::new(
                     codes::WRONG_TYPE,
-                    format!(
-                        "`sum`: element {i} is {}, not a number: {item}",
-                        item.kind()
-                    ),
+                    format!("`sum`: element {i} is {}, not a number: {item}", item.kind()),
                 ));
             }
         };
@@ -415,8 +383,7 @@ fn decimal<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Some(Value::Text(text)) => match decimal_from_text(text) {
             Some(decimal) => Ok(Value::Decimal(decimal)),
             None => {
-                let mut error =
-                    args.invalid(format!("{:?} is not a decimal number", text.as_str()));
+                let mut error = args.invalid(format!("{:?} is not a decimal number", text.as_str()));
                 if text.contains(',') {
                     error = error.help("for a decimal comma, use `parse_decimal(text, \",\")`");
                 }
@@ -453,9 +420,8 @@ fn parse_decimal<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> 
     let whole: String = match thousands {
         Some(separator) if !separator.is_empty() && whole.contains(separator) => {
             let groups: Vec<&str> = whole.split(separator).collect();
-            let well_grouped = !groups[0].is_empty()
-                && groups[0].len() <= 3
-                && groups[1..].iter().all(|group| group.len() == 3);
+            let well_grouped =
+                !groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|group| group.len() == 3);
             if !well_grouped {
                 return Err(fail());
             }
@@ -471,7 +437,5 @@ fn parse_decimal<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> 
         Some(fraction) => format!("{sign}{whole}.{fraction}"),
         None => format!("{sign}{whole}"),
     };
-    Decimal::from_str(&normal)
-        .map(Value::Decimal)
-        .map_err(|_| fail())
+    Decimal::from_str(&normal).map(Value::Decimal).map_err(|_| fail())
 }

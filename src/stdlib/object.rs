@@ -128,16 +128,12 @@ pub const FUNCTIONS: &[Function] = &[
 
 fn keys<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let object = args.take_object(0)?;
-    Ok(Value::list(
-        object.keys().map(|key| Value::Text(key.clone())).collect(),
-    ))
+    Ok(Value::list(object.keys().map(|key| Value::Text(key.clone())).collect()))
 }
 
 fn values<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let object = args.take_object(0)?;
-    Ok(Value::list(
-        object.iter().map(|(_, value)| value.clone()).collect(),
-    ))
+    Ok(Value::list(object.iter().map(|(_, value)| value.clone()).collect()))
 }
 
 fn merge<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -157,10 +153,7 @@ fn names(args: &mut Args<'_, '_>, index: usize) -> Result<Vec<String>, RecordErr
     list.iter()
         .map(|name| match name {
             Value::Text(text) => Ok(text.to_string()),
-            other => Err(args.invalid(format!(
-                "field names are text, not {}: {other}",
-                other.kind()
-            ))),
+            other => Err(args.invalid(format!("field names are text, not {}: {other}", other.kind()))),
         })
         .collect()
 }

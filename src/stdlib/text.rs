@@ -356,10 +356,7 @@ fn split<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     }
     let text = args.take_text(0)?;
     let parts = match &text {
-        Text::Borrowed(borrowed) => borrowed
-            .split(separator.as_str())
-            .map(Value::from)
-            .collect(),
+        Text::Borrowed(borrowed) => borrowed.split(separator.as_str()).map(Value::from).collect(),
         Text::Shared(shared) => shared
             .split(separator.as_str())
             .map(|p| Value::from(p.to_string()))
@@ -406,9 +403,7 @@ fn pad(args: &mut Args<'_, '_>, at_start: bool) -> Result<String, RecordError> {
     if fill.is_empty() {
         return Err(args.invalid("the fill is empty"));
     }
-    let missing = usize::try_from(width)
-        .unwrap_or(0)
-        .saturating_sub(text.chars().count());
+    let missing = usize::try_from(width).unwrap_or(0).saturating_sub(text.chars().count());
     let padding: String = fill.chars().cycle().take(missing).collect();
     Ok(if at_start {
         padding + text
@@ -427,9 +422,7 @@ fn pad_end<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 /// Byte offset of character `index` in `text` (or the end).
 fn char_offset(text: &str, index: usize) -> usize {
-    text.char_indices()
-        .nth(index)
-        .map_or(text.len(), |(offset, _)| offset)
+    text.char_indices().nth(index).map_or(text.len(), |(offset, _)| offset)
 }
 
 fn substring<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {

@@ -182,10 +182,7 @@ pub enum Statement {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SkipRule {
-    Exists {
-        entity: EntityRef,
-        keys: Vec<KeyMatch>,
-    },
+    Exists { entity: EntityRef, keys: Vec<KeyMatch> },
     If(Expr),
 }
 

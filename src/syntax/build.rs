@@ -44,9 +44,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::ge, Assoc::Left))
         .op(Op::infix(Rule::coalesce, Assoc::Left))
         .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-        .op(Op::infix(Rule::mul, Assoc::Left)
-            | Op::infix(Rule::div, Assoc::Left)
-            | Op::infix(Rule::rem, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left) | Op::infix(Rule::rem, Assoc::Left))
         .op(Op::prefix(Rule::neg))
         .op(Op::postfix(Rule::member)
             | Op::postfix(Rule::descendant)
@@ -130,23 +128,15 @@ impl<'t> Builder<'t> {
                 }
                 continue;
             }
-            let continues_previous = built.last().is_some_and(|(previous, _)| {
-                !self.text[previous.end as usize..span.start as usize].contains('\n')
-            });
+            let continues_previous = built
+                .last()
+                .is_some_and(|(previous, _)| !self.text[previous.end as usize..span.start as usize].contains('\n'));
             let start = if continues_previous {
-                built
-                    .pop()
-                    .map_or(span.start, |(previous, _)| previous.start)
+                built.pop().map_or(span.start, |(previous, _)| previous.start)
             } else {
                 span.start
             };
-            self.report_bad(
-                Span {
-                    start,
-                    end: span.end,
-                },
-                lone,
-            );
+            self.report_bad(Span { start, end: span.end }, lone);
         }
         built.into_iter().map(|(_, item)| item).collect()
     }
@@ -157,14 +147,12 @@ impl<'t> Builder<'t> {
         let piece = &self.text[span.range()];
         match FlowParser::parse(rule, piece) {
             Err(error) => self.report(
-                syntax_error(&error, piece, (span.end as usize) < self.text.len())
-                    .shifted(span.start as usize),
+                syntax_error(&error, piece, (span.end as usize) < self.text.len()).shifted(span.start as usize),
             ),
             // The piece parses alone, so it was misplaced rather than malformed.
-            Ok(_) => self.report(
-                Diagnostic::new(codes::SYNTAX, span, "this does not belong here")
-                    .label("unexpected here"),
-            ),
+            Ok(_) => {
+                self.report(Diagnostic::new(codes::SYNTAX, span, "this does not belong here").label("unexpected here"))
+            }
         }
     }
 
@@ -172,9 +160,7 @@ impl<'t> Builder<'t> {
 
     pub fn module(&self, file: Pair<'t, Rule>) -> Module {
         let pairs = file.into_inner().filter(|pair| pair.as_rule() != Rule::EOI);
-        let items = self.items(pairs, Rule::bad_item, Rule::lone_item, |pair| {
-            self.item(pair)
-        });
+        let items = self.items(pairs, Rule::bad_item, Rule::lone_item, |pair| self.item(pair));
         Module { items }
     }
 
@@ -226,9 +212,7 @@ impl<'t> Builder<'t> {
             let part_span = self.span(&part);
             match part.as_rule() {
                 Rule::optional => optional = true,
-                Rule::plain_string => {
-                    alternatives.push(TypeAtom::Word(self.plain_text(part), part_span))
-                }
+                Rule::plain_string => alternatives.push(TypeAtom::Word(self.plain_text(part), part_span)),
                 Rule::type_name => {
                     let name = match part.as_str() {
                         "text" => TypeName::Text,
@@ -282,11 +266,7 @@ impl<'t> Builder<'t> {
             })
             .collect();
         let value = self.expr(inner.next().expect("arm has a value"));
-        Arm {
-            patterns,
-            value,
-            span,
-        }
+        Arm { patterns, value, span }
     }
 
     fn function(&self, pair: Pair<'t, Rule>) -> Function {
@@ -345,11 +325,7 @@ impl<'t> Builder<'t> {
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p));
         let name = self.ident(inner.next().expect("flow has a name"));
         let statements = self.statements(inner);
-        Flow {
-            name,
-            statements,
-            span,
-        }
+        Flow { name, statements, span }
     }
 
     // ------------------------------------------------------------ statements
@@ -358,10 +334,7 @@ impl<'t> Builder<'t> {
         let span = self.span(&pair);
         Some(match pair.as_rule() {
             Rule::source_decl => {
-                let entity = self.entity_ref(
-                    pair.into_inner()
-                        .find(|p| p.as_rule() == Rule::entity_ref)?,
-                );
+                let entity = self.entity_ref(pair.into_inner().find(|p| p.as_rule() == Rule::entity_ref)?);
                 Statement::Source(entity, span)
             }
             Rule::target_decl => {
@@ -408,9 +381,7 @@ impl<'t> Builder<'t> {
             }
             Rule::if_stmt => Statement::If(self.if_statement(pair, 0)),
             Rule::emit_stmt => Statement::Emit(self.record_body(last_inner(pair)), span),
-            Rule::create_expr | Rule::upsert_expr | Rule::update_expr => {
-                Statement::Write(self.primary(pair))
-            }
+            Rule::create_expr | Rule::upsert_expr | Rule::update_expr => Statement::Write(self.primary(pair)),
             rule => unreachable!("grammar gave {rule:?} as a statement"),
         })
     }
@@ -461,10 +432,7 @@ impl<'t> Builder<'t> {
 
     fn field_path(&self, pair: Pair<'t, Rule>) -> FieldPath {
         let span = self.span(&pair);
-        let segments = pair
-            .into_inner()
-            .map(|name| self.field_name(name))
-            .collect();
+        let segments = pair.into_inner().map(|name| self.field_name(name)).collect();
         FieldPath { segments, span }
     }
 
@@ -481,11 +449,7 @@ impl<'t> Builder<'t> {
         let mut inner = pair.into_inner();
         let system = self.ident(inner.next().expect("entity has a system"));
         let entity = self.ident(inner.next().expect("entity has a name"));
-        EntityRef {
-            system,
-            entity,
-            span,
-        }
+        EntityRef { system, entity, span }
     }
 
     fn require_each(&self, pair: Pair<'t, Rule>) -> Expr {
@@ -510,12 +474,9 @@ impl<'t> Builder<'t> {
 
     fn record_body(&self, pair: Pair<'t, Rule>) -> RecordBody {
         let span = self.span(&pair);
-        let items = self.items(
-            pair.into_inner(),
-            Rule::bad_body_item,
-            Rule::lone_body_item,
-            |item| self.body_item(item),
-        );
+        let items = self.items(pair.into_inner(), Rule::bad_body_item, Rule::lone_body_item, |item| {
+            self.body_item(item)
+        });
         RecordBody { items, span }
     }
 
@@ -606,8 +567,7 @@ impl<'t> Builder<'t> {
             if matches!(part.as_rule(), Rule::not | Rule::neg) {
                 run += 1;
                 if run > MAX_PREFIXES {
-                    return self
-                        .error_expr(span, too_deep(self.span(part), "run of `not` and `-`"));
+                    return self.error_expr(span, too_deep(self.span(part), "run of `not` and `-`"));
                 }
             } else {
                 run = 0;
@@ -704,15 +664,12 @@ impl<'t> Builder<'t> {
     fn primary(&self, pair: Pair<'t, Rule>) -> Expr {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::none
-            | Rule::boolean
-            | Rule::number
-            | Rule::date
-            | Rule::datetime
-            | Rule::raw_string => match self.literal(pair) {
-                Some(literal) => ExprKind::Literal(literal),
-                None => ExprKind::Error,
-            },
+            Rule::none | Rule::boolean | Rule::number | Rule::date | Rule::datetime | Rule::raw_string => {
+                match self.literal(pair) {
+                    Some(literal) => ExprKind::Literal(literal),
+                    None => ExprKind::Error,
+                }
+            }
             Rule::string => self.text(pair),
             Rule::record_root => ExprKind::Record,
             Rule::ident => ExprKind::Name(self.ident(pair)),
@@ -759,9 +716,7 @@ impl<'t> Builder<'t> {
                     match part.as_rule() {
                         Rule::entity_ref => entity = Some(self.entity_ref(part)),
                         Rule::where_clause => keys = self.where_clause(part),
-                        Rule::update_guard => {
-                            update_if = Some(Box::new(self.expr(last_inner(part))))
-                        }
+                        Rule::update_guard => update_if = Some(Box::new(self.expr(last_inner(part)))),
                         _ => body = Some(self.record_body(part)),
                     }
                 }
@@ -821,9 +776,7 @@ impl<'t> Builder<'t> {
     fn for_expr(&self, pair: Pair<'t, Rule>) -> ForExpr {
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p)).peekable();
         let item = self.ident(inner.next().expect("for has a name"));
-        let index = inner
-            .next_if(|p| p.as_rule() == Rule::ident)
-            .map(|p| self.ident(p));
+        let index = inner.next_if(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p));
         let list = self.expr(inner.next().expect("for has a list"));
         let filter = inner
             .next_if(|p| p.as_rule() == Rule::for_filter)
@@ -883,12 +836,8 @@ impl<'t> Builder<'t> {
                 ExprKind::Literal(literal) => Some(literal),
                 _ => {
                     self.report(
-                        Diagnostic::new(
-                            codes::INVALID_LITERAL,
-                            span,
-                            "a pattern cannot contain `${...}`",
-                        )
-                        .help("write the text out, or use `if` to compare with a computed value"),
+                        Diagnostic::new(codes::INVALID_LITERAL, span, "a pattern cannot contain `${...}`")
+                            .help("write the text out, or use `if` to compare with a computed value"),
                     );
                     None
                 }
@@ -897,13 +846,9 @@ impl<'t> Builder<'t> {
                 Ok(decimal) => Some(Literal::Decimal(decimal)),
                 Err(_) => {
                     self.report(
-                        Diagnostic::new(
-                            codes::INVALID_LITERAL,
-                            span,
-                            format!("`{text}` does not fit a decimal"),
-                        )
-                        .label("too many digits")
-                        .help("a decimal holds at most 28 significant digits"),
+                        Diagnostic::new(codes::INVALID_LITERAL, span, format!("`{text}` does not fit a decimal"))
+                            .label("too many digits")
+                            .help("a decimal holds at most 28 significant digits"),
                     );
                     None
                 }
@@ -918,11 +863,7 @@ impl<'t> Builder<'t> {
                             format!("`{text}` is too large for an int"),
                         )
                         .label("too large")
-                        .help(format!(
-                            "an int lies between {} and {}",
-                            i64::MIN,
-                            i64::MAX
-                        )),
+                        .help(format!("an int lies between {} and {}", i64::MIN, i64::MAX)),
                     );
                     None
                 }
@@ -951,15 +892,9 @@ impl<'t> Builder<'t> {
         let has_zone = body.ends_with('Z') || body[10..].contains('+') || body[10..].contains('-');
         if !has_zone {
             self.report(
-                Diagnostic::new(
-                    codes::INVALID_LITERAL,
-                    span,
-                    format!("`{text}` has no time zone"),
-                )
-                .label("which zone?")
-                .help(format!(
-                    "add `Z` for UTC or an offset: `{text}Z` or `{text}+01:00`"
-                )),
+                Diagnostic::new(codes::INVALID_LITERAL, span, format!("`{text}` has no time zone"))
+                    .label("which zone?")
+                    .help(format!("add `Z` for UTC or an offset: `{text}Z` or `{text}+01:00`")),
             );
             return None;
         }
@@ -1049,13 +984,9 @@ impl<'t> Builder<'t> {
 }
 
 fn too_deep(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::new(
-        codes::NESTING_TOO_DEEP,
-        span,
-        format!("this {what} is too long"),
-    )
-    .label("too deep")
-    .help("move the inner part into a `let` or a function")
+    Diagnostic::new(codes::NESTING_TOO_DEEP, span, format!("this {what} is too long"))
+        .label("too deep")
+        .help("move the inner part into a `let` or a function")
 }
 
 fn is_keyword(pair: &Pair<'_, Rule>) -> bool {
@@ -1126,7 +1057,5 @@ fn is_postfix(rule: Rule) -> bool {
 }
 
 fn last_inner<'t>(pair: Pair<'t, Rule>) -> Pair<'t, Rule> {
-    pair.into_inner()
-        .last()
-        .expect("grammar guarantees an inner part")
+    pair.into_inner().last().expect("grammar guarantees an inner part")
 }

@@ -83,10 +83,7 @@ impl Expect {
     fn starts_field(&self) -> bool {
         matches!(
             self,
-            Expect::FieldName
-                | Expect::Text
-                | Expect::Token("\"" | "...")
-                | Expect::Keyword("if" | "let" | "create")
+            Expect::FieldName | Expect::Text | Expect::Token("\"" | "...") | Expect::Keyword("if" | "let" | "create")
         )
     }
 
@@ -127,8 +124,8 @@ fn from_rule(rule: Rule) -> Option<Expect> {
         entity_ref => Expect::Entity,
         record_body | object => Expect::Token("{"),
         arm | patterns | pattern | wildcard_pattern => Expect::Arm,
-        or | and | eq | ne | le | ge | lt | gt | coalesce | add | sub | mul | div | rem
-        | member | descendant | wildcard | index | filter_index => Expect::Operator,
+        or | and | eq | ne | le | ge | lt | gt | coalesce | add | sub | mul | div | rem | member | descendant
+        | wildcard | index | filter_index => Expect::Operator,
         key_match => Expect::Key,
         where_clause | kw_where => Expect::Keyword("where"),
         fn_body => Expect::Token("="),
@@ -202,8 +199,7 @@ fn from_token(token: &str) -> Option<Expect> {
         "->" => Expect::Token("->"),
         "\"" => Expect::Token("\""),
         "..." => Expect::Token("..."),
-        "==" | "!=" | "<" | "<=" | ">" | ">=" | "??" | "+" | "-" | "*" | "/" | "%" | "and"
-        | "or" => Expect::Operator,
+        "==" | "!=" | "<" | "<=" | ">" | ">=" | "??" | "+" | "-" | "*" | "/" | "%" | "and" | "or" => Expect::Operator,
         _ => return None,
     })
 }
@@ -275,25 +271,18 @@ fn token_len(text: &str, offset: usize) -> usize {
 }
 
 const KEYWORDS: &[&str] = &[
-    "and", "as", "create", "each", "else", "emit", "exists", "false", "flow", "fn", "for", "if",
-    "import", "in", "let", "lookup", "match", "none", "not", "only", "or", "require", "setting",
-    "skip", "source", "table", "target", "true", "unless", "update", "upsert", "when", "where",
+    "and", "as", "create", "each", "else", "emit", "exists", "false", "flow", "fn", "for", "if", "import", "in", "let",
+    "lookup", "match", "none", "not", "only", "or", "require", "setting", "skip", "source", "table", "target", "true",
+    "unless", "update", "upsert", "when", "where",
 ];
 
 /// A help line for mistakes whose fix is known from what was found.
 fn help_for(text: &str, offset: usize, expected: &[String]) -> Option<String> {
     let rest = &text[offset.min(text.len())..];
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    let expects_name = expected
-        .iter()
-        .any(|e| e == "a name" || e == "a field name");
+    let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let expects_name = expected.iter().any(|e| e == "a name" || e == "a field name");
     if expects_name && KEYWORDS.contains(&word.as_str()) {
-        return Some(format!(
-            "`{word}` is a keyword and cannot be used as a name here"
-        ));
+        return Some(format!("`{word}` is a keyword and cannot be used as a name here"));
     }
     if rest.starts_with("&&") {
         return Some("write `and` to combine conditions".into());
@@ -308,18 +297,11 @@ fn help_for(text: &str, offset: usize, expected: &[String]) -> Option<String> {
         return Some("text is written in double quotes: \"like this\"".into());
     }
     let expects_operator = expected.iter().any(|e| e == "an operator");
-    if expects_operator
-        && rest.starts_with('=')
-        && !rest.starts_with("==")
-        && !rest.starts_with("=>")
-    {
+    if expects_operator && rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>") {
         return Some("to compare two values, write `==`".into());
     }
     if rest.trim().is_empty() && expected.len() == 1 && expected[0].len() == 3 {
-        return Some(format!(
-            "a bracket is not closed; add the matching {}",
-            expected[0]
-        ));
+        return Some(format!("a bracket is not closed; add the matching {}", expected[0]));
     }
     if word == "let" && expected.iter().any(|e| e.starts_with("`import`")) {
         return Some("`let` belongs inside a flow or a function body".into());
@@ -340,12 +322,8 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, is_piece: bool) -> Diagnost
 
     if let ErrorVariant::CustomError { message } = &error.variant {
         // pest's own stack guard; the nesting pre-check normally fires first.
-        return Diagnostic::new(
-            codes::NESTING_TOO_DEEP,
-            Span::new(offset, offset),
-            message.clone(),
-        )
-        .help("move the inner part into a `let` or a function");
+        return Diagnostic::new(codes::NESTING_TOO_DEEP, Span::new(offset, offset), message.clone())
+            .help("move the inner part into a `let` or a function");
     }
 
     let mut expected = BTreeSet::new();
@@ -353,10 +331,7 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, is_piece: bool) -> Diagnost
         expected.extend(positives.iter().filter_map(|rule| from_rule(*rule)));
     }
     if let Some(attempts) = error.parse_attempts() {
-        let tokens = attempts
-            .expected_tokens()
-            .into_iter()
-            .map(|token| token.to_string());
+        let tokens = attempts.expected_tokens().into_iter().map(|token| token.to_string());
         expected.extend(tokens.filter_map(|token| from_token(&token)));
     }
     let unclosed = unclosed_bracket(text, offset);
@@ -382,14 +357,16 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, is_piece: bool) -> Diagnost
         format!("expected {}, found {found}", join_or(&expected))
     };
     let len = token_len(text, offset);
-    let mut diagnostic = Diagnostic::new(codes::SYNTAX, Span::new(offset, offset + len), message)
-        .label(if len == 0 { "here" } else { "unexpected" });
+    let mut diagnostic = Diagnostic::new(codes::SYNTAX, Span::new(offset, offset + len), message).label(if len == 0 {
+        "here"
+    } else {
+        "unexpected"
+    });
     if let Some(help) = help_for(text, offset, &expected) {
         diagnostic = diagnostic.help(help);
     }
     if let Some(open) = unclosed {
-        diagnostic =
-            diagnostic.with_secondary(Span::new(open, open + 1), "this bracket is not closed");
+        diagnostic = diagnostic.with_secondary(Span::new(open, open + 1), "this bracket is not closed");
     }
     diagnostic
 }

@@ -66,8 +66,7 @@ pub fn check_nesting(text: &str) -> Option<Diagnostic> {
                 }
                 b'/' if bytes.get(i + 1) == Some(&b'*') => {
                     i += 2;
-                    while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/'))
-                    {
+                    while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
                         i += 1;
                     }
                     i += 2;

@@ -41,9 +41,7 @@ pub fn trivia_map(text: &str) -> Vec<bool> {
                     continue;
                 }
                 b'/' if next == Some(b'*') => {
-                    let end = text[i + 2..]
-                        .find("*/")
-                        .map_or(bytes.len(), |at| i + 2 + at + 2);
+                    let end = text[i + 2..].find("*/").map_or(bytes.len(), |at| i + 2 + at + 2);
                     trivia[i..end].iter_mut().for_each(|t| *t = true);
                     i = end;
                     continue;
@@ -110,10 +108,7 @@ mod tests {
     use super::trivia_map;
 
     fn marked(text: &str) -> String {
-        trivia_map(text)
-            .iter()
-            .map(|t| if *t { '~' } else { '.' })
-            .collect()
+        trivia_map(text).iter().map(|t| if *t { '~' } else { '.' }).collect()
     }
 
     #[test]

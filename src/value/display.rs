@@ -27,9 +27,7 @@ impl Value<'_> {
             Value::Decimal(decimal) => Cow::Owned(decimal.to_string()),
             Value::Float(float) => Cow::Owned(float.to_string()),
             Value::Date(date) => Cow::Owned(date.format("%Y-%m-%d").to_string()),
-            Value::DateTime(datetime) => {
-                Cow::Owned(datetime.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-            }
+            Value::DateTime(datetime) => Cow::Owned(datetime.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
             Value::List(_) | Value::Object(_) => Cow::Owned(json::to_string(self)),
         })
     }

@@ -147,10 +147,7 @@ impl<'a> Object<'a> {
         {
             return Some(value);
         }
-        let index = self
-            .fields
-            .iter()
-            .position(|(name, _)| same_name(name, key))?;
+        let index = self.fields.iter().position(|(name, _)| same_name(name, key))?;
         hint.store(index as u32, Relaxed);
         Some(&self.fields[index].1)
     }
@@ -179,10 +176,7 @@ impl<'a> Object<'a> {
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Value<'a>> {
-        let index = self
-            .fields
-            .iter()
-            .position(|(name, _)| name.as_str() == key)?;
+        let index = self.fields.iter().position(|(name, _)| name.as_str() == key)?;
         Some(self.fields.remove(index).1)
     }
 
@@ -195,9 +189,7 @@ impl<'a> Object<'a> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
-        self.fields
-            .iter()
-            .map(|(name, value)| (name.as_str(), value))
+        self.fields.iter().map(|(name, value)| (name.as_str(), value))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Text<'a>> {
@@ -398,9 +390,7 @@ impl PartialEq<Value<'_>> for Value<'_> {
             (Value::Date(a), Value::Date(b)) => a == b,
             (Value::DateTime(a), Value::DateTime(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::List(a), Value::List(b)) => {
-                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y)
-            }
+            (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y),
             (Value::Object(a), Value::Object(b)) => {
                 a.len() == b.len()
                     && a.iter()
@@ -472,10 +462,7 @@ mod tests {
         object.push("b", Value::Int(2));
         object.insert("a", Value::Int(3));
         assert_eq!(object.get("a"), Some(&Value::Int(3)));
-        assert_eq!(
-            object.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            ["a", "b"]
-        );
+        assert_eq!(object.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "b"]);
         let hint = std::sync::atomic::AtomicU32::new(0);
         assert_eq!(object.get_hinted("b", &hint), Some(&Value::Int(2)));
         assert_eq!(hint.load(std::sync::atomic::Ordering::Relaxed), 1);
@@ -492,10 +479,7 @@ mod tests {
             for at in 0..n {
                 let mut changed = a.as_bytes().to_vec();
                 changed[at] = b'_';
-                assert!(
-                    !same_name(a, std::str::from_utf8(&changed).unwrap()),
-                    "{a} at {at}"
-                );
+                assert!(!same_name(a, std::str::from_utf8(&changed).unwrap()), "{a} at {at}");
             }
             assert!(!same_name(a, &long[..n.saturating_sub(1)]) || n == 0);
         }

@@ -65,9 +65,7 @@ impl Types {
 
     /// The single kind in the set, if there is exactly one.
     pub fn single(self) -> Option<Kind> {
-        (self.0.count_ones() == 1)
-            .then(|| self.kinds().next())
-            .flatten()
+        (self.0.count_ones() == 1).then(|| self.kinds().next()).flatten()
     }
 
     pub fn kinds(self) -> impl Iterator<Item = Kind> {

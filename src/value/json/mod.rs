@@ -117,10 +117,7 @@ mod tests {
     fn text_is_borrowed_unless_escaped() {
         let input = r#"{"a": "plain", "b": "esc\"aped"}"#;
         let value = parse(input).unwrap();
-        assert!(matches!(
-            value.get("a"),
-            Some(Value::Text(Text::Borrowed("plain")))
-        ));
+        assert!(matches!(value.get("a"), Some(Value::Text(Text::Borrowed("plain")))));
         assert!(matches!(value.get("b"), Some(Value::Text(Text::Shared(_)))));
         assert_eq!(value.get("b").unwrap().as_str(), Some("esc\"aped"));
     }
@@ -155,17 +152,15 @@ mod tests {
 
     #[test]
     fn projection_builds_only_what_is_read() {
-        let input = r#"{"id": 1, "customer": {"email": "a@b", "name": "x"}, "rows": [{"sku": "A", "qty": 2}], "big": [1,2,3]}"#;
+        let input =
+            r#"{"id": 1, "customer": {"email": "a@b", "name": "x"}, "rows": [{"sku": "A", "qty": 2}], "big": [1,2,3]}"#;
         let projection = Projection::Fields(vec![
             ("id".into(), Projection::All),
             (
                 "customer".into(),
                 Projection::Fields(vec![("email".into(), Projection::All)]),
             ),
-            (
-                "rows".into(),
-                Projection::Fields(vec![("sku".into(), Projection::All)]),
-            ),
+            ("rows".into(), Projection::Fields(vec![("sku".into(), Projection::All)])),
         ]);
         let value = parse_projected(input, &projection).unwrap();
         assert_eq!(

@@ -79,9 +79,7 @@ impl<'a> Reader<'a> {
 
     fn deeper(&self, depth: usize) -> Result<usize, JsonError> {
         if depth >= MAX_DEPTH {
-            return Err(self.error(format!(
-                "arrays and objects nest more than {MAX_DEPTH} levels deep"
-            )));
+            return Err(self.error(format!("arrays and objects nest more than {MAX_DEPTH} levels deep")));
         }
         Ok(depth + 1)
     }
@@ -204,9 +202,7 @@ impl<'a> Reader<'a> {
                         }
                         _ => {
                             let what = if open == b'[' { "list" } else { "object" };
-                            return Err(
-                                self.error(format!("expected `,` or the end of the {what}"))
-                            );
+                            return Err(self.error(format!("expected `,` or the end of the {what}")));
                         }
                     }
                 }

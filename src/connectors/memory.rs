@@ -1,0 +1,249 @@
+//! Records held in memory: the connector for tests, and the working copy
+//! behind [`super::DirConnector`].
+
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hasher};
+
+use super::schema::Catalog;
+use super::{Connector, ConnectorError, Page, PageRequest};
+use crate::value::{Object, Value};
+
+#[derive(Debug, Default)]
+pub struct MemoryConnector {
+    system: String,
+    entities: BTreeMap<String, Vec<Value<'static>>>,
+    /// How many records this connector has created, for ids.
+    created: u64,
+}
+
+impl MemoryConnector {
+    pub fn new(system: impl Into<String>) -> MemoryConnector {
+        MemoryConnector {
+            system: system.into(),
+            entities: BTreeMap::new(),
+            created: 0,
+        }
+    }
+
+    pub fn insert(&mut self, entity: impl Into<String>, records: Vec<Value<'static>>) {
+        self.entities.insert(entity.into(), records);
+    }
+
+    /// The records of an entity (none when it has none).
+    pub fn records(&self, entity: &str) -> &[Value<'static>] {
+        self.entities.get(entity).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn has_entity(&self, entity: &str) -> bool {
+        self.entities.contains_key(entity)
+    }
+
+    fn position(&self, entity: &str, id: &Value<'_>) -> Option<usize> {
+        let field = self.id_field(entity).to_string();
+        self.records(entity)
+            .iter()
+            .position(|record| record.get(&field) == Some(id))
+    }
+
+    /// A new id for a record of `entity`, in the form the entity's ids take:
+    /// the next number after the largest for numeric ids, else a random
+    /// UUID (as eAccounting gives).
+    fn new_id(&mut self, entity: &str) -> Value<'static> {
+        self.created += 1;
+        let field = self.id_field(entity).to_string();
+        let records = self.records(entity);
+        let numeric = records
+            .iter()
+            .filter_map(|r| r.get(&field))
+            .all(|id| matches!(id, Value::Int(_)));
+        if numeric && field == "id" {
+            let largest = records.iter().filter_map(|r| match r.get(&field) {
+                Some(Value::Int(id)) => Some(*id),
+                _ => None,
+            });
+            return Value::Int(largest.max().unwrap_or(0) + 1);
+        }
+        Value::from(uuid())
+    }
+}
+
+/// A version 4 UUID from the standard library's randomly seeded hasher.
+fn uuid() -> String {
+    let random = || std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let (a, b) = (random(), random());
+    let bytes: Vec<u8> = a.to_le_bytes().into_iter().chain(b.to_le_bytes()).collect();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-{:x}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        (bytes[8] & 0x3) | 0x8,
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// Whether a record's fields equal every key.
+pub fn matches_keys(record: &Value<'_>, keys: &[(&[String], &Value<'_>)]) -> bool {
+    keys.iter().all(|(path, value)| {
+        let mut field = record;
+        for name in path.iter() {
+            match field.get(name) {
+                Some(next) => field = next,
+                None => return false,
+            }
+        }
+        field == *value
+    })
+}
+
+impl Connector for MemoryConnector {
+    fn system(&self) -> &str {
+        &self.system
+    }
+
+    fn list(&mut self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        let cursor = self.cursor_field(entity).map(String::from);
+        let after = |record: &&Value<'static>| match (request.after, &cursor) {
+            (Some(after), Some(field)) => {
+                record.get(field).and_then(|value| value.compare(after)) == Some(std::cmp::Ordering::Greater)
+            }
+            _ => true,
+        };
+        let mut matching = self.records(entity).iter().filter(after).skip(request.start);
+        let records: Vec<Value<'static>> = matching.by_ref().take(request.size).cloned().collect();
+        let more = matching.next().is_some();
+        Ok(Page { records, more })
+    }
+
+    fn find(&mut self, entity: &str, keys: &[(&[String], &Value<'_>)]) -> Result<Vec<Value<'static>>, ConnectorError> {
+        Ok(self
+            .records(entity)
+            .iter()
+            .filter(|record| matches_keys(record, keys))
+            .cloned()
+            .collect())
+    }
+
+    fn get(&mut self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
+        Ok(self.position(entity, id).map(|at| self.records(entity)[at].clone()))
+    }
+
+    fn create(&mut self, entity: &str, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
+        let Some(fields) = payload.as_object() else {
+            return Err(ConnectorError(format!("a record of {entity} is an object")));
+        };
+        let mut record: Object<'static> = fields.clone().into_owned();
+        let field = self.id_field(entity).to_string();
+        if !record.contains_key(&field) {
+            let id = self.new_id(entity);
+            record.insert(field, id);
+        }
+        let record = Value::object(record);
+        self.entities
+            .entry(entity.to_string())
+            .or_default()
+            .push(record.clone());
+        Ok(record)
+    }
+
+    fn update(&mut self, entity: &str, id: &Value<'_>, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
+        let Some(at) = self.position(entity, id) else {
+            return Err(ConnectorError(format!("{entity} has no record with id {id}")));
+        };
+        let records = self.entities.get_mut(entity).expect("position found the entity");
+        let mut record: Object<'static> = records[at].as_object().cloned().unwrap_or_default();
+        if let Some(fields) = payload.as_object() {
+            for (name, value) in fields.iter() {
+                record.insert(name.to_string(), value.clone().into_owned());
+            }
+        }
+        records[at] = Value::object(record);
+        Ok(records[at].clone())
+    }
+
+    fn id_field(&self, entity: &str) -> &str {
+        Catalog::builtin()
+            .entity(&self.system, entity)
+            .map_or("id", |schema| schema.id.as_str())
+    }
+
+    fn cursor_field(&self, entity: &str) -> Option<&str> {
+        Catalog::builtin()
+            .entity(&self.system, entity)
+            .and_then(|schema| schema.cursor.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::json;
+
+    fn record(text: &str) -> Value<'static> {
+        json::parse(text).unwrap().into_owned()
+    }
+
+    #[test]
+    fn creates_with_ids_in_the_entitys_form_and_updates_in_place() {
+        let mut memory = MemoryConnector::new("eaccounting");
+        let created = memory.create("customers", &record(r#"{"Name": "A"}"#)).unwrap();
+        let id = created.get("Id").unwrap().as_str().unwrap().to_string();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+        memory
+            .update(
+                "customers",
+                &Value::from(id.clone()),
+                &record(r#"{"Name": "B", "IsActive": true}"#),
+            )
+            .unwrap();
+        let found = memory.get("customers", &Value::from(id)).unwrap().unwrap();
+        assert_eq!(json::to_string(&found.get("Name").unwrap().clone()), r#""B""#);
+
+        let mut ccv = MemoryConnector::new("ccv_salespos");
+        ccv.insert("products", vec![record(r#"{"id": 7}"#)]);
+        let created = ccv.create("products", &record(r#"{"name": "x"}"#)).unwrap();
+        assert_eq!(created.get("id"), Some(&Value::Int(8)));
+    }
+
+    #[test]
+    fn lists_in_pages_after_a_cursor() {
+        let mut ccv = MemoryConnector::new("ccv_salespos");
+        ccv.insert(
+            "orders",
+            (1..=5).map(|id| record(&format!(r#"{{"id": {id}}}"#))).collect(),
+        );
+        let page = ccv
+            .list(
+                "orders",
+                &PageRequest {
+                    after: None,
+                    start: 0,
+                    size: 2,
+                },
+            )
+            .unwrap();
+        assert_eq!(page.records.len(), 2);
+        assert!(page.more);
+        let after = Value::Int(3);
+        let page = ccv
+            .list(
+                "orders",
+                &PageRequest {
+                    after: Some(&after),
+                    start: 0,
+                    size: 10,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            page.records
+                .iter()
+                .map(|r| r.get("id").cloned().unwrap())
+                .collect::<Vec<_>>(),
+            [Value::Int(4), Value::Int(5)]
+        );
+        assert!(!page.more);
+    }
+}
