@@ -11,6 +11,7 @@ pub mod connectors;
 pub mod diagnostics;
 pub mod eval;
 pub mod plan;
+pub mod runtime;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

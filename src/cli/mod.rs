@@ -8,6 +8,7 @@ pub mod load;
 pub mod map;
 pub mod output;
 pub mod record_errors;
+pub mod run;
 pub mod test;
 
 pub use output::{ColorChoice, Format};

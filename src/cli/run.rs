@@ -1,0 +1,203 @@
+//! `flowc run FLOW --source dir:PATH --target dir:PATH`: syncs records.
+//!
+//! Every source record is planned (what the flow decides: create, update,
+//! skip, fail, with the ordered lookups and writes and the reason for each)
+//! and, unless `--dry-run`, applied to the target. The plans are printed
+//! (`--format human|json`), every record is logged to the activity log, and
+//! a summary ends the run. Exit 0 when no record failed, 1 when one did, 2
+//! when the run cannot start.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::load::load;
+use super::{ColorChoice, Format, Outcome};
+use crate::check::ir::{FileId, Flow};
+use crate::connectors;
+use crate::diagnostics::{Diagnostic, render};
+use crate::eval::{Clock, Evaluator};
+use crate::plan::{Decision, Plan, serde_plain};
+use crate::runtime::{self, log::ActivityLog};
+use crate::source::SourceFile;
+use crate::value::{Value, json};
+
+pub struct Options {
+    pub flow: PathBuf,
+    /// Where the source records are: `dir:PATH`.
+    pub source: String,
+    /// Where the target records are: `dir:PATH`.
+    pub target: String,
+    pub settings: Vec<(String, String)>,
+    pub dry_run: bool,
+    pub format: Format,
+    pub color: ColorChoice,
+    pub log: PathBuf,
+    /// Log payloads whole instead of masking personal data.
+    pub log_payloads: bool,
+    /// Only source records whose cursor field is beyond this value.
+    pub after: Option<String>,
+    pub clock: Clock,
+}
+
+pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
+    let style = options.color.style_for_stdout();
+    let loaded = match load(&options.flow, &options.settings, options.color.style_for_stderr()) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return outcome,
+    };
+    let program = &loaded.checked.program;
+    let flow = program.flow.as_ref().expect("load checks there is a flow");
+    let (Some(source_entity), Some(target_system)) = (&flow.source, target_system(flow)) else {
+        eprintln!(
+            "error: `flowc run` needs a flow with a `source` and a `target` in one system; this is a mapping: use `flowc map`"
+        );
+        return Outcome::Unusable;
+    };
+    let mut source = match connectors::open(&options.source, &source_entity.system) {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("error: the source: {error}");
+            return Outcome::Unusable;
+        }
+    };
+    let mut target = match connectors::open(&options.target, &target_system) {
+        Ok(target) => target,
+        Err(error) => {
+            eprintln!("error: the target: {error}");
+            return Outcome::Unusable;
+        }
+    };
+    let moment = options.clock.now();
+    let mut log = match ActivityLog::open(&options.log, &flow.name, moment, options.dry_run, options.log_payloads) {
+        Ok(log) => log,
+        Err(error) => {
+            eprintln!(
+                "error: cannot write the activity log {}: {error}",
+                options.log.display()
+            );
+            return Outcome::Unusable;
+        }
+    };
+    let run_options = runtime::Options {
+        dry_run: options.dry_run,
+        after: options.after.as_deref().map(parse_cursor),
+        ..runtime::Options::default()
+    };
+    let evaluator = Evaluator::new(program, loaded.settings.clone(), options.clock);
+    let flow_file = loaded.checked.file(FileId(0));
+    let mut log_failed = None;
+    let result = runtime::run(
+        &evaluator,
+        flow,
+        source.as_mut(),
+        target.as_mut(),
+        &run_options,
+        |processed| {
+            let text = match options.format {
+                Format::Human => human(&processed.key, processed.plan, flow_file, style),
+                Format::Json => crate::plan::json_line(processed.plan, Some(&processed.key)) + "\n",
+            };
+            let _ = out.write_all(text.as_bytes());
+            if let Err(error) = log.record(options.clock.now(), &processed.key, processed.input, processed.plan) {
+                log_failed.get_or_insert(error);
+            }
+        },
+    );
+    let _ = log.flush();
+    if let Some(error) = log_failed {
+        eprintln!(
+            "error: the activity log {} could not be written: {error}",
+            options.log.display()
+        );
+    }
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("error: the source could not be read: {error}");
+            return Outcome::Unusable;
+        }
+    };
+    let dry = if options.dry_run {
+        " (dry run: nothing was written)"
+    } else {
+        ""
+    };
+    let cursor = summary
+        .cursor
+        .as_ref()
+        .map(|c| format!("; next run: --after {}", json::to_string(c)))
+        .unwrap_or_default();
+    match options.format {
+        Format::Human => {
+            let _ = writeln!(out, "{summary}{dry}{cursor}");
+        }
+        Format::Json => eprintln!("{summary}{dry}{cursor}"),
+    }
+    eprintln!("activity log: {} (run {})", options.log.display(), log.run_id());
+    if summary.failed > 0 {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    }
+}
+
+/// The one system a flow writes to, if it writes to exactly one.
+fn target_system(flow: &Flow) -> Option<String> {
+    let first = flow.targets.first()?;
+    flow.targets
+        .iter()
+        .all(|target| target.system == first.system)
+        .then(|| first.system.clone())
+}
+
+/// A cursor from the command line: JSON when it reads as JSON (`42`), text otherwise.
+fn parse_cursor(text: &str) -> Value<'static> {
+    match json::parse(text) {
+        Ok(value) => value.into_owned(),
+        Err(_) => Value::from(text.to_string()),
+    }
+}
+
+/// A plan for people: the decision and its reason, the actions in order,
+/// and the payload of the flow's own entity.
+fn human(key: &str, plan: &Plan, flow: &SourceFile, style: render::Style) -> String {
+    let decision = match plan.decision {
+        Decision::Filtered => "filtered out".to_string(),
+        Decision::Fail => match &plan.error {
+            Some(error) => format!("fail [{}]", error.code),
+            None => "fail".to_string(),
+        },
+        other => match &plan.entity {
+            Some(entity) if matches!(other, Decision::Create | Decision::Update) => {
+                format!("{} {entity}", serde_plain(&other))
+            }
+            _ => serde_plain(&other),
+        },
+    };
+    let mut text = format!("record {key}: {decision}: {}\n", plan.reason(false));
+    for (index, action) in plan.actions.iter().enumerate() {
+        text.push_str(&format!(
+            "  {}. {} {}: {}\n",
+            index + 1,
+            serde_plain(&action.kind),
+            action.entity,
+            action.reason(false)
+        ));
+        if let Some(payload) = &action.payload {
+            let pretty = json::to_string_pretty(payload).replace('\n', "\n       ");
+            text.push_str(&format!("       {pretty}\n"));
+        }
+    }
+    if let Some(error) = &plan.error
+        && let Some(span) = error.span
+    {
+        let mut diagnostic = Diagnostic::new(error.code, span, error.message.clone());
+        diagnostic.help = error.help.clone();
+        for line in render::render(&diagnostic, flow, style).lines() {
+            text.push_str("  ");
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    text
+}
