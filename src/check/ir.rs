@@ -158,15 +158,17 @@ impl std::fmt::Display for EntityName {
 
 #[derive(Debug)]
 pub enum Statement {
-    /// Records for which this is false are filtered out.
-    When(Expr),
+    /// Records for which this is false are filtered out; the text is the
+    /// condition as written, to say why.
+    When(Expr, String),
     Let(Slot, Expr),
     SkipIfExists {
         entity: EntityName,
         keys: Vec<KeyMatch>,
         span: Span,
     },
-    SkipIf(Expr),
+    /// Skipped when this holds; with the condition as written.
+    SkipIf(Expr, String),
     RequireThat {
         condition: Expr,
         message: Expr,
@@ -380,7 +382,7 @@ pub enum RecordItem {
 pub fn walk_statements<'p>(statements: &'p [Statement], visit: &mut impl FnMut(&'p Expr)) {
     for statement in statements {
         match statement {
-            Statement::When(expr) | Statement::SkipIf(expr) | Statement::Let(_, expr) | Statement::Effect(expr) => {
+            Statement::When(expr, _) | Statement::SkipIf(expr, _) | Statement::Let(_, expr) | Statement::Effect(expr) => {
                 walk_expr(expr, visit)
             }
             Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| walk_expr(&key.value, visit)),

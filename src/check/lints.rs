@@ -45,7 +45,7 @@ impl Fields<'_> {
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
-                Statement::When(expr) | Statement::SkipIf(expr) | Statement::Let(_, expr) | Statement::Effect(expr) => {
+                Statement::When(expr, _) | Statement::SkipIf(expr, _) | Statement::Let(_, expr) | Statement::Effect(expr) => {
                     self.expr(expr)
                 }
                 Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| self.expr(&key.value)),

@@ -830,7 +830,7 @@ impl<'l> Lowerer<'l> {
             | ast::Statement::Setting(_)
             | ast::Statement::Table(_)
             | ast::Statement::Function(_) => return None,
-            ast::Statement::When(condition, _) => Statement::When(self.lower_expr(condition)),
+            ast::Statement::When(condition, _) => Statement::When(self.lower_expr(condition), self.written(condition.span)),
             ast::Statement::Let(binding) => {
                 let value = self.lower_expr(&binding.value);
                 let slot = self.new_slot();
@@ -847,7 +847,9 @@ impl<'l> Lowerer<'l> {
                     span: *span,
                 }
             }
-            ast::Statement::Skip(ast::SkipRule::If(condition), _) => Statement::SkipIf(self.lower_expr(condition)),
+            ast::Statement::Skip(ast::SkipRule::If(condition), _) => {
+                Statement::SkipIf(self.lower_expr(condition), self.written(condition.span))
+            }
             ast::Statement::RequireThat {
                 condition,
                 message,
@@ -982,6 +984,13 @@ impl<'l> Lowerer<'l> {
             }
             Some(_) => {}
         }
+    }
+
+    /// The source text at `span` in the file being lowered, on one line.
+    fn written(&self, span: Span) -> String {
+        let text = &self.program.files[self.cx.file.0 as usize].text;
+        let written = text.get(span.start as usize..span.end as usize).unwrap_or_default();
+        written.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     pub(super) fn is_main_target(&self, entity: &EntityName) -> bool {

@@ -57,7 +57,7 @@ impl Analysis {
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
-                Statement::When(expr) | Statement::SkipIf(expr) | Statement::Effect(expr) => self.consume(expr),
+                Statement::When(expr, _) | Statement::SkipIf(expr, _) | Statement::Effect(expr) => self.consume(expr),
                 Statement::Let(slot, value) => self.bind(*slot, value),
                 Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| self.consume(&key.value)),
                 Statement::RequireThat { condition, message, .. } => {

@@ -131,7 +131,7 @@ impl Checker<'_> {
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
-                Statement::When(condition) | Statement::SkipIf(condition) => {
+                Statement::When(condition, _) | Statement::SkipIf(condition, _) => {
                     self.condition(condition, "a `when` or `skip if`")
                 }
                 Statement::Let(slot, value) => {

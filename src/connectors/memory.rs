@@ -86,16 +86,17 @@ fn uuid() -> String {
 
 /// Whether a record's fields equal every key.
 pub fn matches_keys(record: &Value<'_>, keys: &[(&[String], &Value<'_>)]) -> bool {
-    keys.iter().all(|(path, value)| {
-        let mut field = record;
-        for name in path.iter() {
-            match field.get(name) {
-                Some(next) => field = next,
-                None => return false,
-            }
-        }
-        field == *value
-    })
+    keys.iter().all(|(path, value)| path_holds(record, path, value))
+}
+
+/// Whether the field at `path` in `record` equals `value`; a path through a
+/// list holds when it holds for any element (`Rows.Text` of an order).
+fn path_holds(record: &Value<'_>, path: &[String], value: &Value<'_>) -> bool {
+    match (record, path.split_first()) {
+        (Value::List(items), Some(_)) => items.iter().any(|item| path_holds(item, path, value)),
+        (_, Some((name, rest))) => record.get(name).is_some_and(|field| path_holds(field, rest, value)),
+        (_, None) => record == value,
+    }
 }
 
 impl Connector for MemoryConnector {

@@ -46,7 +46,7 @@ impl Clock {
 #[derive(Debug)]
 pub enum Outcome<'a> {
     /// A `when` did not hold: the record is not wanted.
-    Filtered { condition: Span },
+    Filtered { condition: Span, reason: String },
     /// A `skip if` held: the record is wanted but there is nothing to do.
     Skipped { reason: String, span: Span },
     /// Every statement ran; `emitted` is what `emit` gave, if the flow emits.

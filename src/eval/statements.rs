@@ -31,10 +31,11 @@ impl<'a> Run<'a, '_> {
     ) -> Result<Option<Outcome<'a>>, RecordError> {
         for statement in statements {
             match statement {
-                Statement::When(condition) => {
+                Statement::When(condition, written) => {
                     if !self.condition(condition, frame)? {
                         return Ok(Some(Outcome::Filtered {
                             condition: condition.span,
+                            reason: format!("`{written}` does not hold"),
                         }));
                     }
                 }
@@ -51,10 +52,10 @@ impl<'a> Run<'a, '_> {
                         }));
                     }
                 }
-                Statement::SkipIf(condition) => {
+                Statement::SkipIf(condition, written) => {
                     if self.condition(condition, frame)? {
                         return Ok(Some(Outcome::Skipped {
-                            reason: "its `skip if` condition holds".to_string(),
+                            reason: format!("`{written}` holds"),
                             span: condition.span,
                         }));
                     }

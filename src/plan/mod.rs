@@ -118,7 +118,8 @@ pub enum Decision {
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub decision: Decision,
-    /// The flow's own entity, if it has a target.
+    /// The flow's own entity the decision concerns: with several (one per
+    /// order type), the one the deciding action wrote or found.
     pub entity: Option<String>,
     pub actions: Vec<Action>,
     /// The action the decision rests on, when it rests on one.
@@ -230,9 +231,9 @@ impl<'r> Planner<'r> {
             actions: self.actions,
         };
         match result {
-            Ok(Outcome::Filtered { .. }) => {
+            Ok(Outcome::Filtered { reason, .. }) => {
                 plan.decision = Decision::Filtered;
-                plan.note = "a `when` condition does not hold".to_string();
+                plan.note = reason;
             }
             Ok(Outcome::Skipped { reason, .. }) => {
                 plan.decision = Decision::Skip;
@@ -268,6 +269,11 @@ impl<'r> Planner<'r> {
                 plan.note = error.message.clone();
                 plan.error = Some(error);
             }
+        }
+        // A flow with several entities of its own (one per order type)
+        // names the one this record's decision concerns.
+        if let Some(index) = plan.main {
+            plan.entity = Some(plan.actions[index].entity.clone());
         }
         plan
     }
