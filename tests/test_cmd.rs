@@ -28,6 +28,13 @@ fn failing_cases_show_what_differs_and_exit_one() {
 }
 
 #[test]
+fn every_shipped_mapping_passes_its_cases() {
+    let report = flowc_test("mappings");
+    assert!(report.starts_with("exit: 0\n"), "{report}");
+    assert!(!report.contains("\n0 passed"), "{report}");
+}
+
+#[test]
 fn no_test_files_is_a_usage_error() {
     let output = Command::cargo_bin("flowc")
         .unwrap()

@@ -142,6 +142,15 @@ pub struct Flow {
     pub span: Span,
 }
 
+impl Flow {
+    /// The one system the flow writes to, when all its targets are in one.
+    pub fn target_system(&self) -> Option<&str> {
+        let first = self.targets.first()?;
+        let one = self.targets.iter().all(|target| target.system == first.system);
+        one.then_some(first.system.as_str())
+    }
+}
+
 /// `system.entity`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EntityName {
@@ -382,9 +391,10 @@ pub enum RecordItem {
 pub fn walk_statements<'p>(statements: &'p [Statement], visit: &mut impl FnMut(&'p Expr)) {
     for statement in statements {
         match statement {
-            Statement::When(expr, _) | Statement::SkipIf(expr, _) | Statement::Let(_, expr) | Statement::Effect(expr) => {
-                walk_expr(expr, visit)
-            }
+            Statement::When(expr, _)
+            | Statement::SkipIf(expr, _)
+            | Statement::Let(_, expr)
+            | Statement::Effect(expr) => walk_expr(expr, visit),
             Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| walk_expr(&key.value, visit)),
             Statement::RequireThat { condition, message, .. } => {
                 walk_expr(condition, visit);

@@ -45,9 +45,10 @@ impl Fields<'_> {
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
-                Statement::When(expr, _) | Statement::SkipIf(expr, _) | Statement::Let(_, expr) | Statement::Effect(expr) => {
-                    self.expr(expr)
-                }
+                Statement::When(expr, _)
+                | Statement::SkipIf(expr, _)
+                | Statement::Let(_, expr)
+                | Statement::Effect(expr) => self.expr(expr),
                 Statement::SkipIfExists { keys, .. } => keys.iter().for_each(|key| self.expr(&key.value)),
                 Statement::RequireThat { condition, message, .. } => {
                     self.expr(condition);

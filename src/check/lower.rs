@@ -830,7 +830,9 @@ impl<'l> Lowerer<'l> {
             | ast::Statement::Setting(_)
             | ast::Statement::Table(_)
             | ast::Statement::Function(_) => return None,
-            ast::Statement::When(condition, _) => Statement::When(self.lower_expr(condition), self.written(condition.span)),
+            ast::Statement::When(condition, _) => {
+                Statement::When(self.lower_expr(condition), self.written(condition.span))
+            }
             ast::Statement::Let(binding) => {
                 let value = self.lower_expr(&binding.value);
                 let slot = self.new_slot();

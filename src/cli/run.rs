@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use super::load::load;
 use super::{ColorChoice, Format, Outcome};
-use crate::check::ir::{FileId, Flow};
+use crate::check::ir::FileId;
 use crate::connectors;
 use crate::diagnostics::{Diagnostic, render};
 use crate::eval::{Clock, Evaluator};
@@ -47,7 +47,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     };
     let program = &loaded.checked.program;
     let flow = program.flow.as_ref().expect("load checks there is a flow");
-    let (Some(source_entity), Some(target_system)) = (&flow.source, target_system(flow)) else {
+    let (Some(source_entity), Some(target_system)) = (&flow.source, flow.target_system()) else {
         eprintln!(
             "error: `flowc run` needs a flow with a `source` and a `target` in one system; this is a mapping: use `flowc map`"
         );
@@ -60,7 +60,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
             return Outcome::Unusable;
         }
     };
-    let mut target = match connectors::open(&options.target, &target_system) {
+    let mut target = match connectors::open(&options.target, target_system) {
         Ok(target) => target,
         Err(error) => {
             eprintln!("error: the target: {error}");
@@ -139,15 +139,6 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     } else {
         Outcome::Success
     }
-}
-
-/// The one system a flow writes to, if it writes to exactly one.
-fn target_system(flow: &Flow) -> Option<String> {
-    let first = flow.targets.first()?;
-    flow.targets
-        .iter()
-        .all(|target| target.system == first.system)
-        .then(|| first.system.clone())
 }
 
 /// A cursor from the command line: JSON when it reads as JSON (`42`), text otherwise.

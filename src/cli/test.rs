@@ -165,7 +165,7 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
                 continue;
             }
         };
-        let system = target.map_or("", |target| target.system.as_str());
+        let system = flow.target_system().unwrap_or("");
         let mut connector = MemoryConnector::new(system);
         for records in [shared_target, case.get("target")].into_iter().flatten() {
             fill_target(&mut connector, system, records).map_err(|error| format!("{name}: {error}"))?;
@@ -240,7 +240,23 @@ fn settings_of(value: Option<&Value<'_>>) -> Result<Vec<(String, String)>, Strin
 
 /// What differs between the expectation and the plan, in words.
 fn compare(expect: &Value<'_>, plan: &Plan) -> Vec<String> {
+    const KNOWN: [&str; 6] = ["action", "entity", "error", "reason", "payload", "actions"];
     let mut reasons = Vec::new();
+    let Some(fields) = expect.as_object().filter(|fields| !fields.is_empty()) else {
+        return vec![format!(
+            "`expect` names nothing to check: give any of {}",
+            KNOWN.join(", ")
+        )];
+    };
+    for (name, _) in fields.iter() {
+        if !KNOWN.contains(&name) {
+            let hint = match crate::diagnostics::closest(name, KNOWN) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("the checks are {}", KNOWN.join(", ")),
+            };
+            reasons.push(format!("`expect` has no check `{name}`; {hint}"));
+        }
+    }
     let action = serde_plain(&plan.decision);
     if let Some(Value::Text(expected)) = expect.get("action")
         && expected.as_str() != action
@@ -254,6 +270,17 @@ fn compare(expect: &Value<'_>, plan: &Plan) -> Vec<String> {
             reason.push_str(&format!(" ({})", error.code));
         }
         reasons.push(reason);
+    }
+    if let Some(Value::Text(expected)) = expect.get("entity")
+        && plan.entity.as_deref() != Some(expected.as_str())
+    {
+        reasons.push(format!(
+            "expected the entity `{}`, got {}",
+            expected.as_str(),
+            plan.entity
+                .as_deref()
+                .map_or("none".to_string(), |entity| format!("`{entity}`"))
+        ));
     }
     if let Some(Value::Text(code)) = expect.get("error") {
         match &plan.error {

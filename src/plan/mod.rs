@@ -88,7 +88,19 @@ impl Action {
         object.push("action", Value::from(serde_plain(&self.kind)));
         object.push("entity", Value::from(self.entity.clone()));
         object.push("main", Value::Bool(self.main));
-        object.push("keys", Value::from(self.keys_text(masked)));
+        let mut keys = Object::new();
+        for (field, value) in &self.keys {
+            let shown = if masked {
+                mask::field(field, value)
+            } else {
+                value.clone()
+            };
+            keys.insert(field.clone(), shown);
+        }
+        object.push("keys", Value::object(keys));
+        if self.kind == ActionKind::Lookup {
+            object.push("found", Value::Int(self.found as i64));
+        }
         object.push("reason", Value::from(self.reason(masked)));
         if let Some(payload) = &self.payload {
             object.push("payload", if masked { mask::value(payload) } else { payload.clone() });
