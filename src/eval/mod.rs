@@ -48,7 +48,12 @@ pub enum Outcome<'a> {
     /// A `when` did not hold: the record is not wanted.
     Filtered { condition: Span, reason: String },
     /// A `skip if` held: the record is wanted but there is nothing to do.
-    Skipped { reason: String, span: Span },
+    /// `by_lookup`: a `skip if exists` found the record (its last lookup).
+    Skipped {
+        reason: String,
+        span: Span,
+        by_lookup: bool,
+    },
     /// Every statement ran; `emitted` is what `emit` gave, if the flow emits.
     Completed { emitted: Option<Value<'a>> },
 }

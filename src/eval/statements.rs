@@ -49,6 +49,7 @@ impl<'a> Run<'a, '_> {
                         return Ok(Some(Outcome::Skipped {
                             reason: format!("{entity} already has a record with {}", describe_keys(&keys)),
                             span: *span,
+                            by_lookup: true,
                         }));
                     }
                 }
@@ -57,6 +58,7 @@ impl<'a> Run<'a, '_> {
                         return Ok(Some(Outcome::Skipped {
                             reason: format!("`{written}` holds"),
                             span: condition.span,
+                            by_lookup: false,
                         }));
                     }
                 }

@@ -27,8 +27,11 @@ pub enum ActionKind {
     Lookup,
     Create,
     Update,
-    /// A found record used as it is.
+    /// A found record used as it is: its `update if` does not hold.
     Keep,
+    /// An update that would change nothing: the record already holds every
+    /// value, so nothing is sent.
+    Unchanged,
 }
 
 /// One read or write.
@@ -79,6 +82,7 @@ impl Action {
             ActionKind::Create => "a new record".to_string(),
             ActionKind::Update => format!("the record with {keys} exists"),
             ActionKind::Keep => format!("the record with {keys} exists, and its `update if` does not hold"),
+            ActionKind::Unchanged => format!("the record with {keys} already holds these values"),
         }
     }
 
@@ -247,15 +251,12 @@ impl<'r> Planner<'r> {
                 plan.decision = Decision::Filtered;
                 plan.note = reason;
             }
-            Ok(Outcome::Skipped { reason, .. }) => {
+            Ok(Outcome::Skipped { reason, by_lookup, .. }) => {
                 plan.decision = Decision::Skip;
                 plan.note = reason;
                 // Skipped because a lookup found the record: say which.
-                let last = plan.actions.len().checked_sub(1);
-                if last.is_some_and(|index| {
-                    plan.actions[index].kind == ActionKind::Lookup && plan.actions[index].found > 0
-                }) {
-                    plan.main = last;
+                if by_lookup {
+                    plan.main = plan.actions.len().checked_sub(1);
                 }
             }
             Ok(Outcome::Completed { emitted: Some(value) }) if flow_target.is_none() => {
@@ -343,16 +344,19 @@ impl<'a> Target<'a> for Planner<'_> {
 
     fn write(&mut self, request: WriteRequest<'a, '_>) -> Result<Value<'a>, RecordError> {
         let name = request.entity.to_string();
-        let kind = match request.action {
+        let kind = match &request.action {
             WriteAction::Create => ActionKind::Create,
+            WriteAction::Update { existing } if holds_already(existing, &request.payload) => ActionKind::Unchanged,
             WriteAction::Update { .. } => ActionKind::Update,
             WriteAction::Keep { .. } => ActionKind::Keep,
         };
-        let payload = (kind != ActionKind::Keep).then(|| request.payload.clone().into_owned());
+        let payload =
+            matches!(kind, ActionKind::Create | ActionKind::Update).then(|| request.payload.clone().into_owned());
         let apply = self.apply;
         let entity = &request.entity.entity;
         let record = match request.action {
             WriteAction::Keep { existing } => existing.into_owned(),
+            WriteAction::Update { existing } if kind == ActionKind::Unchanged => existing.into_owned(),
             WriteAction::Create if apply => {
                 let target = self.system_for(request.entity)?;
                 target
@@ -391,6 +395,19 @@ impl<'a> Target<'a> for Planner<'_> {
         });
         Ok(record)
     }
+}
+
+/// Whether `existing` already has every field of `payload` with the same
+/// value (numbers by value; a date and its ISO text alike).
+fn holds_already(existing: &Value<'_>, payload: &Value<'_>) -> bool {
+    let Some(fields) = payload.as_object() else {
+        return false;
+    };
+    fields.iter().all(|(name, value)| {
+        existing
+            .get(name)
+            .is_some_and(|held| held == value || json::to_string(held) == json::to_string(value))
+    })
 }
 
 /// What a dry run says a created record will look like: its fields, and an

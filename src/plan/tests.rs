@@ -100,3 +100,21 @@ fn lookups_and_writes_are_planned_in_order_with_reasons() {
     );
     assert!(target.records("customers").len() == 1, "a dry plan writes nothing");
 }
+
+#[test]
+fn an_update_that_changes_nothing_sends_nothing() {
+    let mut target = MemoryConnector::new("eaccounting");
+    let held = r#"{"Id": "c-1", "EmailAddress": "a@b.nl", "Name": "A"}"#;
+    target.insert("customers", vec![json::parse(held).unwrap().into_owned()]);
+    let plan = plan_with(&mut target, r#"{"email": "a@b.nl", "name": "A"}"#);
+    assert_eq!(plan.decision, Decision::Skip);
+    assert_eq!(plan.actions.last().unwrap().kind, ActionKind::Unchanged);
+    assert_eq!(plan.actions.last().unwrap().payload, None);
+    assert_eq!(
+        plan.reason(false),
+        r#"the record with EmailAddress == "a@b.nl" already holds these values"#
+    );
+
+    let plan = plan_with(&mut target, r#"{"email": "a@b.nl", "name": "B"}"#);
+    assert_eq!(plan.decision, Decision::Update);
+}
