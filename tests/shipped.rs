@@ -1,6 +1,7 @@
 //! Everything flowc ships checks clean: the mappings, the library modules,
-//! the benchmark workloads, and the examples in the documentation (except
-//! docs/diagnostics.md, whose examples show mistakes on purpose).
+//! the benchmark workloads, and the examples in the README, the mappings'
+//! READMEs and the documentation (except docs/diagnostics.md, whose examples
+//! show mistakes on purpose).
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,17 @@ fn flow_files(dir: &Path, found: &mut Vec<PathBuf>) {
         if path.is_dir() {
             flow_files(&path, found);
         } else if path.extension().is_some_and(|e| e == "flow") {
+            found.push(path);
+        }
+    }
+}
+
+fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            markdown_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "md") {
             found.push(path);
         }
     }
@@ -50,6 +62,12 @@ fn shipped_flow_files_have_no_diagnostics() {
         files.iter().any(|f| f.starts_with(root().join("stdlib"))),
         "the stdlib modules are found"
     );
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("mappings/ccv-salespos--eaccounting/orders.flow")),
+        "the mappings are found"
+    );
     let mut all = Vec::new();
     for file in &files {
         let relative = file.strip_prefix(root()).unwrap().display().to_string();
@@ -62,9 +80,12 @@ fn shipped_flow_files_have_no_diagnostics() {
 fn documentation_examples_have_no_diagnostics() {
     let mut all = Vec::new();
     let mut blocks = 0;
-    for entry in std::fs::read_dir(root().join("docs")).unwrap().flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "md") || path.ends_with("diagnostics.md") {
+    let mut pages = vec![root().join("README.md")];
+    for dir in ["docs", "mappings"] {
+        markdown_files(&root().join(dir), &mut pages);
+    }
+    for path in pages {
+        if path.ends_with("docs/diagnostics.md") {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();

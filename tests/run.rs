@@ -1,0 +1,321 @@
+//! `flowc run` of the shipped orders flow over the example CCV SalesPOS and
+//! eAccounting directories: the decision for every kind of order, a real
+//! run followed by a second one that writes nothing, the activity log and
+//! its masking, and the exit codes.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const MAPPING: &str = "mappings/ccv-salespos--eaccounting";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the example systems, to run against without touching them.
+struct Systems {
+    dir: TempDir,
+}
+
+impl Systems {
+    fn copy() -> Systems {
+        let dir = TempDir::new().unwrap();
+        for system in ["ccv-salespos", "eaccounting"] {
+            let from = root().join(MAPPING).join("example").join(system);
+            let to = dir.path().join(system);
+            std::fs::create_dir_all(&to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+        Systems { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn records(&self, system: &str, entity: &str) -> Vec<Value> {
+        let text = std::fs::read_to_string(self.path(system).join(format!("{entity}.json"))).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Runs the shipped orders flow; returns the exit code, stdout and stderr.
+    fn run(&self, extra: &[&str]) -> (i32, String, String) {
+        let output = Command::cargo_bin("flowc")
+            .unwrap()
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .arg("run")
+            .arg(format!("{MAPPING}/orders.flow"))
+            .arg("--source")
+            .arg(format!("dir:{}", self.path("ccv-salespos").display()))
+            .arg("--target")
+            .arg(format!("dir:{}", self.path("eaccounting").display()))
+            .arg("--log")
+            .arg(self.path("activity.ndjson"))
+            .args(["--now", "2024-03-15T08:00:00Z"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    }
+
+    fn log(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(self.path("activity.ndjson")).unwrap();
+        text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+    }
+}
+
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+/// Record, decision, entity and reason of each plan: the part of the run a
+/// reader checks first.
+fn decisions(plans: &[Value]) -> String {
+    plans
+        .iter()
+        .map(|plan| {
+            format!(
+                "{} {} {} {}: {}",
+                plan["record"].as_str().unwrap(),
+                plan["action"].as_str().unwrap(),
+                plan["entity"].as_str().unwrap_or("-"),
+                plan["code"].as_str().unwrap_or(""),
+                plan["reason"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The customer write of a plan (an update or a create), if any.
+fn customer_write(plan: &Value) -> Option<&Value> {
+    plan["actions"].as_array().unwrap().iter().find(|action| {
+        action["entity"] == "eaccounting.customers" && (action["action"] == "create" || action["action"] == "update")
+    })
+}
+
+fn plan_of<'p>(plans: &'p [Value], record: &str) -> &'p Value {
+    plans.iter().find(|plan| plan["record"] == record).unwrap()
+}
+
+#[test]
+fn a_dry_run_decides_every_kind_of_order_and_writes_nothing() {
+    let systems = Systems::copy();
+    let before = systems.records("eaccounting", "customers");
+    let (code, stdout, stderr) = systems.run(&["--dry-run", "--format", "json"]);
+    assert_eq!(code, 1, "an order failed, so the run exits 1\n{stderr}");
+    let plans = json_lines(&stdout);
+    insta::assert_snapshot!(decisions(&plans), @r#"
+    483920 create eaccounting.orders : a new record
+    483921 create eaccounting.orders : a new record
+    483922 filtered - : `not only_paid or $.paid == true` does not hold
+    483918 skip eaccounting.orders : eaccounting.orders already has a record with YourReference == "KAS-1040"
+    483923 create eaccounting.orders : a new record
+    483924 fail - E1009: 1 of 2 are not in eaccounting.articles: Number == "200999"
+    "#);
+
+    // A known e-mail: the customer is updated, as a company with its contact.
+    let known = customer_write(plan_of(&plans, "483920")).unwrap();
+    assert_eq!(known["action"], "update");
+    assert_eq!(known["payload"]["IsPrivatePerson"], false);
+    assert_eq!(known["payload"]["Name"], "Bakkerij De Vries B.V.");
+    assert_eq!(known["payload"]["ContactPersonName"], "Jan de Vries");
+    // A new e-mail, a private person: a person debtor is created.
+    let person = customer_write(plan_of(&plans, "483921")).unwrap();
+    assert_eq!(person["action"], "create");
+    assert_eq!(person["payload"]["IsPrivatePerson"], true);
+    assert!(person["payload"].get("ContactPersonName").is_none());
+    // A new company: a company debtor with its contact is created.
+    let company = customer_write(plan_of(&plans, "483923")).unwrap();
+    assert_eq!(company["action"], "create");
+    assert_eq!(company["payload"]["IsPrivatePerson"], false);
+    assert_eq!(company["payload"]["ContactPersonName"], "Sofie Peeters");
+    // The order of a new customer points at the customer it creates.
+    assert_eq!(
+        plan_of(&plans, "483921")["payload"]["CustomerId"],
+        "(new eaccounting.customers)"
+    );
+    // The failing order wrote nothing, not even its customer.
+    assert!(customer_write(plan_of(&plans, "483924")).is_none());
+
+    assert!(
+        stderr.contains(
+            "6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed (dry run: nothing was written)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(systems.records("eaccounting", "customers"), before);
+    assert_eq!(systems.records("eaccounting", "orders").len(), 1);
+}
+
+#[test]
+fn human_output_gives_each_record_its_decision_and_actions() {
+    let systems = Systems::copy();
+    let (code, stdout, _) = systems.run(&["--dry-run"]);
+    assert_eq!(code, 1);
+    let headlines: Vec<&str> = stdout.lines().filter(|line| line.starts_with("record ")).collect();
+    insta::assert_snapshot!(headlines.join("\n"), @r#"
+    record 483920: create eaccounting.orders: a new record
+    record 483921: create eaccounting.orders: a new record
+    record 483922: filtered out: `not only_paid or $.paid == true` does not hold
+    record 483918: skip: eaccounting.orders already has a record with YourReference == "KAS-1040"
+    record 483923: create eaccounting.orders: a new record
+    record 483924: fail [E1009]: 1 of 2 are not in eaccounting.articles: Number == "200999"
+    "#);
+    assert!(stdout.contains(
+        r#"5. lookup eaccounting.customers: found the record with EmailAddress == "jan@bakkerijdevries.nl""#
+    ));
+    assert!(stdout.contains(
+        r#"6. update eaccounting.customers: the record with EmailAddress == "jan@bakkerijdevries.nl" exists"#
+    ));
+    assert!(stdout.ends_with("6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed (dry run: nothing was written); next run: --after 483924\n"));
+}
+
+#[test]
+fn a_real_run_writes_and_a_second_run_creates_nothing_new() {
+    let systems = Systems::copy();
+    let (code, stdout, _) = systems.run(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed; next run"),
+        "{stdout}"
+    );
+
+    let orders = systems.records("eaccounting", "orders");
+    let references: Vec<&str> = orders
+        .iter()
+        .map(|order| order["YourReference"].as_str().unwrap())
+        .collect();
+    assert_eq!(references, ["KAS-1040", "KAS-1042", "KAS-1043", "KAS-1045"]);
+    let customers = systems.records("eaccounting", "customers");
+    assert_eq!(customers.len(), 4, "two customers were created");
+    let anna = customers
+        .iter()
+        .find(|c| c["EmailAddress"] == "anna.bakker@example.nl")
+        .unwrap();
+    let anna_order = orders.iter().find(|o| o["YourReference"] == "KAS-1043").unwrap();
+    assert_eq!(
+        anna_order["CustomerId"], anna["Id"],
+        "the order is on the customer created for it"
+    );
+    assert!(!anna["Id"].as_str().unwrap().starts_with("(new"));
+    let jan = customers.iter().find(|c| c["CustomerNumber"] == "10023").unwrap();
+    assert_eq!(jan["Name"], "Bakkerij De Vries B.V.", "the known customer was updated");
+    assert_eq!(
+        jan["TermsOfPaymentId"], "8f6b3a51-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+        "create-only terms kept"
+    );
+
+    let (code, stdout, _) = systems.run(&[]);
+    assert_eq!(code, 1, "the order with an unknown article still fails");
+    assert!(
+        stdout.contains("6 read: 1 filtered out, 0 created, 0 updated, 4 skipped, 1 failed"),
+        "{stdout}"
+    );
+    assert_eq!(systems.records("eaccounting", "orders").len(), 4);
+    assert_eq!(systems.records("eaccounting", "customers").len(), 4);
+}
+
+#[test]
+fn the_activity_log_masks_personal_data_unless_asked() {
+    let systems = Systems::copy();
+    systems.run(&["--dry-run"]);
+    let log = systems.log();
+    assert_eq!(log.len(), 6, "one line per record");
+    let run = log[0]["run"].as_str().unwrap();
+    assert!(run.starts_with("2024-03-15T08:00:00Z-"), "{run}");
+    assert!(
+        log.iter()
+            .all(|line| line["run"] == run && line["flow"] == "orders" && line["dry_run"] == true)
+    );
+    let first = &log[0];
+    assert_eq!(first["record"], "483920");
+    assert_eq!(first["outcome"], "create");
+    assert_eq!(first["input"]["customer"]["email"], "***");
+    assert_eq!(first["input"]["customer"]["billingaddress"]["street"], "***");
+    assert_eq!(first["input"]["total_price"], 54.45, "amounts are not personal");
+    let text = std::fs::read_to_string(systems.path("activity.ndjson")).unwrap();
+    for personal in [
+        "jan@bakkerijdevries.nl",
+        "Dorpsstraat",
+        "030-1234567",
+        "Jan de Vries",
+        "anna.bakker",
+    ] {
+        assert!(!text.contains(personal), "{personal} is in the masked log");
+    }
+    assert_eq!(first["sent"], serde_json::json!([]), "a dry run sends nothing");
+    assert_eq!(log[5]["error"]["code"], "E1009");
+
+    systems.run(&["--log-payloads"]);
+    let log = systems.log();
+    assert_eq!(log.len(), 12, "a run appends");
+    let real = &log[6];
+    assert_ne!(real["run"], log[0]["run"]);
+    assert_eq!(real["input"]["customer"]["email"], "jan@bakkerijdevries.nl");
+    let sent: Vec<&str> = real["sent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| action["entity"].as_str().unwrap())
+        .collect();
+    assert_eq!(sent, ["eaccounting.customers", "eaccounting.orders"]);
+}
+
+#[test]
+fn after_a_cursor_only_newer_records_are_read() {
+    let systems = Systems::copy();
+    let (_, stdout, _) = systems.run(&["--dry-run", "--format", "json", "--after", "483922"]);
+    let records: Vec<String> = json_lines(&stdout)
+        .iter()
+        .map(|plan| plan["record"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(records, ["483923", "483924"]);
+}
+
+#[test]
+fn settings_choose_the_order_type() {
+    let systems = Systems::copy();
+    let (_, stdout, _) = systems.run(&["--dry-run", "--format", "json", "--set", "order_type=invoice"]);
+    let plans = json_lines(&stdout);
+    assert_eq!(plan_of(&plans, "483920")["entity"], "eaccounting.customerinvoicedrafts");
+    assert_eq!(plan_of(&plans, "483920")["action"], "create");
+}
+
+#[test]
+fn a_run_that_cannot_start_exits_two_and_says_why() {
+    let systems = Systems::copy();
+    let missing = systems.path("nowhere");
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .current_dir(root())
+        .args(["run", &format!("{MAPPING}/orders.flow"), "--dry-run", "--source"])
+        .arg(format!("dir:{}", missing.display()))
+        .arg("--target")
+        .arg(format!("dir:{}", systems.path("eaccounting").display()))
+        .arg("--log")
+        .arg(systems.path("activity.ndjson"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("the source:") && stderr.contains("is not a directory"),
+        "{stderr}"
+    );
+    assert!(
+        !Path::new(&systems.path("activity.ndjson")).exists(),
+        "no log for a run that did not start"
+    );
+}
