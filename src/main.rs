@@ -37,60 +37,9 @@ enum Command {
         deny: Option<String>,
     },
     /// Apply a flow to records (JSON or NDJSON) and write what it gives as NDJSON.
-    Map {
-        /// The .flow file.
-        flow: PathBuf,
-        /// The records: a file, or - for standard input (the default).
-        #[arg(long, short)]
-        input: Option<PathBuf>,
-        /// A setting's value: --set name=value (repeatable).
-        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = cli::load::parse_setting)]
-        settings: Vec<(String, String)>,
-        /// How to report failed records on stderr.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// When to use colour.
-        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-        color: ColorChoice,
-        /// The moment `now()` and `today()` give (RFC 3339), for reproducible runs.
-        #[arg(long, value_parser = parse_moment)]
-        now: Option<chrono::DateTime<chrono::Utc>>,
-    },
+    Map(cli::map::Options),
     /// Sync records: plan what the flow decides for each source record and apply it to the target.
-    Run {
-        /// The .flow file.
-        flow: PathBuf,
-        /// Where the source records are: dir:PATH (a directory of <entity>.json files).
-        #[arg(long)]
-        source: String,
-        /// Where the target records are: dir:PATH.
-        #[arg(long)]
-        target: String,
-        /// A setting's value: --set name=value (repeatable).
-        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = cli::load::parse_setting)]
-        settings: Vec<(String, String)>,
-        /// Plan only: print what would happen, write nothing to the target.
-        #[arg(long)]
-        dry_run: bool,
-        /// How to print the plans: for people, or one JSON object per record.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// When to use colour.
-        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-        color: ColorChoice,
-        /// The activity log the run appends to.
-        #[arg(long, default_value = ".flowc/activity.ndjson")]
-        log: PathBuf,
-        /// Log payloads whole: without this, e-mail addresses, names, addresses and phone numbers are masked.
-        #[arg(long)]
-        log_payloads: bool,
-        /// Only source records whose cursor field (an order's id, a product's change date) is beyond this.
-        #[arg(long)]
-        after: Option<String>,
-        /// The moment `now()` and `today()` give (RFC 3339), for reproducible runs.
-        #[arg(long, value_parser = parse_moment)]
-        now: Option<chrono::DateTime<chrono::Utc>>,
-    },
+    Run(cli::run::Options),
     /// Run the mapping tests (*.tests.json) under the given paths.
     Test {
         /// Test files, or directories searched for *.tests.json (default: the current directory).
@@ -140,61 +89,9 @@ fn run(cli: Cli) -> Outcome {
             };
             cli::check::run(&options, &mut stdout)
         }
-        Command::Map {
-            flow,
-            input,
-            settings,
-            format,
-            color,
-            now,
-        } => {
-            let clock = now.map_or(flowc::eval::Clock::System, flowc::eval::Clock::Fixed);
-            let options = cli::map::Options {
-                flow,
-                input,
-                settings,
-                format,
-                color,
-                clock,
-            };
-            cli::map::run(&options, &mut stdout)
-        }
-        Command::Run {
-            flow,
-            source,
-            target,
-            settings,
-            dry_run,
-            format,
-            color,
-            log,
-            log_payloads,
-            after,
-            now,
-        } => {
-            let clock = now.map_or(flowc::eval::Clock::System, flowc::eval::Clock::Fixed);
-            let options = cli::run::Options {
-                flow,
-                source,
-                target,
-                settings,
-                dry_run,
-                format,
-                color,
-                log,
-                log_payloads,
-                after,
-                clock,
-            };
-            cli::run::run(&options, &mut stdout)
-        }
+        Command::Map(options) => cli::map::run(&options, &mut stdout),
+        Command::Run(options) => cli::run::run(&options, &mut stdout),
         Command::Test { paths, color } => cli::test::run(&cli::test::Options { paths, color }, &mut stdout),
         Command::Explain { code } => cli::explain::run(&code, &mut stdout),
     }
-}
-
-fn parse_moment(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|moment| moment.to_utc())
-        .map_err(|_| format!("`{text}` is not an RFC 3339 date-time such as 2024-03-14T10:00:00Z"))
 }

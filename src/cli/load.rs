@@ -7,7 +7,7 @@ use super::Outcome;
 use super::files::describe;
 use crate::check::{self, Checked, FileLoader};
 use crate::diagnostics::render::{self, Style};
-use crate::eval::settings;
+use crate::eval::{Clock, settings};
 use crate::source::SourceFile;
 use crate::value::Value;
 
@@ -55,6 +55,16 @@ pub fn check_flow(path: &Path, style: Style) -> Result<Checked, Outcome> {
         return Err(Outcome::Unusable);
     }
     Ok(checked)
+}
+
+/// Reads `--now`: an RFC 3339 moment, or `system` for the system clock.
+pub fn parse_clock(text: &str) -> Result<Clock, String> {
+    if text == "system" {
+        return Ok(Clock::System);
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|moment| Clock::Fixed(moment.to_utc()))
+        .map_err(|_| format!("`{text}` is not an RFC 3339 date-time such as 2024-03-14T10:00:00Z"))
 }
 
 /// Reads `name=value`, as given to `--set`.

@@ -9,7 +9,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 
-use super::load::load;
+use super::load::{load, parse_clock, parse_setting};
 use super::record_errors::{self, Which};
 use super::{ColorChoice, Format, Outcome};
 use crate::diagnostics::{RecordError, codes};
@@ -17,13 +17,25 @@ use crate::eval::{Clock, Evaluator, Offline, Outcome as RecordOutcome};
 use crate::value::documents::Documents;
 use crate::value::json;
 
+/// The arguments of `flowc map`.
+#[derive(clap::Args)]
 pub struct Options {
+    /// The .flow file.
     pub flow: PathBuf,
-    /// `None` or `-` for stdin.
+    /// The records: a file, or - for standard input (the default).
+    #[arg(long, short)]
     pub input: Option<PathBuf>,
+    /// A setting's value: --set name=value (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_setting)]
     pub settings: Vec<(String, String)>,
+    /// How to report failed records on stderr.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The moment `now()` and `today()` give (RFC 3339), for reproducible runs.
+    #[arg(long = "now", value_name = "MOMENT", value_parser = parse_clock, default_value = "system")]
     pub clock: Clock,
 }
 

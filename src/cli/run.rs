@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::load::load;
+use super::load::{load, parse_clock, parse_setting};
 use super::{ColorChoice, Format, Outcome};
 use crate::check::ir::FileId;
 use crate::connectors;
@@ -21,21 +21,40 @@ use crate::runtime::{self, log::ActivityLog};
 use crate::source::SourceFile;
 use crate::value::{Value, json};
 
+/// The arguments of `flowc run`.
+#[derive(clap::Args)]
 pub struct Options {
+    /// The .flow file.
     pub flow: PathBuf,
-    /// Where the source records are: `dir:PATH`.
+    /// Where the source records are: dir:PATH (a directory of <entity>.json files).
+    #[arg(long)]
     pub source: String,
-    /// Where the target records are: `dir:PATH`.
+    /// Where the target records are: dir:PATH.
+    #[arg(long)]
     pub target: String,
+    /// A setting's value: --set name=value (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_setting)]
     pub settings: Vec<(String, String)>,
+    /// Plan only: print what would happen, write nothing to the target.
+    #[arg(long)]
     pub dry_run: bool,
+    /// How to print the plans: for people, or one JSON object per record.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The activity log the run appends to.
+    #[arg(long, default_value = ".flowc/activity.ndjson")]
     pub log: PathBuf,
-    /// Log payloads whole instead of masking personal data.
+    /// Log payloads whole: without this, e-mail addresses, names, addresses and phone numbers are masked.
+    #[arg(long)]
     pub log_payloads: bool,
-    /// Only source records whose cursor field is beyond this value.
+    /// Only source records whose cursor field (an order's id, a product's change date) is beyond this.
+    #[arg(long)]
     pub after: Option<String>,
+    /// The moment `now()` and `today()` give (RFC 3339), for reproducible runs.
+    #[arg(long = "now", value_name = "MOMENT", value_parser = parse_clock, default_value = "system")]
     pub clock: Clock,
 }
 
