@@ -117,10 +117,10 @@ fn a_dry_run_decides_every_kind_of_order_and_writes_nothing() {
     assert_eq!(code, 1, "an order failed, so the run exits 1\n{stderr}");
     let plans = json_lines(&stdout);
     insta::assert_snapshot!(decisions(&plans), @r#"
+    483918 skip eaccounting.orders : eaccounting.orders already has a record with YourReference == "KAS-1040"
     483920 create eaccounting.orders : a new record
     483921 create eaccounting.orders : a new record
     483922 filtered - : `not only_paid or $.paid == true` does not hold
-    483918 skip eaccounting.orders : eaccounting.orders already has a record with YourReference == "KAS-1040"
     483923 create eaccounting.orders : a new record
     483924 fail - E1009: 1 of 2 are not in eaccounting.articles: Number == "200999"
     "#);
@@ -166,10 +166,10 @@ fn human_output_gives_each_record_its_decision_and_actions() {
     assert_eq!(code, 1);
     let headlines: Vec<&str> = stdout.lines().filter(|line| line.starts_with("record ")).collect();
     insta::assert_snapshot!(headlines.join("\n"), @r#"
+    record 483918: skip: eaccounting.orders already has a record with YourReference == "KAS-1040"
     record 483920: create eaccounting.orders: a new record
     record 483921: create eaccounting.orders: a new record
     record 483922: filtered out: `not only_paid or $.paid == true` does not hold
-    record 483918: skip: eaccounting.orders already has a record with YourReference == "KAS-1040"
     record 483923: create eaccounting.orders: a new record
     record 483924: fail [E1009]: 1 of 2 are not in eaccounting.articles: Number == "200999"
     "#);
@@ -179,7 +179,7 @@ fn human_output_gives_each_record_its_decision_and_actions() {
     assert!(stdout.contains(
         r#"6. update eaccounting.customers: the record with EmailAddress == "jan@bakkerijdevries.nl" exists"#
     ));
-    assert!(stdout.ends_with("6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed (dry run: nothing was written); next run: --after 483924\n"));
+    assert!(stdout.ends_with("6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed (dry run: nothing was written); next run: --after 483923\n"));
 }
 
 #[test]
@@ -239,8 +239,7 @@ fn the_activity_log_masks_personal_data_unless_asked() {
         log.iter()
             .all(|line| line["run"] == run && line["flow"] == "orders" && line["dry_run"] == true)
     );
-    let first = &log[0];
-    assert_eq!(first["record"], "483920");
+    let first = log.iter().find(|line| line["record"] == "483920").unwrap();
     assert_eq!(first["outcome"], "create");
     assert_eq!(first["input"]["customer"]["email"], "***");
     assert_eq!(first["input"]["customer"]["billingaddress"]["street"], "***");
@@ -256,12 +255,14 @@ fn the_activity_log_masks_personal_data_unless_asked() {
         assert!(!text.contains(personal), "{personal} is in the masked log");
     }
     assert_eq!(first["sent"], serde_json::json!([]), "a dry run sends nothing");
+    assert_eq!(log[5]["record"], "483924");
     assert_eq!(log[5]["error"]["code"], "E1009");
 
     systems.run(&["--log-payloads"]);
     let log = systems.log();
     assert_eq!(log.len(), 12, "a run appends");
-    let real = &log[6];
+    let real = &log[7];
+    assert_eq!(real["record"], "483920");
     assert_ne!(real["run"], log[0]["run"]);
     assert_eq!(real["input"]["customer"]["email"], "jan@bakkerijdevries.nl");
     let sent: Vec<&str> = real["sent"]
@@ -282,6 +283,21 @@ fn after_a_cursor_only_newer_records_are_read() {
         .map(|plan| plan["record"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(records, ["483923", "483924"]);
+}
+
+#[test]
+fn the_next_run_reads_a_failed_record_again() {
+    let systems = Systems::copy();
+    let (_, stdout, _) = systems.run(&[]);
+    assert!(
+        stdout.ends_with("next run: --after 483923\n"),
+        "the cursor stops before 483924, which failed\n{stdout}"
+    );
+    let (_, stdout, _) = systems.run(&["--after", "483923", "--format", "json"]);
+    let plans = json_lines(&stdout);
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0]["record"], "483924");
+    assert_eq!(plans[0]["action"], "fail");
 }
 
 #[test]

@@ -42,7 +42,8 @@ pub struct Summary {
     pub failed: usize,
     /// Records that ran to the end without writing the flow's own entity.
     pub unchanged: usize,
-    /// The largest cursor value read, to start the next run after.
+    /// The largest cursor value read before the first failed record: the
+    /// next run starts after it, and so reads every failed record again.
     pub cursor: Option<Value<'static>>,
 }
 
@@ -124,7 +125,10 @@ pub fn run(
             let result = evaluator.run(record, &mut planner);
             let plan = planner.finish(flow_target, result);
             summary.count(&plan);
+            // The cursor stops before the first failed record, so that the
+            // next run reads it again.
             if let Some(field) = &cursor_field
+                && summary.failed == 0
                 && let Some(value) = record.get(field)
                 && summary
                     .cursor
