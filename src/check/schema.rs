@@ -19,6 +19,18 @@ pub(super) fn check(
     diagnostics: &mut Vec<(FileId, Diagnostic)>,
 ) {
     let Some(flow) = &program.flow else { return };
+    let mut writes = Vec::new();
+    walk_statements(&flow.statements, &mut |expr| writes.push(expr));
+    // Writes are checked first, on their own: a spread can bring in fields
+    // from a module function, whose diagnostics belong to that module's file.
+    for expr in &writes {
+        if let ExprKind::Write(write) = &expr.kind
+            && let Some(entity) = catalog.entity(&write.entity.system, &write.entity.entity)
+        {
+            let mut in_file = |file: FileId, diagnostic: Diagnostic| diagnostics.push((file, diagnostic));
+            check_write(program, write, entity, expr.span, &mut in_file);
+        }
+    }
     let mut report = |diagnostic: Diagnostic| diagnostics.push((FileId(0), diagnostic));
 
     if let Some(source) = &flow.source
@@ -34,16 +46,9 @@ pub(super) fn check(
         }
     }
 
-    let mut writes = Vec::new();
-    walk_statements(&flow.statements, &mut |expr| writes.push(expr));
     for expr in writes {
         match &expr.kind {
-            ExprKind::Write(write) => {
-                if let Some(entity) = catalog.entity(&write.entity.system, &write.entity.entity) {
-                    check_keys(catalog, &write.entity, &write.keys, &mut report);
-                    check_write(write, entity, expr.span, &mut report);
-                }
-            }
+            ExprKind::Write(write) => check_keys(catalog, &write.entity, &write.keys, &mut report),
             ExprKind::Lookup { entity, keys } => check_keys(catalog, entity, keys, &mut report),
             ExprKind::RequireEach(require) => check_keys(catalog, &require.entity, &require.keys, &mut report),
             _ => {}
@@ -143,10 +148,17 @@ fn check_keys(catalog: &Catalog, entity: &EntityName, keys: &[KeyMatch], report:
     }
 }
 
-fn check_write(write: &Write, entity: &EntitySchema, span: Span, report: &mut impl FnMut(Diagnostic)) {
+fn check_write(
+    program: &Program,
+    write: &Write,
+    entity: &EntitySchema,
+    span: Span,
+    report: &mut impl FnMut(FileId, Diagnostic),
+) {
     let name = write.entity.to_string();
     if entity.read_only {
         report(
+            FileId(0),
             Diagnostic::new(
                 codes::READ_ONLY_FIELD,
                 span,
@@ -156,7 +168,12 @@ fn check_write(write: &Write, entity: &EntitySchema, span: Span, report: &mut im
         );
         return;
     }
-    let mut check = BodyCheck { entity: &name, report };
+    let mut check = BodyCheck {
+        program,
+        file: FileId(0),
+        entity: &name,
+        report,
+    };
     let written = check.record(&write.body, &entity.fields);
     if write.kind == WriteKind::Update {
         return;
@@ -181,11 +198,19 @@ fn check_write(write: &Write, entity: &EntitySchema, span: Span, report: &mut im
 }
 
 struct BodyCheck<'c, R> {
+    program: &'c Program,
+    /// The file of the record being checked: the flow's, or a module's
+    /// when a spread brings in a function's object.
+    file: FileId,
     entity: &'c str,
     report: &'c mut R,
 }
 
-impl<R: FnMut(Diagnostic)> BodyCheck<'_, R> {
+impl<R: FnMut(FileId, Diagnostic)> BodyCheck<'_, R> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        (self.report)(self.file, diagnostic);
+    }
+
     /// Checks a record body's fields; gives the names it writes (`None`
     /// when a spread may write any).
     fn record(&mut self, record: &Record, fields: &Fields) -> Option<BTreeSet<String>> {
@@ -210,11 +235,11 @@ impl<R: FnMut(Diagnostic)> BodyCheck<'_, R> {
                             )
                             .label("no such field")
                             .did_you_mean(name, fields.keys().map(String::as_str));
-                            (self.report)(diagnostic);
+                            self.report(diagnostic);
                         }
                         Some(field) => {
                             if field.read_only {
-                                (self.report)(
+                                self.report(
                                     Diagnostic::new(
                                         codes::READ_ONLY_FIELD,
                                         *name_span,
@@ -236,8 +261,30 @@ impl<R: FnMut(Diagnostic)> BodyCheck<'_, R> {
                 }
                 RecordItem::CreateOnly { body, .. } => self.items(body, fields, written),
                 RecordItem::Let(..) => {}
-                RecordItem::Spread(_) => *written = None,
+                RecordItem::Spread(value) => self.spread(value, fields, written, 0),
             }
+        }
+    }
+
+    /// A spread's fields, when its value is an object the checker can see:
+    /// an object literal, an `if` between such objects, or a call of a
+    /// function that gives one (`...debtor.fields($.customer)`). Anything
+    /// else may write any field.
+    fn spread(&mut self, value: &Expr, fields: &Fields, written: &mut Option<BTreeSet<String>>, depth: usize) {
+        const DEEPEST: usize = 16;
+        match &value.kind {
+            ExprKind::Object(record) => self.items(record, fields, written),
+            ExprKind::If { then, otherwise, .. } if depth < DEEPEST => {
+                self.spread(then, fields, written, depth + 1);
+                self.spread(otherwise, fields, written, depth + 1);
+            }
+            ExprKind::Call { function, .. } if depth < DEEPEST => {
+                let function = &self.program.functions[function.0 as usize];
+                let outer = std::mem::replace(&mut self.file, function.file);
+                self.spread(&function.body, fields, written, depth + 1);
+                self.file = outer;
+            }
+            _ => *written = None,
         }
     }
 
@@ -275,7 +322,7 @@ impl<R: FnMut(Diagnostic)> BodyCheck<'_, R> {
         } else {
             ("fields", "them")
         };
-        (self.report)(
+        self.report(
             Diagnostic::new(
                 codes::REQUIRED_FIELD_MISSING,
                 span,
