@@ -197,6 +197,8 @@ pub enum Statement {
 #[derive(Debug)]
 pub struct KeyMatch {
     pub field: Vec<String>,
+    /// Where the field is named (`Rows.Text`).
+    pub field_span: Span,
     pub value: Expr,
     pub span: Span,
 }

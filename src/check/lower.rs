@@ -1006,6 +1006,7 @@ impl<'l> Lowerer<'l> {
         keys.iter()
             .map(|key| KeyMatch {
                 field: key.field.segments.clone(),
+                field_span: key.field.span,
                 value: self.lower_expr(&key.value),
                 span: key.span,
             })

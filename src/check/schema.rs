@@ -134,15 +134,22 @@ fn check_keys(catalog: &Catalog, entity: &EntityName, keys: &[KeyMatch], report:
         return;
     };
     for key in keys {
-        if unknown_read(&schema.fields, &key.field).is_some() {
+        if let Some(unknown) = unknown_read(&schema.fields, &key.field) {
             let name = key.field.join(".");
+            let mut siblings = &schema.fields;
+            for part in &key.field[..unknown] {
+                siblings = siblings.get(part).and_then(FieldSchema::below).unwrap_or(siblings);
+            }
+            // Suggest whole paths: `Rows.Text` for `Rows.Txt`.
+            let prefix: String = key.field[..unknown].iter().map(|part| format!("{part}.")).collect();
+            let candidates: Vec<String> = siblings.keys().map(|sibling| format!("{prefix}{sibling}")).collect();
             let diagnostic = Diagnostic::new(
                 codes::UNKNOWN_TARGET_FIELD,
-                key.span,
+                key.field_span,
                 format!("`{entity}` has no field `{name}` to look records up by"),
             )
             .label("no such field")
-            .did_you_mean(&name, schema.fields.keys().map(String::as_str));
+            .did_you_mean(&name, candidates.iter().map(String::as_str));
             report(diagnostic);
         }
     }
