@@ -310,6 +310,32 @@ fn settings_choose_the_order_type() {
 }
 
 #[test]
+fn a_mapping_without_a_target_is_not_run() {
+    let systems = Systems::copy();
+    let mapping = systems.path("mapping.flow");
+    std::fs::write(
+        &mapping,
+        "flow orders {\n  source ccv_salespos.orders\n  emit { id = $.id }\n}\n",
+    )
+    .unwrap();
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .arg("run")
+        .arg(&mapping)
+        .arg("--source")
+        .arg(format!("dir:{}", systems.path("ccv-salespos").display()))
+        .arg("--target")
+        .arg(format!("dir:{}", systems.path("eaccounting").display()))
+        .arg("--log")
+        .arg(systems.path("activity.ndjson"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("use `flowc map`"), "{stderr}");
+}
+
+#[test]
 fn a_run_that_cannot_start_exits_two_and_says_why() {
     let systems = Systems::copy();
     let missing = systems.path("nowhere");

@@ -19,19 +19,9 @@ pub(super) fn check(
     diagnostics: &mut Vec<(FileId, Diagnostic)>,
 ) {
     let Some(flow) = &program.flow else { return };
-    let mut writes = Vec::new();
-    walk_statements(&flow.statements, &mut |expr| writes.push(expr));
-    // Writes are checked first, on their own: a spread can bring in fields
-    // from a module function, whose diagnostics belong to that module's file.
-    for expr in &writes {
-        if let ExprKind::Write(write) = &expr.kind
-            && let Some(entity) = catalog.entity(&write.entity.system, &write.entity.entity)
-        {
-            let mut in_file = |file: FileId, diagnostic: Diagnostic| diagnostics.push((file, diagnostic));
-            check_write(program, write, entity, expr.span, &mut in_file);
-        }
-    }
-    let mut report = |diagnostic: Diagnostic| diagnostics.push((FileId(0), diagnostic));
+    // Most diagnostics are about the flow's file; a spread can bring in
+    // fields from a module function, whose diagnostics belong to the module.
+    let mut report = |file: FileId, diagnostic: Diagnostic| diagnostics.push((file, diagnostic));
 
     if let Some(source) = &flow.source
         && let Some(entity) = catalog.entity(&source.system, &source.entity)
@@ -41,14 +31,24 @@ pub(super) fn check(
             if let Some(unknown) = unknown_read(&entity.fields, place)
                 && reported.insert(&place[..=unknown])
             {
-                report(unknown_source_field(source, &entity.fields, place, unknown, *span));
+                report(
+                    FileId(0),
+                    unknown_source_field(source, &entity.fields, place, unknown, *span),
+                );
             }
         }
     }
 
+    let mut writes = Vec::new();
+    walk_statements(&flow.statements, &mut |expr| writes.push(expr));
     for expr in writes {
         match &expr.kind {
-            ExprKind::Write(write) => check_keys(catalog, &write.entity, &write.keys, &mut report),
+            ExprKind::Write(write) => {
+                check_keys(catalog, &write.entity, &write.keys, &mut report);
+                if let Some(entity) = catalog.entity(&write.entity.system, &write.entity.entity) {
+                    check_write(program, write, entity, expr.span, &mut report);
+                }
+            }
             ExprKind::Lookup { entity, keys } => check_keys(catalog, entity, keys, &mut report),
             ExprKind::RequireEach(require) => check_keys(catalog, &require.entity, &require.keys, &mut report),
             _ => {}
@@ -129,7 +129,7 @@ fn listing(fields: &Fields) -> String {
     format!("{}{more}", names.join(", "))
 }
 
-fn check_keys(catalog: &Catalog, entity: &EntityName, keys: &[KeyMatch], report: &mut impl FnMut(Diagnostic)) {
+fn check_keys(catalog: &Catalog, entity: &EntityName, keys: &[KeyMatch], report: &mut impl FnMut(FileId, Diagnostic)) {
     let Some(schema) = catalog.entity(&entity.system, &entity.entity) else {
         return;
     };
@@ -150,7 +150,7 @@ fn check_keys(catalog: &Catalog, entity: &EntityName, keys: &[KeyMatch], report:
             )
             .label("no such field")
             .did_you_mean(&name, candidates.iter().map(String::as_str));
-            report(diagnostic);
+            report(FileId(0), diagnostic);
         }
     }
 }

@@ -528,14 +528,7 @@ impl Checker<'_> {
     }
 
     fn operand_error(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, left: Types, rhs: &Expr, right: Types) {
-        let verb = match op {
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "subtract",
-            BinaryOp::Mul => "multiply",
-            BinaryOp::Div => "divide",
-            BinaryOp::Rem => "take the remainder of",
-            _ => "compare",
-        };
+        let verb = op.verb();
         let mut diagnostic = Diagnostic::new(
             codes::OPERAND_TYPES,
             op_span,

@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
+use crate::diagnostics::json::{JsonSpan, json_span};
 use crate::diagnostics::render::{self, Style};
 use crate::diagnostics::{Diagnostic, RecordError};
-use crate::source::{LineCol, SourceFile};
+use crate::source::SourceFile;
 use crate::value::documents::Position;
 
 /// Which record failed: where it is in the input, and its key if known.
@@ -56,21 +57,8 @@ struct JsonRecordError<'e> {
     span: Option<JsonSpan>,
 }
 
-#[derive(Serialize)]
-struct JsonSpan {
-    start_offset: usize,
-    end_offset: usize,
-    start: LineCol,
-    end: LineCol,
-}
-
 pub fn json(error: &RecordError, which: &Which, flow: &SourceFile) -> String {
-    let span = error.span.map(|span| JsonSpan {
-        start_offset: span.start as usize,
-        end_offset: span.end as usize,
-        start: flow.line_col(span.start as usize),
-        end: flow.line_col(span.end as usize),
-    });
+    let span = error.span.map(|span| json_span(flow, span));
     let line = JsonRecordError {
         record: which.position.record,
         line: which.position.line,

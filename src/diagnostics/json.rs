@@ -20,8 +20,10 @@ struct JsonDiagnostic<'a> {
     labels: Vec<JsonLabel<'a>>,
 }
 
+/// A span of a source file, as byte offsets and as 1-based line/column;
+/// shared by diagnostics and per-record errors.
 #[derive(Serialize)]
-struct JsonSpan {
+pub(crate) struct JsonSpan {
     /// Byte offset of the first byte.
     start_offset: usize,
     /// Byte offset just past the last byte.
@@ -37,7 +39,7 @@ struct JsonLabel<'a> {
     span: JsonSpan,
 }
 
-fn json_span(file: &SourceFile, span: Span) -> JsonSpan {
+pub(crate) fn json_span(file: &SourceFile, span: Span) -> JsonSpan {
     JsonSpan {
         start_offset: span.start as usize,
         end_offset: span.end as usize,

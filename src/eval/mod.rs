@@ -46,7 +46,8 @@ impl Clock {
 #[derive(Debug)]
 pub enum Outcome<'a> {
     /// A `when` did not hold: the record is not wanted.
-    Filtered { condition: Span, reason: String },
+    /// `written` is the condition as written, to say why.
+    Filtered { condition: Span, written: &'a str },
     /// A `skip if` held: the record is wanted but there is nothing to do.
     /// `by_lookup`: a `skip if exists` found the record (its last lookup).
     Skipped {

@@ -22,14 +22,7 @@ fn division_by_zero() -> RecordError {
 }
 
 fn cannot(op: BinaryOp, left: &Value<'_>, right: &Value<'_>) -> RecordError {
-    let verb = match op {
-        BinaryOp::Add => "add",
-        BinaryOp::Sub => "subtract",
-        BinaryOp::Mul => "multiply",
-        BinaryOp::Div => "divide",
-        BinaryOp::Rem => "take the remainder of",
-        _ => "compare",
-    };
+    let verb = op.verb();
     let mut error = RecordError::new(
         codes::WRONG_TYPE,
         format!(

@@ -35,7 +35,7 @@ impl<'a> Run<'a, '_> {
                     if !self.condition(condition, frame)? {
                         return Ok(Some(Outcome::Filtered {
                             condition: condition.span,
-                            reason: format!("`{written}` does not hold"),
+                            written,
                         }));
                     }
                 }

@@ -247,9 +247,9 @@ impl<'r> Planner<'r> {
             actions: self.actions,
         };
         match result {
-            Ok(Outcome::Filtered { reason, .. }) => {
+            Ok(Outcome::Filtered { written, .. }) => {
                 plan.decision = Decision::Filtered;
-                plan.note = reason;
+                plan.note = format!("`{written}` does not hold");
             }
             Ok(Outcome::Skipped { reason, by_lookup, .. }) => {
                 plan.decision = Decision::Skip;
@@ -404,9 +404,9 @@ fn holds_already(existing: &Value<'_>, payload: &Value<'_>) -> bool {
         return false;
     };
     fields.iter().all(|(name, value)| {
-        existing
-            .get(name)
-            .is_some_and(|held| held == value || json::to_string(held) == json::to_string(value))
+        existing.get(name).is_some_and(|held| {
+            held == value || (held.kind() != value.kind() && json::to_string(held) == json::to_string(value))
+        })
     })
 }
 

@@ -118,3 +118,23 @@ fn an_update_that_changes_nothing_sends_nothing() {
     let plan = plan_with(&mut target, r#"{"email": "a@b.nl", "name": "B"}"#);
     assert_eq!(plan.decision, Decision::Update);
 }
+
+#[test]
+fn a_date_holds_as_its_iso_text_and_numbers_by_value() {
+    let held = json::parse(r#"{"Id": "o-1", "OrderDate": "2024-03-14", "Quantity": 2.00}"#).unwrap();
+    let payload = |day: u32| {
+        let mut fields = Object::new();
+        fields.push(
+            "OrderDate",
+            Value::Date(chrono::NaiveDate::from_ymd_opt(2024, 3, day).unwrap()),
+        );
+        fields.push("Quantity", Value::Int(2));
+        Value::object(fields)
+    };
+    assert!(holds_already(&held, &payload(14)));
+    assert!(!holds_already(&held, &payload(15)));
+    assert!(
+        !holds_already(&held, &Value::Int(1)),
+        "a payload that is no object holds nothing"
+    );
+}

@@ -451,6 +451,18 @@ impl BinaryOp {
             BinaryOp::Rem => "%",
         }
     }
+
+    /// The operation in words, for messages: "cannot add text and a decimal".
+    pub fn verb(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "subtract",
+            BinaryOp::Mul => "multiply",
+            BinaryOp::Div => "divide",
+            BinaryOp::Rem => "take the remainder of",
+            _ => "compare",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
