@@ -46,12 +46,17 @@ impl Systems {
 
     /// Runs the shipped orders flow; returns the exit code, stdout and stderr.
     fn run(&self, extra: &[&str]) -> (i32, String, String) {
+        self.run_flow(&root().join(MAPPING).join("orders.flow"), extra)
+    }
+
+    /// Runs `flow` from the example CCV shop into the example eAccounting.
+    fn run_flow(&self, flow: &Path, extra: &[&str]) -> (i32, String, String) {
         let output = Command::cargo_bin("flowc")
             .unwrap()
             .current_dir(root())
             .env("NO_COLOR", "1")
             .arg("run")
-            .arg(format!("{MAPPING}/orders.flow"))
+            .arg(flow)
             .arg("--source")
             .arg(format!("dir:{}", self.path("ccv-salespos").display()))
             .arg("--target")
@@ -318,20 +323,8 @@ fn a_mapping_without_a_target_is_not_run() {
         "flow orders {\n  source ccv_salespos.orders\n  emit { id = $.id }\n}\n",
     )
     .unwrap();
-    let output = Command::cargo_bin("flowc")
-        .unwrap()
-        .arg("run")
-        .arg(&mapping)
-        .arg("--source")
-        .arg(format!("dir:{}", systems.path("ccv-salespos").display()))
-        .arg("--target")
-        .arg(format!("dir:{}", systems.path("eaccounting").display()))
-        .arg("--log")
-        .arg(systems.path("activity.ndjson"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let (code, _, stderr) = systems.run_flow(&mapping, &[]);
+    assert_eq!(code, 2);
     assert!(stderr.contains("use `flowc map`"), "{stderr}");
 }
 
