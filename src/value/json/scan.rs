@@ -43,14 +43,10 @@ pub fn find_special(bytes: &[u8], mut from: usize) -> usize {
         let backslash = backslash.wrapping_sub(ONES) & !backslash;
         let found = (control | quote | backslash) & HIGHS;
         if found != 0 {
-            // The test can flag a byte after a true match spuriously, never
-            // before it: check from the first flagged byte on.
-            let first = from + (found.trailing_zeros() / 8) as usize;
-            return first
-                + bytes[first..]
-                    .iter()
-                    .position(|b| is_special(*b))
-                    .unwrap_or(bytes.len() - first);
+            // The lowest flagged byte is always a true match: a flag can only
+            // be spurious through a borrow from a lower byte, and a byte that
+            // borrows is itself flagged. Later flags do not matter.
+            return from + (found.trailing_zeros() / 8) as usize;
         }
         from += 8;
     }
@@ -79,5 +75,51 @@ mod tests {
         // Bytes around the special ones in value (0x20, 0x21, 0x23, 0x5b, 0x5d, high bytes) are plain.
         let near = "! #[]\u{7f}é😀 ok".as_bytes();
         assert_eq!(find_special(near, 0), near.len());
+    }
+
+    #[test]
+    fn agrees_with_a_byte_by_byte_search() {
+        // Every pair of bytes around a word boundary, over backgrounds that
+        // make borrows likely (zeros, high bytes), plus a pseudo-random mix.
+        let naive = |bytes: &[u8], from: usize| {
+            from + bytes[from..]
+                .iter()
+                .position(|b| is_special(*b))
+                .unwrap_or(bytes.len() - from)
+        };
+        let interesting = [
+            0u8, 0x01, 0x1f, 0x20, b'!', b'"', b'#', b'\\', b']', 0x7f, 0x80, 0x9f, 0xa0, 0xff,
+        ];
+        for background in [b'a', 0x80, 0xff, 0x21] {
+            for &first in &interesting {
+                for &second in &interesting {
+                    for at in 0..12 {
+                        let mut bytes = vec![background; 20];
+                        bytes[at] = first;
+                        bytes[at + 1] = second;
+                        for from in [0, 1, at] {
+                            assert_eq!(find_special(&bytes, from), naive(&bytes, from), "{bytes:?} from {from}");
+                        }
+                    }
+                }
+            }
+        }
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            let bytes: Vec<u8> = (0..40)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    // Mostly plain bytes, sometimes one of the interesting ones.
+                    if state % 8 == 0 {
+                        interesting[(state >> 8) as usize % interesting.len()]
+                    } else {
+                        (state >> 16) as u8 | 0x20
+                    }
+                })
+                .collect();
+            assert_eq!(find_special(&bytes, 0), naive(&bytes, 0), "{bytes:?}");
+        }
     }
 }
