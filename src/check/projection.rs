@@ -25,7 +25,7 @@ pub(super) fn of_flow(program: &Program) -> (Projection, Vec<(Place, Span)>) {
         return (Projection::All, Vec::new());
     };
     let mut analysis = Analysis {
-        read: Projection::Fields(Vec::new()),
+        read: Projection::fields(Vec::new()),
         places: HashMap::new(),
         reads: Vec::new(),
     };
@@ -49,7 +49,7 @@ impl Analysis {
     fn mark(&mut self, place: &[String]) {
         let mut projection = Projection::All;
         for name in place.iter().rev() {
-            projection = Projection::Fields(vec![(name.clone(), projection)]);
+            projection = Projection::fields(vec![(name.clone(), projection)]);
         }
         self.read.merge(projection);
     }

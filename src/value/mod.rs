@@ -79,7 +79,12 @@ impl<'a> From<&'a str> for Text<'a> {
 /// byte by byte inline is cheaper than a call to `memcmp`.
 #[inline]
 pub fn same_name(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same_name`] on bytes.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

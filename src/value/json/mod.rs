@@ -9,57 +9,18 @@
 //! Writing ([`write`]) prints decimals as written (`12.50` stays `12.50`),
 //! dates as ISO 8601 text and date-times as RFC 3339 text.
 
+mod projection;
 mod read;
 mod scan;
 mod write;
 
+pub use projection::{Fields, Projection};
 pub use write::{to_canonical_pretty, to_string, to_string_pretty, write, write_text};
 
 use super::Value;
 
 /// How deeply arrays and objects may nest in one input document.
 pub const MAX_DEPTH: usize = 128;
-
-/// Which parts of a document are read.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Projection {
-    /// Everything below this point.
-    #[default]
-    All,
-    /// Of an object, only these fields (each with what is read below it); of
-    /// a list, the same for every element. Anything else is kept as it is.
-    Fields(Vec<(String, Projection)>),
-}
-
-impl Projection {
-    /// Widens `self` so that it also reads what `other` reads.
-    pub fn merge(&mut self, other: Projection) {
-        match (&mut *self, other) {
-            (Projection::All, _) => {}
-            (_, Projection::All) => *self = Projection::All,
-            (Projection::Fields(mine), Projection::Fields(theirs)) => {
-                for (name, projection) in theirs {
-                    match mine.iter_mut().find(|(field, _)| *field == name) {
-                        Some((_, existing)) => existing.merge(projection),
-                        None => mine.push((name, projection)),
-                    }
-                }
-            }
-        }
-    }
-
-    /// What is read below the field `name`, and the field's position in
-    /// the projection (`None` for everything); `None` when it is not read.
-    pub(crate) fn field(&self, name: &str) -> Option<(Option<usize>, &Projection)> {
-        match self {
-            Projection::All => Some((None, &Projection::All)),
-            Projection::Fields(fields) => fields
-                .iter()
-                .position(|(field, _)| super::same_name(field, name))
-                .map(|index| (Some(index), &fields[index].1)),
-        }
-    }
-}
 
 /// A document that is not valid JSON, or that flowc cannot represent.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -143,7 +104,7 @@ mod tests {
         let error = parse(&deep).unwrap_err();
         assert!(error.message.contains("nest"), "{error}");
         let skipped = format!("{{\"keep\": 1, \"skip\": {deep}}}");
-        let only_keep = Projection::Fields(vec![("keep".into(), Projection::All)]);
+        let only_keep = Projection::fields(vec![("keep".into(), Projection::All)]);
         assert!(
             parse_projected(&skipped, &only_keep).is_err(),
             "skipping checks depth too"
@@ -154,13 +115,13 @@ mod tests {
     fn projection_builds_only_what_is_read() {
         let input =
             r#"{"id": 1, "customer": {"email": "a@b", "name": "x"}, "rows": [{"sku": "A", "qty": 2}], "big": [1,2,3]}"#;
-        let projection = Projection::Fields(vec![
+        let projection = Projection::fields(vec![
             ("id".into(), Projection::All),
             (
                 "customer".into(),
-                Projection::Fields(vec![("email".into(), Projection::All)]),
+                Projection::fields(vec![("email".into(), Projection::All)]),
             ),
-            ("rows".into(), Projection::Fields(vec![("sku".into(), Projection::All)])),
+            ("rows".into(), Projection::fields(vec![("sku".into(), Projection::All)])),
         ]);
         let value = parse_projected(input, &projection).unwrap();
         assert_eq!(
@@ -169,6 +130,44 @@ mod tests {
         );
         // Skipped parts are still checked for validity.
         assert!(parse_projected(r#"{"id": 1, "big": [1,,2]}"#, &projection).is_err());
+    }
+
+    #[test]
+    fn projection_reads_the_same_whatever_order_the_fields_come_in() {
+        // One projection over records whose fields change order, repeat, are
+        // escaped, or are prefixes of each other: it learns an order from
+        // each record, and must never let that change what is read.
+        let projection = Projection::fields(vec![
+            ("id".into(), Projection::All),
+            ("ids".into(), Projection::All),
+            ("name".into(), Projection::All),
+        ]);
+        let records = [
+            (
+                r#"{"id": 1, "ids": [1], "name": "a", "other": 0}"#,
+                r#"{"id":1,"ids":[1],"name":"a"}"#,
+            ),
+            (
+                r#"{"name": "b", "other": 0, "id": 2, "ids": []}"#,
+                r#"{"name":"b","id":2,"ids":[]}"#,
+            ),
+            (r#"{"ids": [3], "id": 3, "id": 4}"#, r#"{"ids":[3],"id":4}"#),
+            (r#"{"i\u0064": 5, "idx": 6, "name\"": 7}"#, r#"{"id":5}"#),
+            (
+                r#"{"id": 1, "ids": [1], "name": "a"}"#,
+                r#"{"id":1,"ids":[1],"name":"a"}"#,
+            ),
+            (r#"{"id":1,"name":"c","ids":[]}"#, r#"{"id":1,"name":"c","ids":[]}"#),
+        ];
+        for _ in 0..2 {
+            for (input, read) in records {
+                assert_eq!(
+                    to_string(&parse_projected(input, &projection).unwrap()),
+                    read,
+                    "{input}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::scan::find_special;
-use super::{JsonError, MAX_DEPTH, Projection};
+use super::{Fields, JsonError, MAX_DEPTH, Projection};
 use crate::value::{Object, Text, Value};
 
 /// Reads one document (blank space around it allowed).
@@ -114,55 +114,92 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            Some(b'{') => {
-                let depth = self.deeper(depth)?;
-                self.at += 1;
-                let mut object = Object::with_capacity(8);
-                // Which projected fields were read already, to keep names
-                // unique cheaply (a repeated key replaces: the last one wins).
-                let mut seen = 0u64;
-                self.blank();
-                if self.peek() == Some(b'}') {
-                    self.at += 1;
-                    return Ok(Value::Object(Arc::new(object)));
-                }
-                loop {
-                    self.blank();
-                    if self.peek() != Some(b'"') {
-                        return Err(self.error("expected a field name in double quotes"));
-                    }
+            Some(b'{') => self.object(projection, depth),
+            _ => Err(self.error("expected a JSON value")),
+        }
+    }
+
+    /// Reads an object, building only the fields `projection` reads.
+    fn object(&mut self, projection: &Projection, depth: usize) -> Result<Value<'a>, JsonError> {
+        let depth = self.deeper(depth)?;
+        self.at += 1;
+        let mut object = Object::with_capacity(8);
+        // Which projected fields were read already, to keep names unique
+        // cheaply (a repeated key replaces: the last one wins).
+        let mut seen = 0u64;
+        // The projected field read last, to expect the one after it.
+        let mut previous = None;
+        self.blank();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(Value::Object(Arc::new(object)));
+        }
+        loop {
+            self.blank();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a field name in double quotes"));
+            }
+            match projection {
+                Projection::All => {
                     let key = self.string()?;
-                    self.expect(b':', "`:` after the field name")?;
-                    self.blank();
-                    match projection.field(&key) {
-                        Some((Some(index), below)) if index < 64 => {
-                            let value = self.value(below, depth)?;
-                            if seen & (1 << index) == 0 {
+                    self.colon()?;
+                    let value = self.value(&Projection::All, depth)?;
+                    object.insert(key, value);
+                }
+                Projection::Fields(fields) => {
+                    let (key, index) = self.projected_key(fields, previous)?;
+                    self.colon()?;
+                    match index {
+                        Some(index) => {
+                            let value = self.value(fields.below(index), depth)?;
+                            previous = Some(index);
+                            if index < 64 && seen & (1 << index) == 0 {
                                 seen |= 1 << index;
                                 object.push(key, value);
                             } else {
                                 object.insert(key, value);
                             }
                         }
-                        Some((_, below)) => {
-                            let value = self.value(below, depth)?;
-                            object.insert(key, value);
-                        }
                         None => self.skip(depth)?,
-                    }
-                    self.blank();
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b'}') => {
-                            self.at += 1;
-                            return Ok(Value::Object(Arc::new(object)));
-                        }
-                        _ => return Err(self.error("expected `,` or the end of the object")),
                     }
                 }
             }
-            _ => Err(self.error("expected a JSON value")),
+            self.blank();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(Value::Object(Arc::new(object)));
+                }
+                _ => return Err(self.error("expected `,` or the end of the object")),
+            }
         }
+    }
+
+    /// Reads a field name of a projected object, and which projected field
+    /// it is. The name expected next is tried first, straight on the raw
+    /// text; only when that fails is the name scanned and looked up.
+    fn projected_key(
+        &mut self,
+        fields: &Fields,
+        previous: Option<usize>,
+    ) -> Result<(Text<'a>, Option<usize>), JsonError> {
+        let expected = fields.expected(previous);
+        let start = self.at + 1;
+        if let Some(len) = fields.matches_raw(expected, &self.bytes[start..]) {
+            self.at = start + len + 1;
+            return Ok((Text::Borrowed(&self.text[start..start + len]), Some(expected as usize)));
+        }
+        let key = self.string()?;
+        let index = fields.find(&key, previous);
+        Ok((key, index))
+    }
+
+    /// The `:` after a field name, and the blank space around it.
+    fn colon(&mut self) -> Result<(), JsonError> {
+        self.expect(b':', "`:` after the field name")?;
+        self.blank();
+        Ok(())
     }
 
     /// Reads past a value without building it.
