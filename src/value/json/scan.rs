@@ -112,7 +112,7 @@ mod tests {
                     state ^= state >> 7;
                     state ^= state << 17;
                     // Mostly plain bytes, sometimes one of the interesting ones.
-                    if state % 8 == 0 {
+                    if state.is_multiple_of(8) {
                         interesting[(state >> 8) as usize % interesting.len()]
                     } else {
                         (state >> 16) as u8 | 0x20
