@@ -139,12 +139,16 @@ impl<'a, 't> Run<'a, 't> {
                 }
             },
             ExprKind::Interpolate(parts) => {
-                let mut text = String::new();
+                let mut text = String::with_capacity(32);
                 for part in parts {
                     match part {
                         TextPart::Text(literal) => text.push_str(literal),
                         TextPart::Expr(part) => {
                             let value = self.expr(part, frame)?;
+                            if let Value::Int(int) = value {
+                                text.push_str(itoa::Buffer::new().format(int));
+                                continue;
+                            }
                             match value.to_text() {
                                 Some(piece) => text.push_str(&piece),
                                 None => {

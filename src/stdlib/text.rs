@@ -335,7 +335,12 @@ fn trim_end<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn lower<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let text = args.take_text(0)?;
-    if !text.chars().any(char::is_uppercase) {
+    let unchanged = if text.is_ascii() {
+        !text.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        !text.chars().any(char::is_uppercase)
+    };
+    if unchanged {
         return Ok(Value::Text(text));
     }
     Ok(Value::from(text.to_lowercase()))
@@ -343,7 +348,12 @@ fn lower<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn upper<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let text = args.take_text(0)?;
-    if !text.chars().any(char::is_lowercase) {
+    let unchanged = if text.is_ascii() {
+        !text.bytes().any(|b| b.is_ascii_lowercase())
+    } else {
+        !text.chars().any(char::is_lowercase)
+    };
+    if unchanged {
         return Ok(Value::Text(text));
     }
     Ok(Value::from(text.to_uppercase()))
@@ -422,7 +432,19 @@ fn pad_end<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 /// Byte offset of character `index` in `text` (or the end).
 fn char_offset(text: &str, index: usize) -> usize {
+    if text.is_ascii() {
+        return index.min(text.len());
+    }
     text.char_indices().nth(index).map_or(text.len(), |(offset, _)| offset)
+}
+
+/// The number of characters in `text`.
+fn char_count(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
 }
 
 fn substring<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -432,7 +454,7 @@ fn substring<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         None => None,
     };
     let text = args.take_text(0)?;
-    let chars = text.chars().count();
+    let chars = char_count(&text);
     let start = if start < 0 {
         chars.saturating_sub(start.unsigned_abs() as usize)
     } else {
