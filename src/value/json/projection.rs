@@ -111,6 +111,11 @@ impl Projection {
 }
 
 impl Fields {
+    /// How many fields are read.
+    pub(super) fn len(&self) -> usize {
+        self.fields.len()
+    }
+
     /// What is read below field `index`.
     pub(super) fn below(&self, index: usize) -> &Projection {
         &self.fields[index].below

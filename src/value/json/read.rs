@@ -123,7 +123,11 @@ impl<'a> Reader<'a> {
     fn object(&mut self, projection: &Projection, depth: usize) -> Result<Value<'a>, JsonError> {
         let depth = self.deeper(depth)?;
         self.at += 1;
-        let mut object = Object::with_capacity(8);
+        // A projected object holds at most its projected fields.
+        let mut object = Object::with_capacity(match projection {
+            Projection::All => 8,
+            Projection::Fields(fields) => fields.len(),
+        });
         // Which projected fields were read already, to keep names unique
         // cheaply (a repeated key replaces: the last one wins).
         let mut seen = 0u64;
