@@ -54,6 +54,15 @@ impl Analysis {
         self.read.merge(projection);
     }
 
+    /// Marks `place` as read, without anything below it (yet).
+    fn mark_present(&mut self, place: &[String]) {
+        let mut projection = Projection::fields(Vec::new());
+        for name in place.iter().rev() {
+            projection = Projection::fields(vec![(name.clone(), projection)]);
+        }
+        self.read.merge(projection);
+    }
+
     fn statements(&mut self, statements: &[Statement]) {
         for statement in statements {
             match statement {
@@ -83,6 +92,9 @@ impl Analysis {
     fn bind(&mut self, slot: Slot, value: &Expr) {
         match self.place(value) {
             Some(place) => {
+                // Binding a place reads it even if the local is never used:
+                // a missing field fails the record there.
+                self.mark_present(&place);
                 self.places.insert(slot, place);
             }
             None => {
