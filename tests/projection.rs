@@ -1,6 +1,7 @@
 //! Reading only what a flow needs changes nothing: every map fixture gives
 //! the same result, record by record, whether the reader skips what the
-//! flow does not read or reads everything.
+//! flow does not read or reads everything, and whether its `emit` is built
+//! or written straight out as JSON.
 
 use std::path::Path;
 
@@ -10,13 +11,22 @@ use flowc::eval::{Clock, Evaluator, Offline, Outcome, settings};
 use flowc::source::SourceFile;
 use flowc::value::json::{self, Projection};
 
-fn outcome(evaluator: &Evaluator<'_>, text: &str, projection: &Projection) -> String {
+/// What a record gives; `streamed`: its `emit` is written straight out as
+/// JSON (as `flowc map` does), not built.
+fn outcome(evaluator: &Evaluator<'_>, text: &str, projection: &Projection, streamed: bool) -> String {
     let record = match json::parse_projected(text, projection) {
         Ok(record) => record,
         Err(error) => return format!("bad JSON: {error}"),
     };
     let mut target = Offline::default();
-    match evaluator.run(&record, &mut target) {
+    let mut written = Vec::new();
+    let outcome = if streamed {
+        evaluator.run_emitting_json(&record, &mut target, &mut written)
+    } else {
+        evaluator.run(&record, &mut target)
+    };
+    match outcome {
+        Ok(Outcome::Completed { .. }) if !written.is_empty() => String::from_utf8(written).unwrap(),
         Ok(Outcome::Completed { emitted }) => match emitted.or(target.main_payload) {
             Some(value) => json::to_string(&value),
             None => "nothing".into(),
@@ -50,9 +60,11 @@ fn projected_reads_give_the_same_results() {
         let clock = Clock::Fixed(Utc.with_ymd_and_hms(2024, 3, 14, 10, 0, 0).unwrap());
         let evaluator = Evaluator::new(&checked.program, values, clock);
         for line in input.lines().filter(|l| !l.trim().is_empty()) {
-            let full = outcome(&evaluator, line, &Projection::All);
-            let projected = outcome(&evaluator, line, &checked.program.projection);
+            let full = outcome(&evaluator, line, &Projection::All, false);
+            let projected = outcome(&evaluator, line, &checked.program.projection, false);
             assert_eq!(full, projected, "{}: {line}", path.display());
+            let streamed = outcome(&evaluator, line, &checked.program.projection, true);
+            assert_eq!(streamed, projected, "written straight out, {}: {line}", path.display());
             compared += 1;
         }
     }

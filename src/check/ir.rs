@@ -372,6 +372,8 @@ impl Record {
 pub enum RecordItem {
     Field {
         name: Arc<str>,
+        /// The name as a key of JSON output: quoted, escaped, with its colon.
+        json_key: Box<str>,
         value: Expr,
         name_span: Span,
     },

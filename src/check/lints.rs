@@ -79,7 +79,9 @@ impl Fields<'_> {
     fn items(&mut self, record: &Record, written: &mut HashMap<String, Span>) {
         for item in &record.items {
             match item {
-                RecordItem::Field { name, value, name_span } => {
+                RecordItem::Field {
+                    name, value, name_span, ..
+                } => {
                     if let Some(first) = written.get(name.as_ref()) {
                         self.diagnostics.push((
                             self.file,

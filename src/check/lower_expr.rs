@@ -685,6 +685,7 @@ impl Lowerer<'_> {
             lowered.push(match item {
                 ast::BodyItem::Field(field) => RecordItem::Field {
                     name: Arc::from(field.name.as_str()),
+                    json_key: json_key(&field.name),
                     value: self.lower_expr(&field.value),
                     name_span: field.name_span,
                 },
@@ -795,4 +796,12 @@ fn describe_jsonpath_error(error: &jsonpath_rust::parser::errors::JsonPathError)
         }
         other => other.to_string(),
     }
+}
+
+/// `name` as a key of JSON output: quoted, escaped, followed by its colon.
+fn json_key(name: &str) -> Box<str> {
+    let mut key = Vec::with_capacity(name.len() + 3);
+    crate::value::json::write_text(name, &mut key);
+    key.push(b':');
+    String::from_utf8(key).expect("JSON text is UTF-8").into_boxed_str()
 }

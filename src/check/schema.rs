@@ -229,7 +229,9 @@ impl<R: FnMut(FileId, Diagnostic)> BodyCheck<'_, R> {
     fn items(&mut self, record: &Record, fields: &Fields, written: &mut Option<BTreeSet<String>>) {
         for item in &record.items {
             match item {
-                RecordItem::Field { name, value, name_span } => {
+                RecordItem::Field {
+                    name, value, name_span, ..
+                } => {
                     if let Some(written) = written {
                         written.insert(name.to_string());
                     }

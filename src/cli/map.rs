@@ -130,19 +130,32 @@ fn map_one<'a>(
     line: &mut Vec<u8>,
     counts: &mut Counts,
 ) -> Result<(), RecordError> {
-    line.clear();
     let mut target = Offline::default();
-    match evaluator.run(record, &mut target)? {
-        RecordOutcome::Filtered { .. } => counts.filtered += 1,
-        RecordOutcome::Skipped { .. } => counts.skipped += 1,
-        RecordOutcome::Completed { emitted } => match emitted.or(target.main_payload) {
-            Some(value) => {
+    // An `emit` is written straight into `line`, not built first.
+    let outcome = evaluator.run_emitting_json(record, &mut target, line);
+    if outcome.is_err() {
+        line.clear();
+    }
+    match outcome? {
+        RecordOutcome::Filtered { .. } => {
+            line.clear();
+            counts.filtered += 1;
+        }
+        RecordOutcome::Skipped { .. } => {
+            line.clear();
+            counts.skipped += 1;
+        }
+        RecordOutcome::Completed { emitted } => {
+            if line.is_empty()
+                && let Some(value) = emitted.or(target.main_payload)
+            {
                 json::write(&value, line);
-                line.push(b'\n');
-                counts.mapped += 1;
             }
-            None => counts.mapped += 1,
-        },
+            if !line.is_empty() {
+                line.push(b'\n');
+            }
+            counts.mapped += 1;
+        }
     }
     Ok(())
 }

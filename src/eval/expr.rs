@@ -2,6 +2,7 @@
 
 use smallvec::SmallVec;
 
+use super::record::Fields;
 use super::{Evaluator, Target};
 use crate::check::ir::{Arg, Expr, ExprKind, ForBody, TextPart};
 use crate::diagnostics::{RecordError, codes};
@@ -17,6 +18,9 @@ pub struct Run<'a, 't> {
     pub(super) evaluator: &'a Evaluator<'a>,
     pub(super) record: &'a Value<'a>,
     pub(super) target: &'t mut dyn Target<'a>,
+    /// Where `emit` writes its record as JSON, when it is not built (see
+    /// [`Evaluator::run_emitting_json`]).
+    pub(super) emit_json: Option<&'t mut Vec<u8>>,
 }
 
 /// A constant of the program, borrowed rather than copied where possible.
@@ -37,6 +41,7 @@ impl<'a, 't> Run<'a, 't> {
             evaluator,
             record,
             target,
+            emit_json: None,
         }
     }
 
@@ -278,7 +283,7 @@ impl<'a, 't> Run<'a, 't> {
         mode: Option<super::record::Mode>,
     ) -> Result<Value<'a>, RecordError> {
         let mut object = Object::with_capacity(record.items.len());
-        self.fill(record, frame, &mut object, mode)?;
+        self.fill(record, frame, &mut Fields::object(&mut object, record), mode)?;
         Ok(Value::object(object))
     }
 }

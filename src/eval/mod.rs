@@ -94,6 +94,30 @@ impl<'p> Evaluator<'p> {
         run.statements(&flow.statements, &mut frame)
     }
 
+    /// Runs the flow's statements on `record` like [`Evaluator::run`], but
+    /// an `emit` without spreads writes its record straight to `out` as
+    /// compact JSON instead of building it: then `out` holds it and the
+    /// outcome's `emitted` is `None`. `out` is empty when nothing was
+    /// written this way.
+    pub fn run_emitting_json<'a>(
+        &'a self,
+        record: &'a Value<'a>,
+        target: &mut dyn Target<'a>,
+        out: &mut Vec<u8>,
+    ) -> Result<Outcome<'a>, RecordError>
+    where
+        'p: 'a,
+    {
+        out.clear();
+        let Some(flow) = &self.program.flow else {
+            return Ok(Outcome::Completed { emitted: None });
+        };
+        let mut run = expr::Run::new(self, record, target);
+        run.emit_json = Some(out);
+        let mut frame = vec![Value::Null; flow.frame_size as usize];
+        run.statements(&flow.statements, &mut frame)
+    }
+
     /// Evaluates one expression with no record, for examples and tests of
     /// the standard library: the flow's first `emit` field, say.
     pub fn evaluate_constant<'a>(

@@ -1,9 +1,10 @@
-//! Building the object a record body describes.
+//! Building the object a record body describes, or writing it straight
+//! out as JSON.
 
 use super::expr::{Frame, Run};
 use crate::check::ir::{Record, RecordItem};
 use crate::diagnostics::{RecordError, codes};
-use crate::value::{Object, Text, Value};
+use crate::value::{Object, Text, Value, json};
 
 /// Which fields of a body are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,23 +16,62 @@ pub enum Mode {
     Update,
 }
 
+/// Where the fields of a record body go.
+pub(super) enum Fields<'o, 'a> {
+    /// Into an object. `replace`: a spread may bring a name twice, and the
+    /// later field replaces the earlier one.
+    Object { object: &'o mut Object<'a>, replace: bool },
+    /// Straight out, as the members of a JSON object being written, for a
+    /// body without spreads (so no name comes twice): nothing is built.
+    Json { out: &'o mut Vec<u8>, first: bool },
+}
+
+impl<'o, 'a> Fields<'o, 'a> {
+    /// Into `object`, for `record`.
+    pub(super) fn object(object: &'o mut Object<'a>, record: &Record) -> Fields<'o, 'a> {
+        Fields::Object {
+            object,
+            replace: record.has_spread,
+        }
+    }
+
+    /// `json_key` is `name` as a JSON key with its colon, when known.
+    fn field(&mut self, name: Text<'a>, json_key: Option<&str>, value: Value<'a>) {
+        match self {
+            Fields::Object { object, replace: true } => object.insert(name, value),
+            Fields::Object { object, replace: false } => object.push(name, value),
+            Fields::Json { out, first } => {
+                if !std::mem::take(first) {
+                    out.push(b',');
+                }
+                match json_key {
+                    Some(key) => out.extend_from_slice(key.as_bytes()),
+                    None => {
+                        json::write_text(&name, out);
+                        out.push(b':');
+                    }
+                }
+                json::write(&value, out);
+            }
+        }
+    }
+}
+
 impl<'a> Run<'a, '_> {
     pub(super) fn fill(
         &mut self,
         record: &'a Record,
         frame: &mut Frame<'a>,
-        object: &mut Object<'a>,
+        into: &mut Fields<'_, 'a>,
         mode: Option<Mode>,
     ) -> Result<(), RecordError> {
         for item in &record.items {
             match item {
-                RecordItem::Field { name, value, .. } => {
+                RecordItem::Field {
+                    name, json_key, value, ..
+                } => {
                     let value = self.expr(value, frame)?;
-                    if record.has_spread {
-                        object.insert(Text::Borrowed(name), value);
-                    } else {
-                        object.push(Text::Borrowed(name), value);
-                    }
+                    into.field(Text::Borrowed(name), Some(json_key), value);
                 }
                 RecordItem::If {
                     condition,
@@ -43,7 +83,7 @@ impl<'a> Run<'a, '_> {
                     } else {
                         otherwise
                     };
-                    self.fill(branch, frame, object, mode)?;
+                    self.fill(branch, frame, into, mode)?;
                 }
                 RecordItem::Let(slot, value) => {
                     frame[slot.0 as usize] = self.expr(value, frame)?;
@@ -57,13 +97,13 @@ impl<'a> Run<'a, '_> {
                         _ => true,
                     };
                     if write {
-                        self.fill(body, frame, object, mode)?;
+                        self.fill(body, frame, into, mode)?;
                     }
                 }
                 RecordItem::Spread(value) => match self.expr(value, frame)? {
                     Value::Object(fields) => {
                         for (name, field) in fields.keys().zip(fields.iter().map(|(_, v)| v)) {
-                            object.insert(name.clone(), field.clone());
+                            into.field(name.clone(), None, field.clone());
                         }
                     }
                     Value::Null => {}

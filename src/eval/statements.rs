@@ -2,9 +2,9 @@
 
 use super::Outcome;
 use super::expr::{Frame, Run, not_a_list};
-use super::record::Mode;
+use super::record::{Fields, Mode};
 use super::target::{Key, WriteAction, WriteRequest};
-use crate::check::ir::{KeyMatch, RequireEach, Statement, Write, WriteKind};
+use crate::check::ir::{KeyMatch, Record, RequireEach, Statement, Write, WriteKind};
 use crate::diagnostics::{RecordError, codes};
 use crate::source::Span;
 use crate::value::{Object, Text, Value};
@@ -89,15 +89,46 @@ impl<'a> Run<'a, '_> {
                         return Ok(Some(stop));
                     }
                 }
-                Statement::Emit(record) => {
-                    *emitted = Some(self.object(record, frame, Some(Mode::Create))?);
-                }
+                Statement::Emit(record) => match self.emit_json.take() {
+                    Some(out) if !record.has_spread => {
+                        let written = self.emit_as_json(record, frame, out);
+                        self.emit_json = Some(out);
+                        written?;
+                        *emitted = None;
+                    }
+                    out => {
+                        if let Some(out) = out {
+                            out.clear();
+                            self.emit_json = Some(out);
+                        }
+                        *emitted = Some(self.object(record, frame, Some(Mode::Create))?);
+                    }
+                },
                 Statement::Effect(expr) => {
                     self.expr(expr, frame)?;
                 }
             }
         }
         Ok(None)
+    }
+
+    /// Writes the record an `emit` describes to `out` as a JSON object.
+    fn emit_as_json(
+        &mut self,
+        record: &'a Record,
+        frame: &mut Frame<'a>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RecordError> {
+        out.clear();
+        out.push(b'{');
+        self.fill(
+            record,
+            frame,
+            &mut Fields::Json { out, first: true },
+            Some(Mode::Create),
+        )?;
+        out.push(b'}');
+        Ok(())
     }
 
     pub(super) fn keys(&mut self, keys: &'a [KeyMatch], frame: &mut Frame<'a>) -> Result<Vec<Key<'a>>, RecordError> {
@@ -195,7 +226,12 @@ impl<'a> Run<'a, '_> {
             ),
             (WriteKind::Create | WriteKind::Upsert, _) => {
                 let mut object = Object::new();
-                self.fill(&write.body, frame, &mut object, Some(Mode::Create))?;
+                self.fill(
+                    &write.body,
+                    frame,
+                    &mut Fields::object(&mut object, &write.body),
+                    Some(Mode::Create),
+                )?;
                 // A created record is found again by its keys next time: write them.
                 for key in &keys {
                     if let [field] = key.field
