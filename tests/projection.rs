@@ -27,6 +27,7 @@ fn outcome(evaluator: &Evaluator<'_>, text: &str, projection: &Projection, strea
     };
     match outcome {
         Ok(Outcome::Completed { .. }) if !written.is_empty() => String::from_utf8(written).unwrap(),
+        Ok(_) | Err(_) if !written.is_empty() => panic!("an emit was left written for a record that did not complete"),
         Ok(Outcome::Completed { emitted }) => match emitted.or(target.main_payload) {
             Some(value) => json::to_string(&value),
             None => "nothing".into(),

@@ -107,3 +107,24 @@ fn every_module_function_works() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn text_helpers_give_the_same_on_ascii_and_other_text() {
+    // ASCII text takes a byte-wise path; the rest goes character by character.
+    for (expr, expected) in [
+        (r#"lower("ABC Def")"#, r#""abc def""#),
+        (r#"lower("ÉCOLE Straße")"#, r#""école straße""#),
+        (r#"lower("already lower é")"#, r#""already lower é""#),
+        (r#"upper("abc Def")"#, r#""ABC DEF""#),
+        (r#"upper("école")"#, r#""ÉCOLE""#),
+        (r#"upper("ALREADY É")"#, r#""ALREADY É""#),
+        (r#"substring("2024-03-01T10:15:00Z", 0, 10)"#, r#""2024-03-01""#),
+        (r#"substring("Crème brûlée", 6, 3)"#, r#""brû""#),
+        (r#"substring("Crème", -3)"#, r#""ème""#),
+        (r#"substring("abc", 5)"#, r#""""#),
+        (r#""n${1234567890123}-${"é"}""#, r#""n1234567890123-é""#),
+        (r#"join([1, "b", 2.50], "-")"#, r#""1-b-2.50""#),
+    ] {
+        assert_eq!(evaluate(expr).as_deref(), Ok(expected), "{expr}");
+    }
+}

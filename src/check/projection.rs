@@ -47,16 +47,17 @@ const THROUGH_LAMBDA: &[&str] = &["map", "any", "all", "count"];
 impl Analysis {
     /// Marks everything at and below `place` as read.
     fn mark(&mut self, place: &[String]) {
-        let mut projection = Projection::All;
-        for name in place.iter().rev() {
-            projection = Projection::fields(vec![(name.clone(), projection)]);
-        }
-        self.read.merge(projection);
+        self.mark_reading(place, Projection::All);
     }
 
     /// Marks `place` as read, without anything below it (yet).
     fn mark_present(&mut self, place: &[String]) {
-        let mut projection = Projection::fields(Vec::new());
+        self.mark_reading(place, Projection::fields(Vec::new()));
+    }
+
+    /// Marks `place` as read, with `below` read below it.
+    fn mark_reading(&mut self, place: &[String], below: Projection) {
+        let mut projection = below;
         for name in place.iter().rev() {
             projection = Projection::fields(vec![(name.clone(), projection)]);
         }

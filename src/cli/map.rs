@@ -132,19 +132,9 @@ fn map_one<'a>(
 ) -> Result<(), RecordError> {
     let mut target = Offline::default();
     // An `emit` is written straight into `line`, not built first.
-    let outcome = evaluator.run_emitting_json(record, &mut target, line);
-    if outcome.is_err() {
-        line.clear();
-    }
-    match outcome? {
-        RecordOutcome::Filtered { .. } => {
-            line.clear();
-            counts.filtered += 1;
-        }
-        RecordOutcome::Skipped { .. } => {
-            line.clear();
-            counts.skipped += 1;
-        }
+    match evaluator.run_emitting_json(record, &mut target, line)? {
+        RecordOutcome::Filtered { .. } => counts.filtered += 1,
+        RecordOutcome::Skipped { .. } => counts.skipped += 1,
         RecordOutcome::Completed { emitted } => {
             if line.is_empty()
                 && let Some(value) = emitted.or(target.main_payload)

@@ -149,18 +149,10 @@ impl<'a, 't> Run<'a, 't> {
                     match part {
                         TextPart::Text(literal) => text.push_str(literal),
                         TextPart::Expr(part) => {
-                            let value = self.expr(part, frame)?;
-                            if let Value::Int(int) = value {
-                                text.push_str(itoa::Buffer::new().format(int));
-                                continue;
-                            }
-                            match value.to_text() {
-                                Some(piece) => text.push_str(&piece),
-                                None => {
-                                    return Err(RecordError::new(codes::WRONG_TYPE, "cannot put none into text")
-                                        .help("say what to write instead: `${x ?? \"\"}`")
-                                        .at(part.span));
-                                }
+                            if !self.expr(part, frame)?.push_text(&mut text) {
+                                return Err(RecordError::new(codes::WRONG_TYPE, "cannot put none into text")
+                                    .help("say what to write instead: `${x ?? \"\"}`")
+                                    .at(part.span));
                             }
                         }
                     }

@@ -98,7 +98,8 @@ impl<'p> Evaluator<'p> {
     /// an `emit` without spreads writes its record straight to `out` as
     /// compact JSON instead of building it: then `out` holds it and the
     /// outcome's `emitted` is `None`. `out` is empty when nothing was
-    /// written this way.
+    /// written this way, and whenever the record did not complete (it
+    /// failed, was filtered or skipped after its `emit`).
     pub fn run_emitting_json<'a>(
         &'a self,
         record: &'a Value<'a>,
@@ -113,9 +114,13 @@ impl<'p> Evaluator<'p> {
             return Ok(Outcome::Completed { emitted: None });
         };
         let mut run = expr::Run::new(self, record, target);
-        run.emit_json = Some(out);
+        run.emit_json = Some(&mut *out);
         let mut frame = vec![Value::Null; flow.frame_size as usize];
-        run.statements(&flow.statements, &mut frame)
+        let outcome = run.statements(&flow.statements, &mut frame);
+        if !matches!(outcome, Ok(Outcome::Completed { .. })) {
+            out.clear();
+        }
+        outcome
     }
 
     /// Evaluates one expression with no record, for examples and tests of

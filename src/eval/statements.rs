@@ -89,21 +89,24 @@ impl<'a> Run<'a, '_> {
                         return Ok(Some(stop));
                     }
                 }
-                Statement::Emit(record) => match self.emit_json.take() {
-                    Some(out) if !record.has_spread => {
-                        let written = self.emit_as_json(record, frame, out);
-                        self.emit_json = Some(out);
-                        written?;
-                        *emitted = None;
+                Statement::Emit(record) => {
+                    // A later `emit` replaces an earlier one, however given.
+                    *emitted = None;
+                    if let Some(out) = self.emit_json.as_deref_mut() {
+                        out.clear();
                     }
-                    out => {
-                        if let Some(out) = out {
-                            out.clear();
+                    match self.emit_json.take() {
+                        Some(out) if !record.has_spread => {
+                            let written = self.emit_as_json(record, frame, out);
                             self.emit_json = Some(out);
+                            written?;
                         }
-                        *emitted = Some(self.object(record, frame, Some(Mode::Create))?);
+                        out => {
+                            self.emit_json = out;
+                            *emitted = Some(self.object(record, frame, Some(Mode::Create))?);
+                        }
                     }
-                },
+                }
                 Statement::Effect(expr) => {
                     self.expr(expr, frame)?;
                 }
@@ -119,7 +122,6 @@ impl<'a> Run<'a, '_> {
         frame: &mut Frame<'a>,
         out: &mut Vec<u8>,
     ) -> Result<(), RecordError> {
-        out.clear();
         out.push(b'{');
         self.fill(
             record,

@@ -335,12 +335,7 @@ fn trim_end<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn lower<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let text = args.take_text(0)?;
-    let unchanged = if text.is_ascii() {
-        !text.bytes().any(|b| b.is_ascii_uppercase())
-    } else {
-        !text.chars().any(char::is_uppercase)
-    };
-    if unchanged {
+    if !has_any(&text, u8::is_ascii_uppercase, char::is_uppercase) {
         return Ok(Value::Text(text));
     }
     Ok(Value::from(text.to_lowercase()))
@@ -348,15 +343,20 @@ fn lower<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn upper<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let text = args.take_text(0)?;
-    let unchanged = if text.is_ascii() {
-        !text.bytes().any(|b| b.is_ascii_lowercase())
-    } else {
-        !text.chars().any(char::is_lowercase)
-    };
-    if unchanged {
+    if !has_any(&text, u8::is_ascii_lowercase, char::is_lowercase) {
         return Ok(Value::Text(text));
     }
     Ok(Value::from(text.to_uppercase()))
+}
+
+/// Whether `text` has a character of a kind: tested byte by byte when the
+/// text is ASCII, character by character otherwise.
+fn has_any(text: &str, ascii: fn(&u8) -> bool, any: fn(char) -> bool) -> bool {
+    if text.is_ascii() {
+        text.as_bytes().iter().any(ascii)
+    } else {
+        text.chars().any(any)
+    }
 }
 
 fn split<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -383,15 +383,12 @@ fn join<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         if i > 0 {
             out.push_str(&separator);
         }
-        match item.to_text() {
-            Some(text) => out.push_str(&text),
-            None => {
-                return Err(RecordError::new(
-                    crate::diagnostics::codes::WRONG_TYPE,
-                    format!("`join`: element {i} of the list is none"),
-                )
-                .help("leave none out first: `join(filter(xs, x => x != none), ...)`"));
-            }
+        if !item.push_text(&mut out) {
+            return Err(RecordError::new(
+                crate::diagnostics::codes::WRONG_TYPE,
+                format!("`join`: element {i} of the list is none"),
+            )
+            .help("leave none out first: `join(filter(xs, x => x != none), ...)`"));
         }
     }
     Ok(Value::from(out))

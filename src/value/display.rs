@@ -15,6 +15,19 @@ impl fmt::Display for Value<'_> {
 }
 
 impl Value<'_> {
+    /// Appends the value as it reads inside text (see [`Value::to_text`]) to
+    /// `out`; `false` for `none`. Ints are written in place.
+    pub fn push_text(&self, out: &mut String) -> bool {
+        match self {
+            Value::Int(int) => out.push_str(itoa::Buffer::new().format(*int)),
+            other => match other.to_text() {
+                Some(text) => out.push_str(&text),
+                None => return false,
+            },
+        }
+        true
+    }
+
     /// The value as it reads inside text: text as it is, numbers as written,
     /// dates in ISO 8601, lists and objects as JSON. `None` for `none`, which
     /// has no text form (the flow must say what to write instead).

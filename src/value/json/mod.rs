@@ -64,6 +64,15 @@ mod tests {
         // Past i64: an exact decimal, not a float.
         assert_eq!(round_trip("9223372036854775808"), "9223372036854775808");
         assert_eq!(round_trip("1.5e3"), "1500");
+        // A mantissa past 64 bits is printed in full too.
+        assert_eq!(
+            round_trip("1234567890123456789012345.678"),
+            "1234567890123456789012345.678"
+        );
+        assert_eq!(
+            round_trip("-0.0000000000000000000000000001"),
+            "-0.0000000000000000000000000001"
+        );
         assert!(matches!(parse("42").unwrap(), Value::Int(42)));
         assert!(matches!(parse("42.0").unwrap(), Value::Decimal(_)));
     }
