@@ -86,7 +86,7 @@ impl<'a, 't> Run<'a, 't> {
                     });
                 }
                 let mut lambdas = Lambdas { run: self, frame, args };
-                let mut call = Args::new(function, values, &mut lambdas, prepared);
+                let mut call = Args::new(function, &mut values, &mut lambdas, prepared);
                 (function.native)(&mut call)
             }
             ExprKind::Call { function, args } => {

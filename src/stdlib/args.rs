@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use smallvec::SmallVec;
 
 use super::{Function, ParamType, Prepared};
 use crate::diagnostics::{RecordError, codes};
@@ -22,7 +21,7 @@ pub trait Context<'a> {
 
 pub struct Args<'c, 'a> {
     function: &'static Function,
-    values: SmallVec<[Value<'a>; 4]>,
+    values: &'c mut [Value<'a>],
     context: &'c mut dyn Context<'a>,
     prepared: &'c Prepared,
 }
@@ -32,7 +31,7 @@ impl<'c, 'a> Args<'c, 'a> {
     /// arguments hold `Null` and are reached through [`Args::apply`].
     pub fn new(
         function: &'static Function,
-        values: SmallVec<[Value<'a>; 4]>,
+        values: &'c mut [Value<'a>],
         context: &'c mut dyn Context<'a>,
         prepared: &'c Prepared,
     ) -> Args<'c, 'a> {
@@ -75,8 +74,8 @@ impl<'c, 'a> Args<'c, 'a> {
     }
 
     /// All the arguments, moved out.
-    pub fn take_all(&mut self) -> SmallVec<[Value<'a>; 4]> {
-        std::mem::take(&mut self.values)
+    pub fn take_all(&mut self) -> Vec<Value<'a>> {
+        self.values.iter_mut().map(std::mem::take).collect()
     }
 
     fn name(&self, index: usize) -> &'static str {

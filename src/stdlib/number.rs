@@ -308,7 +308,7 @@ fn extreme<'a>(args: &mut Args<'_, 'a>, want: std::cmp::Ordering) -> Result<Valu
     let mut values = args.take_all();
     let candidates: Vec<Value<'a>> = match values.as_mut_slice() {
         [Value::List(items)] => items.iter().cloned().collect(),
-        _ => values.into_vec(),
+        _ => values,
     };
     let mut best: Option<Value<'a>> = None;
     for candidate in candidates {
