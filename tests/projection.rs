@@ -1,26 +1,47 @@
 //! Reading only what a flow needs changes nothing: every map fixture gives
 //! the same result, record by record, whether the reader skips what the
-//! flow does not read or reads everything, and whether its `emit` is built
-//! or written straight out as JSON.
+//! flow does not read or reads everything, whether the flow's first `when`
+//! filters are asked while the record is read, and whether its `emit` is
+//! built or written straight out as JSON.
 
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use flowc::check::{self, FileLoader};
-use flowc::eval::{Clock, Evaluator, Offline, Outcome, settings};
+use flowc::eval::{Clock, Evaluator, Offline, Outcome, Reading, settings};
 use flowc::source::SourceFile;
 use flowc::value::json::{self, Projection};
 
-/// What a record gives; `streamed`: its `emit` is written straight out as
-/// JSON (as `flowc map` does), not built.
-fn outcome(evaluator: &Evaluator<'_>, text: &str, projection: &Projection, streamed: bool) -> String {
-    let record = match json::parse_projected(text, projection) {
-        Ok(record) => record,
+/// How a record is read and its `emit` given.
+#[derive(Clone, Copy, PartialEq)]
+enum Way {
+    /// Read whole, `emit` built.
+    Whole,
+    /// Read as the flow's projection says, `emit` built.
+    Projected,
+    /// As `flowc map` does: read by [`Evaluator::read`] (projected, the
+    /// first filters asked early), `emit` written straight out as JSON.
+    AsMap,
+}
+
+/// What a record gives.
+fn outcome(evaluator: &Evaluator<'_>, text: &str, way: Way) -> String {
+    let projection = match way {
+        Way::Whole => &Projection::All,
+        _ => &evaluator.program().projection,
+    };
+    let read = match way {
+        Way::AsMap => evaluator.read(text),
+        _ => json::parse_projected(text, projection).map(Reading::Record),
+    };
+    let record = match read {
+        Ok(Reading::Record(record)) => record,
+        Ok(Reading::Filtered(outcome)) => return format!("{outcome:?}"),
         Err(error) => return format!("bad JSON: {error}"),
     };
     let mut target = Offline::default();
     let mut written = Vec::new();
-    let outcome = if streamed {
+    let outcome = if way == Way::AsMap {
         evaluator.run_emitting_json(&record, &mut target, &mut written)
     } else {
         evaluator.run(&record, &mut target)
@@ -61,11 +82,16 @@ fn projected_reads_give_the_same_results() {
         let clock = Clock::Fixed(Utc.with_ymd_and_hms(2024, 3, 14, 10, 0, 0).unwrap());
         let evaluator = Evaluator::new(&checked.program, values, clock);
         for line in input.lines().filter(|l| !l.trim().is_empty()) {
-            let full = outcome(&evaluator, line, &Projection::All, false);
-            let projected = outcome(&evaluator, line, &checked.program.projection, false);
-            assert_eq!(full, projected, "{}: {line}", path.display());
-            let streamed = outcome(&evaluator, line, &checked.program.projection, true);
-            assert_eq!(streamed, projected, "written straight out, {}: {line}", path.display());
+            let whole = outcome(&evaluator, line, Way::Whole);
+            let projected = outcome(&evaluator, line, Way::Projected);
+            assert_eq!(whole, projected, "{}: {line}", path.display());
+            let as_map = outcome(&evaluator, line, Way::AsMap);
+            assert_eq!(
+                as_map,
+                projected,
+                "as flowc map reads and writes, {}: {line}",
+                path.display()
+            );
             compared += 1;
         }
     }
@@ -85,4 +111,28 @@ fn the_benchmark_flow_skips_what_it_does_not_read() {
         json::to_string(&read),
         r#"{"id":1,"status":"paid","currency":"eur","created_at":"2024-03-01T10:15:00Z","customer":{"email":"a@b.nl","first_name":"A","last_name":"B"},"line_items":[{"sku":"X","qty":1,"unit_price":"1.00"}],"note":null}"#
     );
+}
+
+#[test]
+fn only_leading_pure_filters_of_record_fields_gate_the_read() {
+    let gated = |body: &str| {
+        let text = format!("flow f {{\n{body}\n  emit {{ id = $.id }}\n}}\n");
+        let checked = check::check(SourceFile::new("f.flow", text), &FileLoader);
+        assert!(!checked.has_errors(), "{body}: {:?}", checked.diagnostics);
+        checked.program.gate.is_some()
+    };
+    assert!(gated(r#"when $.status == "paid""#));
+    assert!(gated(
+        r#"when $.status == "paid"
+  when $.customer.email != none"#
+    ));
+    assert!(!gated(""), "no filter");
+    assert!(
+        !gated(
+            r#"let s = $.status
+  when s == "paid""#
+        ),
+        "not first"
+    );
+    assert!(!gated(r#"when count(keys($)) > 2"#), "reads the whole record");
 }

@@ -43,6 +43,9 @@ pub struct Program {
     /// The parts of a source record the flow reads (the rest need not be
     /// read at all).
     pub projection: crate::value::json::Projection,
+    /// When the flow starts with `when` filters: the fields they read, so
+    /// that a record they turn away need not be read any further.
+    pub gate: Option<crate::value::json::Gate>,
 }
 
 impl Program {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::ir::*;
 use crate::source::Span;
-use crate::value::json::Projection;
+use crate::value::json::{Gate, Projection};
 
 /// A place in the source record: the field names on the way (list elements
 /// are transparent: a projection applies to every element of a list).
@@ -24,13 +24,50 @@ pub(super) fn of_flow(program: &Program) -> (Projection, Vec<(Place, Span)>) {
     let Some(flow) = &program.flow else {
         return (Projection::All, Vec::new());
     };
-    let mut analysis = Analysis {
-        read: Projection::fields(Vec::new()),
-        places: HashMap::new(),
-        reads: Vec::new(),
-    };
+    let mut analysis = Analysis::new();
     analysis.statements(&flow.statements);
     (analysis.read, analysis.reads)
+}
+
+/// The gate of a flow that starts with `when` filters: the top-level
+/// fields they read (see [`Gate`]). None when the filters read more than
+/// fields of the record, or ask the target system anything.
+pub(super) fn gate(program: &Program, projection: &Projection) -> Option<Gate> {
+    let flow = program.flow.as_ref()?;
+    let filters: Vec<&Expr> = flow
+        .statements
+        .iter()
+        .map_while(|statement| match statement {
+            Statement::When(condition, _) => Some(condition),
+            _ => None,
+        })
+        .collect();
+    if filters.is_empty() {
+        return None;
+    }
+    // Asked before the record is read whole, a filter must be a pure
+    // function of the fields it reads: no lookups, writes or calls of
+    // functions (whose bodies are not followed here).
+    let mut pure = true;
+    for filter in &filters {
+        walk_expr(filter, &mut |expr| {
+            if matches!(
+                expr.kind,
+                ExprKind::Lookup { .. } | ExprKind::Write(_) | ExprKind::RequireEach(_) | ExprKind::Call { .. }
+            ) {
+                pure = false;
+            }
+        });
+    }
+    if !pure {
+        return None;
+    }
+    let mut analysis = Analysis::new();
+    filters.iter().for_each(|filter| analysis.consume(filter));
+    match &analysis.read {
+        Projection::All => None,
+        Projection::Fields(read) => Gate::new(projection, read.names()),
+    }
 }
 
 struct Analysis {
@@ -40,11 +77,21 @@ struct Analysis {
     places: HashMap<Slot, Place>,
 }
 
-/// Natives whose list argument is only reached through their function
-/// argument, element by element; their result holds none of its elements.
+/// Natives whose list argument, when they are given a function argument,
+/// is only reached through it, element by element; their result holds none
+/// of its elements.
 const THROUGH_LAMBDA: &[&str] = &["map", "any", "all", "count"];
 
 impl Analysis {
+    /// Nothing read yet.
+    fn new() -> Analysis {
+        Analysis {
+            read: Projection::fields(Vec::new()),
+            places: HashMap::new(),
+            reads: Vec::new(),
+        }
+    }
+
     /// Marks everything at and below `place` as read.
     fn mark(&mut self, place: &[String]) {
         self.mark_reading(place, Projection::All);
@@ -157,7 +204,10 @@ impl Analysis {
             ExprKind::Query { target, .. } => self.consume(target),
             ExprKind::Exists(path) => self.consume(path),
             ExprKind::Native { function, args, .. } => {
-                let through_lambda = THROUGH_LAMBDA.contains(&function.name);
+                // Without a function argument (`count(xs)`, `any(flags)`)
+                // the list is used whole.
+                let through_lambda =
+                    THROUGH_LAMBDA.contains(&function.name) && args.iter().any(|arg| matches!(arg, Arg::Lambda { .. }));
                 let list_place = match (through_lambda, args.first()) {
                     (true, Some(Arg::Value(list))) => self.place(list),
                     _ => None,

@@ -13,7 +13,7 @@ use super::load::{load, parse_clock, parse_setting};
 use super::record_errors::{self, Which};
 use super::{ColorChoice, Format, Outcome};
 use crate::diagnostics::{RecordError, codes};
-use crate::eval::{Clock, Evaluator, Offline, Outcome as RecordOutcome};
+use crate::eval::{Clock, Evaluator, Offline, Outcome as RecordOutcome, Reading};
 use crate::value::documents::Documents;
 use crate::value::json;
 
@@ -87,8 +87,13 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         };
         counts.read += 1;
         let which = Which { position, key: None };
-        let result = match json::parse_projected(text, &loaded.checked.program.projection) {
-            Ok(record) => map_one(&evaluator, &record, &mut line, &mut counts),
+        let result = match evaluator.read(text) {
+            Ok(Reading::Record(record)) => map_one(&evaluator, &record, &mut line, &mut counts),
+            Ok(Reading::Filtered(_)) => {
+                line.clear();
+                counts.filtered += 1;
+                Ok(())
+            }
             Err(error) => Err(RecordError::new(
                 codes::INVALID_JSON,
                 format!("the input is not valid JSON: {error}"),

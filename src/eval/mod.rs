@@ -20,10 +20,11 @@ use chrono::{DateTime, Utc};
 pub use statements::describe_keys;
 pub use target::{Key, Offline, Target, WriteAction, WriteRequest};
 
-use crate::check::ir::Program;
+use crate::check::ir::{Program, Statement};
 use crate::diagnostics::RecordError;
 use crate::source::Span;
 use crate::value::Value;
+use crate::value::json::{self, JsonError};
 
 /// Where "now" comes from.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +58,15 @@ pub enum Outcome<'a> {
     },
     /// Every statement ran; `emitted` is what `emit` gave, if the flow emits.
     Completed { emitted: Option<Value<'a>> },
+}
+
+/// A record read from its JSON text (see [`Evaluator::read`]).
+#[derive(Debug)]
+pub enum Reading<'a> {
+    Record(Value<'a>),
+    /// The flow's first filters turned the record away before it was read
+    /// whole; the outcome is [`Outcome::Filtered`].
+    Filtered(Outcome<'a>),
 }
 
 /// A checked program, ready to run on records.
@@ -121,6 +131,52 @@ impl<'p> Evaluator<'p> {
             out.clear();
         }
         outcome
+    }
+
+    /// Reads a record from its JSON text, building only what the flow
+    /// reads. When the flow starts with `when` filters, they are asked as
+    /// soon as the fields they read are read; a record they turn away is
+    /// then only checked to be JSON, and its outcome is the one the flow
+    /// would give it.
+    pub fn read<'a>(&'a self, text: &'a str) -> Result<Reading<'a>, JsonError>
+    where
+        'p: 'a,
+    {
+        let program = self.program;
+        let Some(gate) = &program.gate else {
+            return json::parse_projected(text, &program.projection).map(Reading::Record);
+        };
+        let mut turned_away = None;
+        let read = json::parse_gated(text, &program.projection, gate, &mut |record| {
+            turned_away = self.turned_away(record);
+            turned_away.is_none()
+        })?;
+        Ok(match read {
+            Some(record) => Reading::Record(record),
+            None => Reading::Filtered(turned_away.expect("only a filter that did not hold turns a record away")),
+        })
+    }
+
+    /// Whether the `when` filters the flow starts with turn `record` away:
+    /// the outcome if so. An error in a filter turns nothing away here; the
+    /// record is read whole and the flow reports it.
+    fn turned_away(&self, record: &Value<'_>) -> Option<Outcome<'p>> {
+        let flow = self.program.flow.as_ref()?;
+        let mut target = Offline::default();
+        let mut run = expr::Run::new(self, record, &mut target);
+        let mut frame = vec![Value::Null; flow.frame_size as usize];
+        for statement in &flow.statements {
+            let Statement::When(condition, written) = statement else {
+                break;
+            };
+            if let Ok(false) = run.condition(condition, &mut frame) {
+                return Some(Outcome::Filtered {
+                    condition: condition.span,
+                    written,
+                });
+            }
+        }
+        None
     }
 
     /// Evaluates one expression with no record, for examples and tests of

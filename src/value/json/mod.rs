@@ -14,7 +14,7 @@ mod read;
 mod scan;
 mod write;
 
-pub use projection::{Fields, Projection};
+pub use projection::{Fields, Gate, Projection};
 pub use write::{to_canonical_pretty, to_string, to_string_pretty, write, write_text};
 
 use super::Value;
@@ -38,12 +38,30 @@ pub fn parse(text: &str) -> Result<Value<'_>, JsonError> {
 
 /// Reads one JSON document, building only what `projection` reads.
 pub fn parse_projected<'a>(text: &'a str, projection: &Projection) -> Result<Value<'a>, JsonError> {
-    read::document(text, projection).map_err(|mut error| {
-        if error.offset >= text.trim_end().len() && !text.trim().is_empty() {
-            error.message = "the JSON ends before the value is complete".to_string();
-        }
-        error
-    })
+    read::document(text, projection).map_err(|error| at_end(text, error))
+}
+
+/// Reads one JSON document like [`parse_projected`], but as soon as the
+/// fields of `gate` are read, asks `wanted` whether the record (so far) is
+/// wanted at all. `None` when it is not: the rest of the document is then
+/// only checked to be JSON, not built. Should a field the gate reads come
+/// twice in the document, it is read again without the gate (the last one
+/// counts), so the answer is always the one the whole record gives.
+pub fn parse_gated<'a>(
+    text: &'a str,
+    projection: &Projection,
+    gate: &Gate,
+    wanted: &mut dyn FnMut(&Value<'a>) -> bool,
+) -> Result<Option<Value<'a>>, JsonError> {
+    read::gated_document(text, projection, gate, wanted).map_err(|error| at_end(text, error))
+}
+
+/// Says so when an error is at the end of the text: the JSON is cut short.
+fn at_end(text: &str, mut error: JsonError) -> JsonError {
+    if error.offset >= text.trim_end().len() && !text.trim().is_empty() {
+        error.message = "the JSON ends before the value is complete".to_string();
+    }
+    error
 }
 
 #[cfg(test)]
@@ -177,6 +195,71 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Reads `input` gated on `status`, wanting only `"paid"`: what was
+    /// read (or `unwanted`), and what the gate was shown each time it was asked.
+    fn gated(input: &str) -> (Result<String, JsonError>, Vec<String>) {
+        let projection = Projection::fields(vec![
+            ("id".into(), Projection::All),
+            ("status".into(), Projection::All),
+            ("rows".into(), Projection::fields(vec![("sku".into(), Projection::All)])),
+        ]);
+        let gate = Gate::new(&projection, ["status"]).unwrap();
+        let mut shown = Vec::new();
+        let read = parse_gated(input, &projection, &gate, &mut |record| {
+            shown.push(to_string(record));
+            record.get("status").and_then(Value::as_str) == Some("paid")
+        });
+        let read = read.map(|read| read.map_or("unwanted".into(), |value| to_string(&value)));
+        (read, shown)
+    }
+
+    #[test]
+    fn a_gate_is_asked_once_its_fields_are_read() {
+        let (read, shown) = gated(r#"{"id": 1, "status": "paid", "rows": [{"sku": "A", "qty": 1}]}"#);
+        assert_eq!(read.unwrap(), r#"{"id":1,"status":"paid","rows":[{"sku":"A"}]}"#);
+        assert_eq!(shown, [r#"{"id":1,"status":"paid"}"#], "asked before `rows` was read");
+
+        let (read, shown) = gated(r#"{"id": 2, "status": "open", "rows": [{"sku": "A"}]}"#);
+        assert_eq!(read.unwrap(), "unwanted");
+        assert_eq!(shown.len(), 1);
+
+        // A record without the field is read whole; the gate is never asked.
+        let (read, shown) = gated(r#"{"id": 3, "rows": []}"#);
+        assert_eq!(read.unwrap(), r#"{"id":3,"rows":[]}"#);
+        assert!(shown.is_empty());
+    }
+
+    #[test]
+    fn an_unwanted_record_is_still_checked_to_be_json() {
+        for bad in [
+            r#"{"status": "open", "rows": [1,,2]}"#,
+            r#"{"status": "open", "rows": "open"#,
+            r#"{"status": "open"} trailing"#,
+            r#"{"status": "open", "rows": [], }"#,
+        ] {
+            assert!(gated(bad).0.is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_gated_field_that_comes_again_is_read_without_the_gate() {
+        // The last `status` counts: wanted after all, though the first said no.
+        let (read, shown) = gated(r#"{"status": "open", "id": 4, "status": "paid"}"#);
+        assert_eq!(read.unwrap(), r#"{"status":"paid","id":4}"#);
+        assert_eq!(shown.len(), 1, "asked once, then read again whole");
+        // And the other way round: wanted at first, then not.
+        let (read, _) = gated(r#"{"status": "paid", "id": 5, "status": "open"}"#);
+        assert_eq!(read.unwrap(), r#"{"status":"open","id":5}"#);
+    }
+
+    #[test]
+    fn a_gate_needs_projected_top_level_fields() {
+        let projection = Projection::fields(vec![("status".into(), Projection::All)]);
+        assert!(Gate::new(&projection, ["status"]).is_some());
+        assert!(Gate::new(&projection, ["missing"]).is_none());
+        assert!(Gate::new(&Projection::All, ["status"]).is_none());
     }
 
     #[test]

@@ -116,6 +116,11 @@ impl Fields {
         self.fields.len()
     }
 
+    /// The names of the fields read.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|field| field.name.as_str())
+    }
+
     /// What is read below field `index`.
     pub(super) fn below(&self, index: usize) -> &Projection {
         &self.fields[index].below
@@ -147,6 +152,43 @@ impl Fields {
             Some(previous) => self.fields[previous].next.set(index),
         }
         Some(index)
+    }
+}
+
+/// The top-level fields a record's filter reads. Once the reader has read
+/// them all, it asks whether the record is wanted at all; if it is not,
+/// the rest of the document is only checked to be JSON, never built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gate {
+    /// The filter's fields, as bits by their index in the projection.
+    fields: u64,
+}
+
+impl Gate {
+    /// A gate on the top-level fields `names` of `projection`; `None` when
+    /// the projection reads whole records, or a name is not one of its
+    /// first 64 fields.
+    pub fn new<'n>(projection: &Projection, names: impl IntoIterator<Item = &'n str>) -> Option<Gate> {
+        let Projection::Fields(top) = projection else {
+            return None;
+        };
+        let mut fields = 0u64;
+        for name in names {
+            let index = top.fields.iter().position(|field| field.name == name)?;
+            fields |= 1u64.checked_shl(u32::try_from(index).ok()?)?;
+        }
+        Some(Gate { fields })
+    }
+
+    /// Whether the fields read so far (bits as in `fields`) are all the
+    /// filter needs.
+    pub(super) fn ready(&self, read: u64) -> bool {
+        read & self.fields == self.fields
+    }
+
+    /// Whether field `index` is one the filter reads.
+    pub(super) fn reads(&self, index: usize) -> bool {
+        index < 64 && self.fields & (1 << index) != 0
     }
 }
 

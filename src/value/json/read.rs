@@ -11,35 +11,90 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::scan::find_special;
-use super::{Fields, JsonError, MAX_DEPTH, Projection};
+use super::{Fields, Gate, JsonError, MAX_DEPTH, Projection};
 use crate::value::{Object, Text, Value};
 
 /// Reads one document (blank space around it allowed).
 pub(super) fn document<'a>(text: &'a str, projection: &Projection) -> Result<Value<'a>, JsonError> {
-    let mut reader = Reader {
-        text,
-        bytes: text.as_bytes(),
-        at: 0,
-    };
-    reader.blank();
-    if reader.at == reader.bytes.len() {
-        return Err(reader.error("expected a JSON value, found nothing"));
-    }
+    let mut reader = Reader::new(text)?;
     let value = reader.value(projection, 0)?;
-    reader.blank();
-    if reader.at < reader.bytes.len() {
-        return Err(reader.error("unexpected text after the JSON value"));
-    }
+    reader.end()?;
     Ok(value)
+}
+
+/// Reads one document like [`document`], but once the fields of `gate` are
+/// read, asks `wanted` about the record so far; `None` when it is not
+/// wanted (the rest of the document is then only checked to be JSON).
+pub(super) fn gated_document<'a>(
+    text: &'a str,
+    projection: &Projection,
+    gate: &Gate,
+    wanted: Wanted<'_, 'a>,
+) -> Result<Option<Value<'a>>, JsonError> {
+    let mut reader = Reader::new(text)?;
+    let value = match (reader.peek(), projection) {
+        (Some(b'{'), Projection::Fields(_)) => reader.object(projection, 0, Some((gate, wanted)))?,
+        _ => reader.value(projection, 0)?,
+    };
+    match reader.verdict {
+        Verdict::Again => return document(text, projection).map(Some),
+        Verdict::Unwanted => {
+            reader.end()?;
+            return Ok(None);
+        }
+        Verdict::Open => reader.end()?,
+    }
+    Ok(Some(value))
 }
 
 struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// What the gate of a gated read decided.
+    verdict: Verdict,
 }
 
+/// What the gate of a gated read decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Not asked (yet): the record is read whole.
+    Open,
+    /// The record is not wanted; the rest was checked, not built.
+    Unwanted,
+    /// A field the gate read came again later (the last one counts), so
+    /// the answer may be wrong: the document must be read without the gate.
+    Again,
+}
+
+/// Asks a gated read's question: is the record read so far wanted?
+pub(super) type Wanted<'w, 'a> = &'w mut dyn FnMut(&Value<'a>) -> bool;
+
 impl<'a> Reader<'a> {
+    /// A reader at the start of the document in `text`, which must not be blank.
+    fn new(text: &'a str) -> Result<Reader<'a>, JsonError> {
+        let mut reader = Reader {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            verdict: Verdict::Open,
+        };
+        reader.blank();
+        if reader.at == reader.bytes.len() {
+            return Err(reader.error("expected a JSON value, found nothing"));
+        }
+        Ok(reader)
+    }
+
+    /// Checks that nothing but blank space follows the document.
+    fn end(&mut self) -> Result<(), JsonError> {
+        self.blank();
+        if self.at < self.bytes.len() {
+            return Err(self.error("unexpected text after the JSON value"));
+        }
+        Ok(())
+    }
+
     fn error(&self, message: impl Into<String>) -> JsonError {
         JsonError {
             offset: self.at,
@@ -114,13 +169,20 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            Some(b'{') => self.object(projection, depth),
+            Some(b'{') => self.object(projection, depth, None),
             _ => Err(self.error("expected a JSON value")),
         }
     }
 
-    /// Reads an object, building only the fields `projection` reads.
-    fn object(&mut self, projection: &Projection, depth: usize) -> Result<Value<'a>, JsonError> {
+    /// Reads an object, building only the fields `projection` reads. With
+    /// a `gate` (the record itself), asks once its fields are read whether
+    /// the record is wanted, and if not only checks the rest.
+    fn object(
+        &mut self,
+        projection: &Projection,
+        depth: usize,
+        mut gate: Option<(&Gate, Wanted<'_, 'a>)>,
+    ) -> Result<Value<'a>, JsonError> {
         let depth = self.deeper(depth)?;
         self.at += 1;
         // A projected object holds at most its projected fields.
@@ -133,6 +195,8 @@ impl<'a> Reader<'a> {
         let mut seen = 0u64;
         // The projected field read last, to expect the one after it.
         let mut previous = None;
+        let gate_fields = gate.as_ref().map(|(fields, _)| *fields);
+        self.ask(&mut gate, seen, &mut object);
         self.blank();
         if self.peek() == Some(b'}') {
             self.at += 1;
@@ -154,7 +218,7 @@ impl<'a> Reader<'a> {
                     let (key, index) = self.projected_key(fields, previous)?;
                     self.colon()?;
                     match index {
-                        Some(index) => {
+                        Some(index) if self.verdict == Verdict::Open => {
                             let value = self.value(fields.below(index), depth)?;
                             previous = Some(index);
                             if index < 64 && seen & (1 << index) == 0 {
@@ -163,8 +227,14 @@ impl<'a> Reader<'a> {
                             } else {
                                 object.insert(key, value);
                             }
+                            self.ask(&mut gate, seen, &mut object);
                         }
-                        None => self.skip(depth)?,
+                        // Unwanted, but a field the gate read comes again.
+                        Some(index) if gate_fields.is_some_and(|fields| fields.reads(index)) => {
+                            self.verdict = Verdict::Again;
+                            return Ok(Value::Null);
+                        }
+                        _ => self.skip(depth)?,
                     }
                 }
             }
@@ -177,6 +247,31 @@ impl<'a> Reader<'a> {
                 }
                 _ => return Err(self.error("expected `,` or the end of the object")),
             }
+        }
+    }
+
+    /// Asks the gate, once its fields are all read (`seen`), whether the
+    /// record read so far into `object` is wanted; afterwards there is no
+    /// gate left to ask.
+    #[inline]
+    fn ask(&mut self, gate: &mut Option<(&Gate, Wanted<'_, 'a>)>, seen: u64, object: &mut Object<'a>) {
+        if let Some((fields, _)) = gate
+            && fields.ready(seen)
+        {
+            self.ask_now(gate, object);
+        }
+    }
+
+    #[inline(never)]
+    fn ask_now(&mut self, gate: &mut Option<(&Gate, Wanted<'_, 'a>)>, object: &mut Object<'a>) {
+        let Some((_, wanted)) = gate.take() else { return };
+        let record = Value::Object(Arc::new(std::mem::take(object)));
+        let keep = wanted(&record);
+        if let Value::Object(shared) = record {
+            *object = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
+        }
+        if !keep {
+            self.verdict = Verdict::Unwanted;
         }
     }
 
