@@ -143,13 +143,12 @@ impl<'a, 't> Run<'a, 't> {
                     super::ops::binary(*op, left, right).map_err(|error| error.at(*op_span))
                 }
             },
-            ExprKind::Interpolate(parts) => {
-                let mut text = String::with_capacity(32);
+            ExprKind::Interpolate(parts) => Text::try_build(|text| {
                 for part in parts {
                     match part {
                         TextPart::Text(literal) => text.push_str(literal),
                         TextPart::Expr(part) => {
-                            if !self.expr(part, frame)?.push_text(&mut text) {
+                            if !self.expr(part, frame)?.push_text(text) {
                                 return Err(RecordError::new(codes::WRONG_TYPE, "cannot put none into text")
                                     .help("say what to write instead: `${x ?? \"\"}`")
                                     .at(part.span));
@@ -157,8 +156,9 @@ impl<'a, 't> Run<'a, 't> {
                         }
                     }
                 }
-                Ok(Value::from(text))
-            }
+                Ok(())
+            })
+            .map(Value::Text),
             ExprKind::If {
                 condition,
                 then,

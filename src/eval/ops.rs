@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::diagnostics::{RecordError, codes};
 use crate::syntax::ast::BinaryOp;
-use crate::value::Value;
+use crate::value::{Text, Value};
 
 fn overflow(op: BinaryOp) -> RecordError {
     RecordError::new(
@@ -63,12 +63,10 @@ pub fn binary<'a>(op: BinaryOp, left: Value<'a>, right: Value<'a>) -> Result<Val
         BinaryOp::Gt => ordered(|o| o == Greater),
         BinaryOp::Ge => ordered(|o| o != Less),
         BinaryOp::Add => match (&left, &right) {
-            (Value::Text(a), Value::Text(b)) => {
-                let mut joined = String::with_capacity(a.len() + b.len());
+            (Value::Text(a), Value::Text(b)) => Ok(Value::Text(Text::build(|joined| {
                 joined.push_str(a);
                 joined.push_str(b);
-                Ok(Value::from(joined))
-            }
+            }))),
             _ => arithmetic(op, &left, &right),
         },
         BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => arithmetic(op, &left, &right),

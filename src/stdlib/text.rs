@@ -338,7 +338,11 @@ fn lower<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     if !has_any(&text, u8::is_ascii_uppercase, char::is_uppercase) {
         return Ok(Value::Text(text));
     }
-    Ok(Value::from(text.to_lowercase()))
+    Ok(Value::Text(rewritten(
+        &text,
+        str::make_ascii_lowercase,
+        str::to_lowercase,
+    )))
 }
 
 fn upper<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -346,7 +350,22 @@ fn upper<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     if !has_any(&text, u8::is_ascii_lowercase, char::is_lowercase) {
         return Ok(Value::Text(text));
     }
-    Ok(Value::from(text.to_uppercase()))
+    Ok(Value::Text(rewritten(
+        &text,
+        str::make_ascii_uppercase,
+        str::to_uppercase,
+    )))
+}
+
+/// `text` changed in place when it is ASCII, else changed by `any`.
+fn rewritten(text: &str, ascii: fn(&mut str), any: fn(&str) -> String) -> Text<'static> {
+    if !text.is_ascii() {
+        return Text::from(any(text));
+    }
+    Text::build(|room| {
+        room.push_str(text);
+        ascii(room.as_mut_str());
+    })
 }
 
 /// Whether `text` has a character of a kind: tested byte by byte when the

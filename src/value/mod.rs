@@ -63,6 +63,37 @@ impl PartialEq for Text<'_> {
     }
 }
 
+thread_local! {
+    /// Room to build text in before it is shared, reused from one text to
+    /// the next (see [`Text::build`]).
+    static ROOM: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+impl Text<'static> {
+    /// Text written by `write`, then shared. It is written into a buffer
+    /// kept from one call to the next, so it costs one allocation (its
+    /// shared copy), not two.
+    pub fn build(write: impl FnOnce(&mut String)) -> Text<'static> {
+        match Text::try_build(|room| {
+            write(room);
+            Ok::<(), std::convert::Infallible>(())
+        }) {
+            Ok(text) => text,
+        }
+    }
+
+    /// [`Text::build`] for writing that may fail. `write` may build text
+    /// itself (with a buffer of its own).
+    pub fn try_build<E>(write: impl FnOnce(&mut String) -> Result<(), E>) -> Result<Text<'static>, E> {
+        let mut room = ROOM.take();
+        room.clear();
+        let written = write(&mut room);
+        let text = written.map(|()| Text::Shared(Arc::from(room.as_str())));
+        ROOM.set(room);
+        text
+    }
+}
+
 impl From<String> for Text<'_> {
     fn from(text: String) -> Self {
         Text::Shared(Arc::from(text))
@@ -443,6 +474,24 @@ impl<'a> From<Vec<Value<'a>>> for Value<'a> {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn text_built_inside_text_being_built_is_its_own() {
+        let outer = Text::try_build(|outer| {
+            outer.push('a');
+            let inner = Text::build(|inner| inner.push_str("inner"));
+            outer.push_str(&inner);
+            outer.push('b');
+            Ok::<_, ()>(())
+        });
+        assert_eq!(outer.unwrap().as_str(), "ainnerb");
+        assert_eq!(Text::try_build(|_| Err::<(), _>("failed")).unwrap_err(), "failed");
+        assert_eq!(
+            Text::build(|text| text.push_str("after")).as_str(),
+            "after",
+            "nothing left over"
+        );
+    }
 
     #[test]
     fn numbers_compare_exactly_across_int_and_decimal() {
