@@ -119,7 +119,7 @@ fn only_leading_pure_filters_of_record_fields_gate_the_read() {
         let text = format!("flow f {{\n{body}\n  emit {{ id = $.id }}\n}}\n");
         let checked = check::check(SourceFile::new("f.flow", text), &FileLoader);
         assert!(!checked.has_errors(), "{body}: {:?}", checked.diagnostics);
-        checked.program.gate.is_some()
+        checked.program.filters.is_some()
     };
     assert!(gated(r#"when $.status == "paid""#));
     assert!(gated(
@@ -135,4 +135,7 @@ fn only_leading_pure_filters_of_record_fields_gate_the_read() {
         "not first"
     );
     assert!(!gated(r#"when count(keys($)) > 2"#), "reads the whole record");
+    // Filters with variables of their own are asked in a frame for them.
+    assert!(gated(r#"when any($.lines, line => line.qty > 0)"#));
+    assert!(gated(r#"when count(for line, i in $.lines => line.qty + i) > 0"#));
 }

@@ -43,9 +43,22 @@ pub struct Program {
     /// The parts of a source record the flow reads (the rest need not be
     /// read at all).
     pub projection: crate::value::json::Projection,
-    /// When the flow starts with `when` filters: the fields they read, so
-    /// that a record they turn away need not be read any further.
-    pub gate: Option<crate::value::json::Gate>,
+    /// When the flow starts with `when` filters that only read fields of
+    /// the record: a record they turn away need not be read any further.
+    pub filters: Option<Filters>,
+}
+
+/// The `when` filters a flow starts with, asked while a record is read
+/// (see [`crate::eval::Evaluator::read`]).
+#[derive(Debug)]
+pub struct Filters {
+    /// The top-level fields of the record they read.
+    pub gate: crate::value::json::Gate,
+    /// How many statements they are.
+    pub count: usize,
+    /// The slots of the flow's frame they use (`for` variables, lambda
+    /// parameters): the frame they are evaluated in needs no more.
+    pub frame_size: u32,
 }
 
 impl Program {

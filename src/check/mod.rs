@@ -53,7 +53,7 @@ pub fn check_with(file: SourceFile, loader: &dyn Loader, catalog: &Catalog) -> C
     let calls = std::mem::take(&mut lowerer.calls);
     let (mut program, mut diagnostics) = lowerer.finish();
     let (projection, reads) = projection::of_flow(&program);
-    program.gate = projection::gate(&program, &projection);
+    program.filters = projection::filters(&program, &projection);
     program.projection = projection;
     schema::check(&program, &reads, catalog, &mut diagnostics);
     lints::recursion(&program, &calls, &mut diagnostics);

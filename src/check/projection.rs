@@ -29,10 +29,10 @@ pub(super) fn of_flow(program: &Program) -> (Projection, Vec<(Place, Span)>) {
     (analysis.read, analysis.reads)
 }
 
-/// The gate of a flow that starts with `when` filters: the top-level
-/// fields they read (see [`Gate`]). None when the filters read more than
-/// fields of the record, or ask the target system anything.
-pub(super) fn gate(program: &Program, projection: &Projection) -> Option<Gate> {
+/// The `when` filters a flow starts with, when they can be asked before
+/// the record is read whole: they read only fields of the record (not the
+/// record itself), and ask the target system nothing.
+pub(super) fn filters(program: &Program, projection: &Projection) -> Option<Filters> {
     let flow = program.flow.as_ref()?;
     let filters: Vec<&Expr> = flow
         .statements
@@ -45,18 +45,30 @@ pub(super) fn gate(program: &Program, projection: &Projection) -> Option<Gate> {
     if filters.is_empty() {
         return None;
     }
-    // Asked before the record is read whole, a filter must be a pure
-    // function of the fields it reads: no lookups, writes or calls of
-    // functions (whose bodies are not followed here).
+    // A filter must be a pure function of the fields it reads: no lookups,
+    // writes or calls of functions (whose bodies are not followed here).
     let mut pure = true;
+    // One past the highest slot the filters use.
+    let mut frame_size = 0;
+    let mut slot = |slot: &Slot| frame_size = frame_size.max(slot.0 + 1);
     for filter in &filters {
-        walk_expr(filter, &mut |expr| {
-            if matches!(
-                expr.kind,
-                ExprKind::Lookup { .. } | ExprKind::Write(_) | ExprKind::RequireEach(_) | ExprKind::Call { .. }
-            ) {
+        walk_expr(filter, &mut |expr| match &expr.kind {
+            ExprKind::Lookup { .. } | ExprKind::Write(_) | ExprKind::RequireEach(_) | ExprKind::Call { .. } => {
                 pure = false;
             }
+            ExprKind::Local(used) => slot(used),
+            ExprKind::For(for_expr) => {
+                slot(&for_expr.item);
+                for_expr.index.iter().for_each(&mut slot);
+            }
+            ExprKind::Native { args, .. } => {
+                for arg in args {
+                    if let Arg::Lambda { params, .. } = arg {
+                        params.iter().for_each(&mut slot);
+                    }
+                }
+            }
+            _ => {}
         });
     }
     if !pure {
@@ -64,10 +76,15 @@ pub(super) fn gate(program: &Program, projection: &Projection) -> Option<Gate> {
     }
     let mut analysis = Analysis::new();
     filters.iter().for_each(|filter| analysis.consume(filter));
-    match &analysis.read {
+    let gate = match &analysis.read {
         Projection::All => None,
         Projection::Fields(read) => Gate::new(projection, read.names()),
-    }
+    }?;
+    Some(Filters {
+        gate,
+        count: filters.len(),
+        frame_size,
+    })
 }
 
 struct Analysis {

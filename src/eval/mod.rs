@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 pub use statements::describe_keys;
 pub use target::{Key, Offline, Target, WriteAction, WriteRequest};
 
-use crate::check::ir::{Program, Statement};
+use crate::check::ir::{Filters, Program, Statement};
 use crate::diagnostics::RecordError;
 use crate::source::Span;
 use crate::value::Value;
@@ -143,12 +143,12 @@ impl<'p> Evaluator<'p> {
         'p: 'a,
     {
         let program = self.program;
-        let Some(gate) = &program.gate else {
+        let Some(filters) = &program.filters else {
             return json::parse_projected(text, &program.projection).map(Reading::Record);
         };
         let mut turned_away = None;
-        let read = json::parse_gated(text, &program.projection, gate, &mut |record| {
-            turned_away = self.turned_away(record);
+        let read = json::parse_gated(text, &program.projection, &filters.gate, &mut |record| {
+            turned_away = self.turned_away(filters, record);
             turned_away.is_none()
         })?;
         Ok(match read {
@@ -160,12 +160,12 @@ impl<'p> Evaluator<'p> {
     /// Whether the `when` filters the flow starts with turn `record` away:
     /// the outcome if so. An error in a filter turns nothing away here; the
     /// record is read whole and the flow reports it.
-    fn turned_away(&self, record: &Value<'_>) -> Option<Outcome<'p>> {
+    fn turned_away(&self, filters: &Filters, record: &Value<'_>) -> Option<Outcome<'p>> {
         let flow = self.program.flow.as_ref()?;
         let mut target = Offline::default();
         let mut run = expr::Run::new(self, record, &mut target);
-        let mut frame = vec![Value::Null; flow.frame_size as usize];
-        for statement in &flow.statements {
+        let mut frame = vec![Value::Null; filters.frame_size as usize];
+        for statement in &flow.statements[..filters.count] {
             let Statement::When(condition, written) = statement else {
                 break;
             };
