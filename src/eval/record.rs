@@ -35,22 +35,31 @@ impl<'o, 'a> Fields<'o, 'a> {
         }
     }
 
-    /// `json_key` is `name` as a JSON key with its colon, when known.
-    fn field(&mut self, name: Text<'a>, json_key: Option<&str>, value: Value<'a>) {
+    /// A field of the body: `json_key` is `name` as a JSON key, with its colon.
+    fn field(&mut self, name: &'a str, json_key: &str, value: Value<'a>) {
         match self {
-            Fields::Object { object, replace: true } => object.insert(name, value),
-            Fields::Object { object, replace: false } => object.push(name, value),
+            Fields::Object { object, replace: true } => object.insert(Text::Borrowed(name), value),
+            Fields::Object { object, replace: false } => object.push(Text::Borrowed(name), value),
             Fields::Json { out, first } => {
                 if !std::mem::take(first) {
                     out.push(b',');
                 }
-                match json_key {
-                    Some(key) => out.extend_from_slice(key.as_bytes()),
-                    None => {
-                        json::write_text(&name, out);
-                        out.push(b':');
-                    }
+                out.extend_from_slice(json_key.as_bytes());
+                json::write(&value, out);
+            }
+        }
+    }
+
+    /// A field a spread brings in.
+    fn spread_field(&mut self, name: Text<'a>, value: Value<'a>) {
+        match self {
+            Fields::Object { object, .. } => object.insert(name, value),
+            Fields::Json { out, first } => {
+                if !std::mem::take(first) {
+                    out.push(b',');
                 }
+                json::write_text(&name, out);
+                out.push(b':');
                 json::write(&value, out);
             }
         }
@@ -71,7 +80,7 @@ impl<'a> Run<'a, '_> {
                     name, json_key, value, ..
                 } => {
                     let value = self.expr(value, frame)?;
-                    into.field(Text::Borrowed(name), Some(json_key), value);
+                    into.field(name, json_key, value);
                 }
                 RecordItem::If {
                     condition,
@@ -103,7 +112,7 @@ impl<'a> Run<'a, '_> {
                 RecordItem::Spread(value) => match self.expr(value, frame)? {
                     Value::Object(fields) => {
                         for (name, field) in fields.keys().zip(fields.iter().map(|(_, v)| v)) {
-                            into.field(name.clone(), None, field.clone());
+                            into.spread_field(name.clone(), field.clone());
                         }
                     }
                     Value::Null => {}
