@@ -99,6 +99,23 @@ impl<'a> Run<'a, '_> {
     where
         'a: 'f,
     {
+        // Most paths are one field of the record or of a variable.
+        if let ExprKind::Field {
+            target,
+            name,
+            over_each: false,
+            hint,
+        } = &expr.kind
+        {
+            let base = match &target.kind {
+                ExprKind::Record => Some(self.record),
+                ExprKind::Local(slot) => Some(&frame[slot.0 as usize]),
+                _ => None,
+            };
+            if let Some(base) = base {
+                return Some(field(base, name, hint).map_err(|error| error.at(expr.span)));
+            }
+        }
         let result = match &expr.kind {
             ExprKind::Record => Ok(self.record),
             ExprKind::Local(slot) => Ok(&frame[slot.0 as usize]),
