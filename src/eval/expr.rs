@@ -1,7 +1,5 @@
 //! Evaluating expressions.
 
-use smallvec::SmallVec;
-
 use super::record::Fields;
 use super::{Evaluator, Target};
 use crate::check::ir::{Arg, Expr, ExprKind, ForBody, TextPart};
@@ -77,18 +75,33 @@ impl<'a, 't> Run<'a, 't> {
                 function,
                 args,
                 prepared,
-            } => {
-                let mut values: SmallVec<[Value<'a>; 4]> = SmallVec::with_capacity(args.len());
-                for arg in args {
-                    values.push(match arg {
-                        Arg::Value(value) => self.expr(value, frame)?,
-                        Arg::Lambda { .. } => Value::Null,
-                    });
+            } => match args.as_slice() {
+                // Calls of one to three arguments (nearly all) gather them in
+                // an array: each is evaluated straight into its place.
+                [a] => {
+                    let mut values = [self.argument(a, frame)?];
+                    self.call(function, &mut values, frame, args, prepared)
                 }
-                let mut lambdas = Lambdas { run: self, frame, args };
-                let mut call = Args::new(function, &mut values, &mut lambdas, prepared);
-                (function.native)(&mut call)
-            }
+                [a, b] => {
+                    let mut values = [self.argument(a, frame)?, self.argument(b, frame)?];
+                    self.call(function, &mut values, frame, args, prepared)
+                }
+                [a, b, c] => {
+                    let mut values = [
+                        self.argument(a, frame)?,
+                        self.argument(b, frame)?,
+                        self.argument(c, frame)?,
+                    ];
+                    self.call(function, &mut values, frame, args, prepared)
+                }
+                _ => {
+                    let mut values = Vec::with_capacity(args.len());
+                    for arg in args {
+                        values.push(self.argument(arg, frame)?);
+                    }
+                    self.call(function, &mut values, frame, args, prepared)
+                }
+            },
             ExprKind::Call { function, args } => {
                 let definition = self.evaluator.program.function(*function);
                 let mut callee: Frame<'a> = vec![Value::Null; definition.frame_size as usize];
@@ -236,6 +249,29 @@ impl<'a, 't> Run<'a, 't> {
                 "this part of the flow did not check; run `flowc check` for the reason",
             )),
         }
+    }
+
+    /// The value of a native call's argument; a function argument is
+    /// reached through [`Args::apply`] instead and stands as null.
+    fn argument(&mut self, arg: &'a Arg, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
+        match arg {
+            Arg::Value(value) => self.expr(value, frame),
+            Arg::Lambda { .. } => Ok(Value::Null),
+        }
+    }
+
+    /// Calls a native function with its arguments' values.
+    fn call(
+        &mut self,
+        function: &'static crate::stdlib::Function,
+        values: &mut [Value<'a>],
+        frame: &mut Frame<'a>,
+        args: &'a [Arg],
+        prepared: &'a crate::stdlib::Prepared,
+    ) -> Result<Value<'a>, RecordError> {
+        let mut lambdas = Lambdas { run: self, frame, args };
+        let mut call = Args::new(function, values, &mut lambdas, prepared);
+        (function.native)(&mut call)
     }
 
     pub(super) fn function_body(
