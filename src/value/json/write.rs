@@ -80,8 +80,17 @@ pub fn write_decimal(decimal: &rust_decimal::Decimal, out: &mut Vec<u8>) {
 
 /// Appends `text` as a JSON string, escaped.
 pub fn write_text(text: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
     let bytes = text.as_bytes();
+    let first = super::scan::find_special(bytes, 0);
+    if first == bytes.len() {
+        // Nothing to escape (most text): one reservation, one copy.
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    out.push(b'"');
     let mut start = 0;
     loop {
         let at = super::scan::find_special(bytes, start);
