@@ -296,7 +296,12 @@ impl<'a> Reader<'a> {
 
     /// The `:` after a field name, and the blank space around it.
     fn colon(&mut self) -> Result<(), JsonError> {
-        self.expect(b':', "`:` after the field name")?;
+        // Compact JSON has the colon right after the name.
+        if self.peek() == Some(b':') {
+            self.at += 1;
+        } else {
+            self.expect(b':', "`:` after the field name")?;
+        }
         self.blank();
         Ok(())
     }
@@ -325,8 +330,7 @@ impl<'a> Reader<'a> {
                             return Err(self.error("expected a field name in double quotes"));
                         }
                         self.skip_string()?;
-                        self.expect(b':', "`:` after the field name")?;
-                        self.blank();
+                        self.colon()?;
                     }
                     self.skip(depth)?;
                     self.blank();
