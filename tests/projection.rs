@@ -135,6 +135,31 @@ fn only_leading_pure_filters_of_record_fields_gate_the_read() {
         "not first"
     );
     assert!(!gated(r#"when count(keys($)) > 2"#), "reads the whole record");
+    // Comparisons of fields with constants are asked without evaluating.
+    let comparisons = |body: &str| {
+        let text = format!("flow f {{\n{body}\n  emit {{ id = $.id }}\n}}\n");
+        let checked = check::check(SourceFile::new("f.flow", text), &FileLoader);
+        checked
+            .program
+            .filters
+            .is_some_and(|filters| filters.comparisons.is_some())
+    };
+    assert!(comparisons(r#"when $.status == "paid""#));
+    assert!(comparisons(
+        r#"when "paid" != $.status
+  when $.total == 0"#
+    ));
+    assert!(
+        !comparisons(
+            r#"when $.status == "paid"
+  when $.total > 0"#
+        ),
+        "not every filter is a comparison"
+    );
+    assert!(
+        !comparisons(r#"when $.customer.email == "x""#),
+        "not a field of the record itself"
+    );
     // Filters with variables of their own are asked in a frame for them.
     assert!(gated(r#"when any($.lines, line => line.qty > 0)"#));
     assert!(gated(r#"when count(for line, i in $.lines => line.qty + i) > 0"#));

@@ -59,6 +59,18 @@ pub struct Filters {
     /// The slots of the flow's frame they use (`for` variables, lambda
     /// parameters): the frame they are evaluated in needs no more.
     pub frame_size: u32,
+    /// When every filter compares a field of the record with a constant
+    /// (`$.status == "paid"`): those comparisons, one per filter, asked
+    /// straight on the fields read without evaluating anything.
+    pub comparisons: Option<Vec<FieldComparison>>,
+}
+
+/// `$.name == value` (or `!=`, with `equal` false) as a filter.
+#[derive(Debug)]
+pub struct FieldComparison {
+    pub name: String,
+    pub value: Value<'static>,
+    pub equal: bool,
 }
 
 impl Program {

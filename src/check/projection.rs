@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use super::ir::*;
 use crate::source::Span;
+use crate::syntax::ast::BinaryOp;
 use crate::value::json::{Gate, Projection};
 
 /// A place in the source record: the field names on the way (list elements
@@ -84,6 +85,38 @@ pub(super) fn filters(program: &Program, projection: &Projection) -> Option<Filt
         gate,
         count: filters.len(),
         frame_size,
+        comparisons: filters.iter().map(|filter| comparison(filter)).collect(),
+    })
+}
+
+/// A filter that compares a field of the record with a constant, as such.
+fn comparison(filter: &Expr) -> Option<FieldComparison> {
+    let ExprKind::Binary { op, lhs, rhs, .. } = &filter.kind else {
+        return None;
+    };
+    let equal = match op {
+        BinaryOp::Eq => true,
+        BinaryOp::Ne => false,
+        _ => return None,
+    };
+    let field_of_record = |expr: &Expr| match &expr.kind {
+        ExprKind::Field {
+            target,
+            name,
+            over_each: false,
+            ..
+        } if matches!(target.kind, ExprKind::Record) => Some(name.to_string()),
+        _ => None,
+    };
+    let (name, value) = match (&lhs.kind, &rhs.kind) {
+        (_, ExprKind::Constant(value)) => (field_of_record(lhs)?, value),
+        (ExprKind::Constant(value), _) => (field_of_record(rhs)?, value),
+        _ => return None,
+    };
+    Some(FieldComparison {
+        name,
+        value: value.clone(),
+        equal,
     })
 }
 

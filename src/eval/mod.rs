@@ -23,8 +23,8 @@ pub use target::{Key, Offline, Target, WriteAction, WriteRequest};
 use crate::check::ir::{Filters, Program, Statement};
 use crate::diagnostics::RecordError;
 use crate::source::Span;
-use crate::value::Value;
 use crate::value::json::{self, JsonError};
+use crate::value::{Object, Value};
 
 /// Where "now" comes from.
 #[derive(Clone, Copy, Debug)]
@@ -160,7 +160,31 @@ impl<'p> Evaluator<'p> {
     /// Whether the `when` filters the flow starts with turn `record` away:
     /// the outcome if so. An error in a filter turns nothing away here; the
     /// record is read whole and the flow reports it.
-    fn turned_away(&self, filters: &Filters, record: &Value<'_>) -> Option<Outcome<'p>> {
+    fn turned_away(&self, filters: &Filters, record: &mut Object<'_>) -> Option<Outcome<'p>> {
+        let flow = self.program.flow.as_ref()?;
+        let filtered = |index: usize| match &flow.statements[index] {
+            Statement::When(condition, written) => Some(Outcome::Filtered {
+                condition: condition.span,
+                written,
+            }),
+            _ => None,
+        };
+        if let Some(comparisons) = &filters.comparisons {
+            // Compared as `==` compares; the fields are there (the reader
+            // asks once it has read them all).
+            for (index, comparison) in comparisons.iter().enumerate() {
+                let field = record.get(&comparison.name)?;
+                if (*field == comparison.value) != comparison.equal {
+                    return filtered(index);
+                }
+            }
+            return None;
+        }
+        record.lend_as_value(|record| self.turned_away_by_running(filters, record))
+    }
+
+    /// [`Evaluator::turned_away`] for filters that must be evaluated.
+    fn turned_away_by_running(&self, filters: &Filters, record: &Value<'_>) -> Option<Outcome<'p>> {
         let flow = self.program.flow.as_ref()?;
         let mut target = Offline::default();
         let mut run = expr::Run::new(self, record, &mut target);

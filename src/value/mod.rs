@@ -232,6 +232,17 @@ impl<'a> Object<'a> {
         self.fields.iter().map(|(name, _)| name)
     }
 
+    /// Lends the object, for the time of `use_it`, as a value: it is moved
+    /// into one and back, not copied (unless `use_it` keeps a share of it).
+    pub fn lend_as_value<R>(&mut self, use_it: impl FnOnce(&Value<'a>) -> R) -> R {
+        let value = Value::Object(Arc::new(std::mem::take(self)));
+        let result = use_it(&value);
+        if let Value::Object(shared) = value {
+            *self = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
+        }
+        result
+    }
+
     pub fn into_owned(self) -> Object<'static> {
         Object {
             fields: self

@@ -17,7 +17,7 @@ mod write;
 pub use projection::{Fields, Gate, Projection};
 pub use write::{to_canonical_pretty, to_string, to_string_pretty, write, write_text};
 
-use super::Value;
+use super::{Object, Value};
 
 /// How deeply arrays and objects may nest in one input document.
 pub const MAX_DEPTH: usize = 128;
@@ -42,8 +42,9 @@ pub fn parse_projected<'a>(text: &'a str, projection: &Projection) -> Result<Val
 }
 
 /// Reads one JSON document like [`parse_projected`], but as soon as the
-/// fields of `gate` are read, asks `wanted` whether the record (so far) is
-/// wanted at all. `None` when it is not: the rest of the document is then
+/// fields of `gate` are read, asks `wanted` whether the record (the object
+/// read so far, which it must leave as it found it; see
+/// [`Object::lend_as_value`]) is wanted at all. `None` when it is not: the rest of the document is then
 /// only checked to be JSON, not built. Should a field the gate reads come
 /// twice in the document, it is read again without the gate (the last one
 /// counts), so the answer is always the one the whole record gives.
@@ -51,7 +52,7 @@ pub fn parse_gated<'a>(
     text: &'a str,
     projection: &Projection,
     gate: &Gate,
-    wanted: &mut dyn FnMut(&Value<'a>) -> bool,
+    wanted: &mut dyn FnMut(&mut Object<'a>) -> bool,
 ) -> Result<Option<Value<'a>>, JsonError> {
     read::gated_document(text, projection, gate, wanted).map_err(|error| at_end(text, error))
 }
@@ -208,8 +209,10 @@ mod tests {
         let gate = Gate::new(&projection, ["status"]).unwrap();
         let mut shown = Vec::new();
         let read = parse_gated(input, &projection, &gate, &mut |record| {
-            shown.push(to_string(record));
-            record.get("status").and_then(Value::as_str) == Some("paid")
+            record.lend_as_value(|record| {
+                shown.push(to_string(record));
+                record.get("status").and_then(Value::as_str) == Some("paid")
+            })
         });
         let read = read.map(|read| read.map_or("unwanted".into(), |value| to_string(&value)));
         (read, shown)

@@ -68,7 +68,7 @@ enum Verdict {
 }
 
 /// Asks a gated read's question: is the record read so far wanted?
-pub(super) type Wanted<'w, 'a> = &'w mut dyn FnMut(&Value<'a>) -> bool;
+pub(super) type Wanted<'w, 'a> = &'w mut dyn FnMut(&mut Object<'a>) -> bool;
 
 impl<'a> Reader<'a> {
     /// A reader at the start of the document in `text`, which must not be blank.
@@ -265,12 +265,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn ask_now(&mut self, gate: &mut Option<(&Gate, Wanted<'_, 'a>)>, object: &mut Object<'a>) {
         let Some((_, wanted)) = gate.take() else { return };
-        let record = Value::Object(Arc::new(std::mem::take(object)));
-        let keep = wanted(&record);
-        if let Value::Object(shared) = record {
-            *object = Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone());
-        }
-        if !keep {
+        if !wanted(object) {
             self.verdict = Verdict::Unwanted;
         }
     }
