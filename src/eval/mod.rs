@@ -69,6 +69,13 @@ pub enum Reading<'a> {
     Filtered(Outcome<'a>),
 }
 
+/// What the flow's first filters said, asked straight on a record's fields.
+enum Asked<'p> {
+    /// They all held: running the flow may start after these statements.
+    Held(usize),
+    TurnedAway(Outcome<'p>),
+}
+
 /// A checked program, ready to run on records.
 pub struct Evaluator<'p> {
     program: &'p Program,
@@ -99,9 +106,14 @@ impl<'p> Evaluator<'p> {
         let Some(flow) = &self.program.flow else {
             return Ok(Outcome::Completed { emitted: None });
         };
+        let start = match self.ask_first_filters(record) {
+            Some(Asked::Held(count)) => count,
+            Some(Asked::TurnedAway(outcome)) => return Ok(outcome),
+            None => 0,
+        };
         let mut run = expr::Run::new(self, record, target);
         let mut frame = vec![Value::Null; flow.frame_size as usize];
-        run.statements(&flow.statements, &mut frame)
+        run.statements(&flow.statements[start..], &mut frame)
     }
 
     /// Runs the flow's statements on `record` like [`Evaluator::run`], but
@@ -123,10 +135,15 @@ impl<'p> Evaluator<'p> {
         let Some(flow) = &self.program.flow else {
             return Ok(Outcome::Completed { emitted: None });
         };
+        let start = match self.ask_first_filters(record) {
+            Some(Asked::Held(count)) => count,
+            Some(Asked::TurnedAway(outcome)) => return Ok(outcome),
+            None => 0,
+        };
         let mut run = expr::Run::new(self, record, target);
         run.emit_json = Some(&mut *out);
         let mut frame = vec![Value::Null; flow.frame_size as usize];
-        let outcome = run.statements(&flow.statements, &mut frame);
+        let outcome = run.statements(&flow.statements[start..], &mut frame);
         if !matches!(outcome, Ok(Outcome::Completed { .. })) {
             out.clear();
         }
@@ -161,26 +178,44 @@ impl<'p> Evaluator<'p> {
     /// the outcome if so. An error in a filter turns nothing away here; the
     /// record is read whole and the flow reports it.
     fn turned_away(&self, filters: &Filters, record: &mut Object<'_>) -> Option<Outcome<'p>> {
-        let flow = self.program.flow.as_ref()?;
-        let filtered = |index: usize| match &flow.statements[index] {
-            Statement::When(condition, written) => Some(Outcome::Filtered {
-                condition: condition.span,
-                written,
-            }),
-            _ => None,
-        };
-        if let Some(comparisons) = &filters.comparisons {
-            // Compared as `==` compares; the fields are there (the reader
-            // asks once it has read them all).
-            for (index, comparison) in comparisons.iter().enumerate() {
-                let field = record.get(&comparison.name)?;
-                if (*field == comparison.value) != comparison.equal {
-                    return filtered(index);
-                }
-            }
-            return None;
+        if filters.comparisons.is_some() {
+            return match self.compare_first_filters(record)? {
+                Asked::Held(_) => None,
+                Asked::TurnedAway(outcome) => Some(outcome),
+            };
         }
         record.lend_as_value(|record| self.turned_away_by_running(filters, record))
+    }
+
+    /// [`Evaluator::compare_first_filters`] on a record value.
+    fn ask_first_filters(&self, record: &Value<'_>) -> Option<Asked<'p>> {
+        match record {
+            Value::Object(object) => self.compare_first_filters(object),
+            _ => None,
+        }
+    }
+
+    /// The flow's first filters asked straight on the fields of `record`,
+    /// when they all compare a field with a constant (compared as `==`
+    /// compares). `None` when they cannot be asked so: they are not such
+    /// comparisons, or a field is missing (running them reports it).
+    fn compare_first_filters(&self, record: &Object<'_>) -> Option<Asked<'p>> {
+        let flow = self.program.flow.as_ref()?;
+        let filters = self.program.filters.as_ref()?;
+        let comparisons = filters.comparisons.as_ref()?;
+        for (comparison, statement) in comparisons.iter().zip(&flow.statements) {
+            let field = record.get(&comparison.name)?;
+            if (*field == comparison.value) != comparison.equal {
+                let Statement::When(condition, written) = statement else {
+                    return None;
+                };
+                return Some(Asked::TurnedAway(Outcome::Filtered {
+                    condition: condition.span,
+                    written,
+                }));
+            }
+        }
+        Some(Asked::Held(comparisons.len()))
     }
 
     /// [`Evaluator::turned_away`] for filters that must be evaluated.
