@@ -6,9 +6,10 @@
 //! which of its fields followed which in the last object read, and the reader
 //! first compares the raw key text against the name it expects next: one
 //! comparison instead of a scan for the closing quote and a search of the
-//! field list.
+//! field list. It learns the same way which field it does not read came
+//! after each one, so that such a field is recognised as one to skip.
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 
 use crate::value::{same_bytes, same_name};
 
@@ -29,6 +30,8 @@ pub struct Fields {
     fields: Vec<Field>,
     /// The field that came first in the last object read.
     first: Guess,
+    /// The field not read that came first in the last object read.
+    first_skipped: SkippedName,
 }
 
 #[derive(Clone, Debug)]
@@ -39,6 +42,72 @@ struct Field {
     plain: bool,
     /// The field that came after this one in the last object read.
     next: Guess,
+    /// The field not read that came after this one in the last object read.
+    next_skipped: SkippedName,
+}
+
+/// A learned name of a field that is not read, short enough (up to 16
+/// bytes, no escapes) to be kept as its length and two words that together
+/// cover every byte: compared with raw key text, it matches exactly that
+/// name. Length 0: nothing learned.
+///
+/// It is learned once and then kept: its three parts cannot be written
+/// together, so a reader on another thread could otherwise see the parts
+/// of two names. One writer claims it, writes the words, and publishes the
+/// length last; a reader that sees the length sees the words.
+#[derive(Debug, Default)]
+struct SkippedName {
+    claimed: AtomicBool,
+    len: AtomicU32,
+    head: AtomicU64,
+    tail: AtomicU64,
+}
+
+impl SkippedName {
+    const MAX: usize = 16;
+
+    /// `name` (raw key text) as length, first word and last word; short
+    /// names are padded with zeros, which no raw key text holds.
+    fn words(name: &[u8]) -> (u64, u64) {
+        let mut padded = [0u8; Self::MAX];
+        padded[..name.len()].copy_from_slice(name);
+        let n = name.len().max(8);
+        let word = |at: usize| u64::from_le_bytes(padded[at..at + 8].try_into().expect("eight bytes"));
+        (word(0), word(n - 8))
+    }
+
+    fn learn(&self, name: &[u8]) {
+        if name.is_empty()
+            || name.len() > Self::MAX
+            || name.iter().any(|b| super::scan::is_special(*b))
+            || self.claimed.swap(true, Relaxed)
+        {
+            return;
+        }
+        let (head, tail) = Self::words(name);
+        self.head.store(head, Relaxed);
+        self.tail.store(tail, Relaxed);
+        self.len.store(name.len() as u32, Release);
+    }
+
+    /// Whether `raw`, the text right after a key's opening quote, is the
+    /// learned name and its closing quote; the name's length.
+    #[inline]
+    fn matches(&self, raw: &[u8]) -> Option<usize> {
+        let len = self.len.load(Acquire) as usize;
+        if len == 0 || raw.get(len) != Some(&b'"') {
+            return None;
+        }
+        let (head, tail) = Self::words(&raw[..len]);
+        (head == self.head.load(Relaxed) && tail == self.tail.load(Relaxed)).then_some(len)
+    }
+}
+
+/// A copy learns afresh.
+impl Clone for SkippedName {
+    fn clone(&self) -> SkippedName {
+        SkippedName::default()
+    }
 }
 
 /// A learned field index; `NONE` until something is learned.
@@ -88,8 +157,10 @@ impl Projection {
                 below,
                 plain,
                 next: Guess::default(),
+                next_skipped: SkippedName::default(),
             }],
             first: Guess::default(),
+            first_skipped: SkippedName::default(),
         })
     }
 
@@ -144,14 +215,33 @@ impl Fields {
         matches.then_some(len)
     }
 
-    /// The field named `name`, remembering that it followed `previous`.
-    pub(super) fn find(&self, name: &str, previous: Option<usize>) -> Option<usize> {
-        let index = self.fields.iter().position(|field| same_name(&field.name, name))?;
+    /// The field named `name`, remembering that it followed `previous`;
+    /// `None` for a field not read, remembered as the one that followed
+    /// `previous` if its raw key text `raw` is short and plain.
+    pub(super) fn find(&self, name: &str, raw: &[u8], previous: Option<usize>) -> Option<usize> {
+        let Some(index) = self.fields.iter().position(|field| same_name(&field.name, name)) else {
+            self.skipped_after(previous).learn(raw);
+            return None;
+        };
         match previous {
             None => self.first.set(index),
             Some(previous) => self.fields[previous].next.set(index),
         }
         Some(index)
+    }
+
+    /// Whether `raw`, the text right after a key's opening quote, is the
+    /// field not read that came after `previous` last time; its length.
+    #[inline]
+    pub(super) fn matches_skipped(&self, previous: Option<usize>, raw: &[u8]) -> Option<usize> {
+        self.skipped_after(previous).matches(raw)
+    }
+
+    fn skipped_after(&self, previous: Option<usize>) -> &SkippedName {
+        match previous {
+            None => &self.first_skipped,
+            Some(previous) => &self.fields[previous].next_skipped,
+        }
     }
 }
 
@@ -218,9 +308,9 @@ mod tests {
             unreachable!()
         };
         assert_eq!(fields.expected(None), Guess::NONE, "nothing learned yet");
-        assert_eq!(fields.find("sku", None), Some(1));
-        assert_eq!(fields.find("name", Some(1)), None, "not read, not learned");
-        assert_eq!(fields.find("qty", Some(1)), Some(0));
+        assert_eq!(fields.find("sku", b"sku", None), Some(1));
+        assert_eq!(fields.find("name", b"name", Some(1)), None, "not read");
+        assert_eq!(fields.find("qty", b"qty", Some(1)), Some(0));
         assert_eq!(fields.expected(None), 1);
         assert_eq!(fields.expected(Some(1)), 0);
         assert_eq!(fields.matches_raw(1, b"sku\": 1"), Some(3));
@@ -228,6 +318,48 @@ mod tests {
         assert_eq!(fields.matches_raw(1, b"sk\": 1"), None);
         assert_eq!(fields.matches_raw(1, b"sku"), None, "no closing quote");
         assert_eq!(fields.matches_raw(Guess::NONE, b"sku\""), None);
+        // `name`, not read, was learned as the field that follows `sku`.
+        assert_eq!(fields.matches_skipped(Some(1), b"name\": 1"), Some(4));
+        assert_eq!(fields.matches_skipped(Some(1), b"nam\": 1"), None);
+        assert_eq!(fields.matches_skipped(Some(1), b"names\": 1"), None);
+        assert_eq!(
+            fields.matches_skipped(Some(0), b"name\": 1"),
+            None,
+            "learned after `sku` only"
+        );
+        assert_eq!(fields.matches_skipped(None, b"name\": 1"), None);
+    }
+
+    #[test]
+    fn a_skipped_name_matches_exactly_itself() {
+        let Projection::Fields(fields) = Projection::fields(vec![("id".into(), Projection::All)]) else {
+            unreachable!()
+        };
+        // Every length up to the longest kept, and one past it.
+        for len in 1..=17 {
+            let name: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+            let Projection::Fields(fresh) = Projection::fields(vec![("id".into(), Projection::All)]) else {
+                unreachable!()
+            };
+            assert_eq!(fresh.find(&name, name.as_bytes(), None), None);
+            let raw = format!("{name}\": 0");
+            let learned = fresh.matches_skipped(None, raw.as_bytes());
+            assert_eq!(learned, (len <= 16).then_some(len), "length {len}");
+            // A name differing in any one byte does not match.
+            for at in 0..len {
+                let mut other = name.clone().into_bytes();
+                other[at] = b'Z';
+                other.extend_from_slice(b"\": 0");
+                assert_eq!(fresh.matches_skipped(None, &other), None, "length {len}, byte {at}");
+            }
+        }
+        // Names with escapes or quotes are not learned; a learned name is kept.
+        assert_eq!(fields.find("a\"b", br#"a\"b"#, None), None);
+        assert_eq!(fields.matches_skipped(None, br#"a\"b": 0"#), None);
+        assert_eq!(fields.find("kept", b"kept", None), None);
+        assert_eq!(fields.find("other", b"other", None), None);
+        assert_eq!(fields.matches_skipped(None, b"kept\": 0"), Some(4));
+        assert_eq!(fields.matches_skipped(None, b"other\": 0"), None);
     }
 
     #[test]
@@ -235,7 +367,7 @@ mod tests {
         let Projection::Fields(fields) = Projection::fields(vec![("a\"b".into(), Projection::All)]) else {
             unreachable!()
         };
-        assert_eq!(fields.find("a\"b", None), Some(0));
+        assert_eq!(fields.find("a\"b", b"a\\\"b", None), Some(0));
         assert_eq!(fields.matches_raw(0, b"a\"b\""), None);
     }
 }

@@ -284,8 +284,13 @@ impl<'a> Reader<'a> {
             self.at = start + len + 1;
             return Ok((Text::Borrowed(&self.text[start..start + len]), Some(expected as usize)));
         }
+        if let Some(len) = fields.matches_skipped(previous, &self.bytes[start..]) {
+            self.at = start + len + 1;
+            return Ok((Text::Borrowed(&self.text[start..start + len]), None));
+        }
         let key = self.string()?;
-        let index = fields.find(&key, previous);
+        let raw = &self.bytes[start..self.at - 1];
+        let index = fields.find(&key, raw, previous);
         Ok((key, index))
     }
 
