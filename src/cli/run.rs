@@ -26,7 +26,7 @@ use crate::value::{Value, json};
 pub struct Options {
     /// The .flow file.
     pub flow: PathBuf,
-    /// Where the source records are: dir:PATH (a directory of <entity>.json files).
+    /// Where the source records are: dir:PATH (a directory of ENTITY.json files).
     #[arg(long)]
     pub source: String,
     /// Where the target records are: dir:PATH.

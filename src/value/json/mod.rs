@@ -1,13 +1,15 @@
 //! JSON in and out, exactly.
 //!
-//! Reading ([`read`]) hands every number over as its text: integers become
-//! `Int` (or `Decimal` past 64 bits) and every other number a `Decimal` with
-//! the scale it was written with; nothing passes through `f64`. Text without
-//! escapes is borrowed from the input. A [`Projection`] lets the reader skip
-//! the parts of a record a flow never reads, without building them.
+//! Reading ([`parse`], [`parse_projected`], [`parse_gated`]) hands every
+//! number over as its text: integers become `Int` (or `Decimal` past 64
+//! bits) and every other number a `Decimal` with the scale it was written
+//! with; nothing passes through `f64`. Text without escapes is borrowed from
+//! the input. A [`Projection`] lets the reader skip the parts of a record a
+//! flow never reads, without building them; a [`Gate`] lets it stop building
+//! a record its flow's first filters do not want.
 //!
-//! Writing ([`write`]) prints decimals as written (`12.50` stays `12.50`),
-//! dates as ISO 8601 text and date-times as RFC 3339 text.
+//! Writing ([`write()`], [`to_string`]) prints decimals as written (`12.50`
+//! stays `12.50`), dates as ISO 8601 text and date-times as RFC 3339 text.
 
 mod projection;
 mod read;
