@@ -85,7 +85,7 @@ pub(super) fn filters(program: &Program, projection: &Projection) -> Option<Filt
         gate,
         count: filters.len(),
         frame_size,
-        comparisons: filters.iter().map(|filter| comparison(filter)).collect(),
+        comparisons: filters.iter().copied().map(comparison).collect(),
     })
 }
 

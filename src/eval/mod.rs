@@ -89,17 +89,7 @@ impl<'p> Evaluator<'p> {
     where
         'p: 'a,
     {
-        let Some(flow) = &self.program.flow else {
-            return Ok(Outcome::Completed { emitted: None });
-        };
-        let start = match self.ask_first_filters(record) {
-            Some(filters::Asked::Held(count)) => count,
-            Some(filters::Asked::TurnedAway(outcome)) => return Ok(outcome),
-            None => 0,
-        };
-        let mut run = expr::Run::new(self, record, target);
-        let mut frame = vec![Value::Null; flow.frame_size as usize];
-        run.statements(&flow.statements[start..], &mut frame)
+        self.run_statements(record, target, None)
     }
 
     /// Runs the flow's statements on `record` like [`Evaluator::run`], but
@@ -118,6 +108,24 @@ impl<'p> Evaluator<'p> {
         'p: 'a,
     {
         out.clear();
+        let outcome = self.run_statements(record, target, Some(&mut *out));
+        if !matches!(outcome, Ok(Outcome::Completed { .. })) {
+            out.clear();
+        }
+        outcome
+    }
+
+    /// Runs the flow's statements, starting after its first filters when
+    /// they are asked straight on the record's fields and hold.
+    fn run_statements<'a>(
+        &'a self,
+        record: &'a Value<'a>,
+        target: &mut dyn Target<'a>,
+        emit_json: Option<&mut Vec<u8>>,
+    ) -> Result<Outcome<'a>, RecordError>
+    where
+        'p: 'a,
+    {
         let Some(flow) = &self.program.flow else {
             return Ok(Outcome::Completed { emitted: None });
         };
@@ -127,13 +135,9 @@ impl<'p> Evaluator<'p> {
             None => 0,
         };
         let mut run = expr::Run::new(self, record, target);
-        run.emit_json = Some(&mut *out);
+        run.emit_json = emit_json;
         let mut frame = vec![Value::Null; flow.frame_size as usize];
-        let outcome = run.statements(&flow.statements[start..], &mut frame);
-        if !matches!(outcome, Ok(Outcome::Completed { .. })) {
-            out.clear();
-        }
-        outcome
+        run.statements(&flow.statements[start..], &mut frame)
     }
 
     /// Evaluates one expression with no record, for examples and tests of

@@ -487,6 +487,18 @@ mod tests {
     use std::str::FromStr;
 
     #[test]
+    fn a_lent_object_comes_back_whole_even_if_a_share_is_kept() {
+        let mut object = Object::new();
+        object.push("a", Value::Int(1));
+        let seen = object.lend_as_value(|value| value.get("a").cloned());
+        assert_eq!(seen, Some(Value::Int(1)));
+        let kept = object.lend_as_value(|value| value.clone());
+        object.push("b", Value::Int(2));
+        assert_eq!(object.len(), 2, "the object came back, and is the lender's own");
+        assert_eq!(kept.get("b"), None, "the share kept is not changed by it");
+    }
+
+    #[test]
     fn text_built_inside_text_being_built_is_its_own() {
         let outer = Text::try_build(|outer| {
             outer.push('a');

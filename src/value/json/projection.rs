@@ -77,7 +77,9 @@ impl SkippedName {
     }
 
     fn learn(&self, name: &[u8]) {
-        if name.is_empty()
+        // Checked first: once a name is learned, every other miss ends here.
+        if self.claimed.load(Relaxed)
+            || name.is_empty()
             || name.len() > Self::MAX
             || name.iter().any(|b| super::scan::is_special(*b))
             || self.claimed.swap(true, Relaxed)

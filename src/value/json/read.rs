@@ -158,14 +158,8 @@ impl<'a> Reader<'a> {
                 loop {
                     self.blank();
                     items.push(self.value(projection, depth)?);
-                    self.blank();
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b']') => {
-                            self.at += 1;
-                            return Ok(Value::List(Arc::new(items)));
-                        }
-                        _ => return Err(self.error("expected `,` or the end of the list")),
+                    if self.next_or_end(b']')? {
+                        return Ok(Value::List(Arc::new(items)));
                     }
                 }
             }
@@ -238,14 +232,29 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            self.blank();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(Value::Object(Arc::new(object)));
-                }
-                _ => return Err(self.error("expected `,` or the end of the object")),
+            if self.next_or_end(b'}')? {
+                return Ok(Value::Object(Arc::new(object)));
+            }
+        }
+    }
+
+    /// After a member of a list (`close` is `]`) or an object (`}`): `true`
+    /// at its end, `false` when a `,` says another member follows.
+    #[inline]
+    fn next_or_end(&mut self, close: u8) -> Result<bool, JsonError> {
+        self.blank();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(byte) if byte == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => {
+                let what = if close == b']' { "list" } else { "object" };
+                Err(self.error(format!("expected `,` or the end of the {what}")))
             }
         }
     }
@@ -255,17 +264,10 @@ impl<'a> Reader<'a> {
     /// gate left to ask.
     #[inline]
     fn ask(&mut self, gate: &mut Option<(&Gate, Wanted<'_, 'a>)>, seen: u64, object: &mut Object<'a>) {
-        if let Some((fields, _)) = gate
-            && fields.ready(seen)
+        if gate.as_ref().is_some_and(|(fields, _)| fields.ready(seen))
+            && let Some((_, wanted)) = gate.take()
+            && !wanted(object)
         {
-            self.ask_now(gate, object);
-        }
-    }
-
-    #[inline(never)]
-    fn ask_now(&mut self, gate: &mut Option<(&Gate, Wanted<'_, 'a>)>, object: &mut Object<'a>) {
-        let Some((_, wanted)) = gate.take() else { return };
-        if !wanted(object) {
             self.verdict = Verdict::Unwanted;
         }
     }
@@ -333,17 +335,8 @@ impl<'a> Reader<'a> {
                         self.colon()?;
                     }
                     self.skip(depth)?;
-                    self.blank();
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(byte) if byte == close => {
-                            self.at += 1;
-                            return Ok(());
-                        }
-                        _ => {
-                            let what = if open == b'[' { "list" } else { "object" };
-                            return Err(self.error(format!("expected `,` or the end of the {what}")));
-                        }
+                    if self.next_or_end(close)? {
+                        return Ok(());
                     }
                 }
             }
