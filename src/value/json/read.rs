@@ -158,8 +158,14 @@ impl<'a> Reader<'a> {
                 loop {
                     self.blank();
                     items.push(self.value(projection, depth)?);
-                    if self.next_or_end(b']')? {
-                        return Ok(Value::List(Arc::new(items)));
+                    self.blank();
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(b']') => {
+                            self.at += 1;
+                            return Ok(Value::List(Arc::new(items)));
+                        }
+                        _ => return Err(self.error("expected `,` or the end of the list")),
                     }
                 }
             }
@@ -232,29 +238,14 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            if self.next_or_end(b'}')? {
-                return Ok(Value::Object(Arc::new(object)));
-            }
-        }
-    }
-
-    /// After a member of a list (`close` is `]`) or an object (`}`): `true`
-    /// at its end, `false` when a `,` says another member follows.
-    #[inline]
-    fn next_or_end(&mut self, close: u8) -> Result<bool, JsonError> {
-        self.blank();
-        match self.peek() {
-            Some(b',') => {
-                self.at += 1;
-                Ok(false)
-            }
-            Some(byte) if byte == close => {
-                self.at += 1;
-                Ok(true)
-            }
-            _ => {
-                let what = if close == b']' { "list" } else { "object" };
-                Err(self.error(format!("expected `,` or the end of the {what}")))
+            self.blank();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(Value::Object(Arc::new(object)));
+                }
+                _ => return Err(self.error("expected `,` or the end of the object")),
             }
         }
     }
@@ -264,10 +255,18 @@ impl<'a> Reader<'a> {
     /// gate left to ask.
     #[inline]
     fn ask(&mut self, gate: &mut Option<(&Gate, Wanted<'_, 'a>)>, seen: u64, object: &mut Object<'a>) {
-        if gate.as_ref().is_some_and(|(fields, _)| fields.ready(seen))
-            && let Some((_, wanted)) = gate.take()
-            && !wanted(object)
+        if let Some((fields, _)) = gate
+            && fields.ready(seen)
         {
+            self.ask_now(gate, object);
+        }
+    }
+
+    /// Out of the reading loop: asked once per record.
+    #[inline(never)]
+    fn ask_now(&mut self, gate: &mut Option<(&Gate, Wanted<'_, 'a>)>, object: &mut Object<'a>) {
+        let Some((_, wanted)) = gate.take() else { return };
+        if !wanted(object) {
             self.verdict = Verdict::Unwanted;
         }
     }
@@ -335,8 +334,17 @@ impl<'a> Reader<'a> {
                         self.colon()?;
                     }
                     self.skip(depth)?;
-                    if self.next_or_end(close)? {
-                        return Ok(());
+                    self.blank();
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(byte) if byte == close => {
+                            self.at += 1;
+                            return Ok(());
+                        }
+                        _ => {
+                            let what = if open == b'[' { "list" } else { "object" };
+                            return Err(self.error(format!("expected `,` or the end of the {what}")));
+                        }
                     }
                 }
             }
