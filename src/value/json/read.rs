@@ -219,7 +219,16 @@ impl<'a> Reader<'a> {
                     self.colon()?;
                     match index {
                         Some(index) if self.verdict == Verdict::Open => {
-                            let value = self.value(fields.below(index), depth)?;
+                            // Plain text and whole numbers, most fields, are read
+                            // here: built in place, they are not copied from stack
+                            // slot to stack slot on their way into the object (such
+                            // copies stall the processor). A helper function for
+                            // this costs 0.5% more instructions.
+                            let value = match self.peek() {
+                                Some(b'"') => Value::Text(self.string()?),
+                                Some(b'0'..=b'9') if let Some(int) = self.plain_int() => Value::Int(int),
+                                _ => self.value(fields.below(index), depth)?,
+                            };
                             previous = Some(index);
                             if index < 64 && seen & (1 << index) == 0 {
                                 seen |= 1 << index;
@@ -398,6 +407,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    #[inline(always)]
     fn string(&mut self) -> Result<Text<'a>, JsonError> {
         let (end, escaped) = self.string_end()?;
         let start = self.at + 1;
@@ -514,6 +524,26 @@ impl<'a> Reader<'a> {
         Ok((&self.text[start..self.at], integer, exponent))
     }
 
+    /// A whole number of at most 18 digits without sign, exponent or
+    /// leading zero (ids and quantities), read in one pass; `None` (and
+    /// nothing consumed) for any other number.
+    #[inline(always)]
+    fn plain_int(&mut self) -> Option<i64> {
+        let digits = &self.bytes[self.at..];
+        let len = digits.iter().take(19).take_while(|b| b.is_ascii_digit()).count();
+        if len == 0 || len > 18 || (len > 1 && digits[0] == b'0') {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = digits.get(len) {
+            return None;
+        }
+        let int = digits[..len]
+            .iter()
+            .fold(0i64, |int, digit| int * 10 + i64::from(digit - b'0'));
+        self.at += len;
+        Some(int)
+    }
+
     fn number(&mut self) -> Result<Value<'a>, JsonError> {
         let start = self.at;
         let (digits, integer, exponent) = self.number_text()?;
@@ -559,6 +589,40 @@ mod tests {
         }
         assert_eq!(to_string(&parse("-0.50").unwrap()), "-0.50");
         assert_eq!(to_string(&parse("2E2").unwrap()), "200");
+    }
+
+    #[test]
+    fn projected_fields_read_numbers_as_whole_reads_do() {
+        use super::super::{Projection, parse_projected};
+        let projection = Projection::fields(vec![("n".to_string(), Projection::All)]);
+        for number in [
+            "0",
+            "7",
+            "-7",
+            "120",
+            "999999999999999999",
+            "9223372036854775807",
+            "9223372036854775808",
+            "12345678901234567890123",
+            "1.50",
+            "0.5",
+            "1e3",
+            "10E-1",
+        ] {
+            let record = format!(r#"{{"n":{number}}}"#);
+            let projected = parse_projected(&record, &projection).unwrap();
+            let whole = parse(&record).unwrap();
+            assert_eq!(to_string(&projected), to_string(&whole), "{number}");
+            assert_eq!(
+                projected.get("n").unwrap().kind(),
+                whole.get("n").unwrap().kind(),
+                "{number}"
+            );
+        }
+        for bad in ["01", "00", "1.", "1e", "-", "1x"] {
+            let record = format!(r#"{{"n":{bad}}}"#);
+            assert!(parse_projected(&record, &projection).is_err(), "{bad}");
+        }
     }
 
     #[test]
