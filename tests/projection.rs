@@ -54,7 +54,7 @@ fn outcome(evaluator: &Evaluator<'_>, text: &str, way: Way) -> String {
             None => "nothing".into(),
         },
         Ok(other) => format!("{other:?}"),
-        Err(error) => format!("{} {}", error.code, error.message),
+        Err(error) => format!("{} {} at {:?}", error.code, error.message, error.span),
     }
 }
 

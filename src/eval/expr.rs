@@ -162,9 +162,7 @@ impl<'a, 't> Run<'a, 't> {
                         TextPart::Text(literal) => text.push_str(literal),
                         TextPart::Expr(part) => {
                             if !self.expr(part, frame)?.push_text(text) {
-                                return Err(RecordError::new(codes::WRONG_TYPE, "cannot put none into text")
-                                    .help("say what to write instead: `${x ?? \"\"}`")
-                                    .at(part.span));
+                                return Err(none_in_text(part.span));
                             }
                         }
                     }
@@ -314,6 +312,13 @@ impl<'a, 't> Run<'a, 't> {
         self.fill(record, frame, &mut Fields::object(&mut object, record), mode)?;
         Ok(Value::object(object))
     }
+}
+
+/// Interpolation met none, which has no text form.
+pub(super) fn none_in_text(span: crate::source::Span) -> RecordError {
+    RecordError::new(codes::WRONG_TYPE, "cannot put none into text")
+        .help("say what to write instead: `${x ?? \"\"}`")
+        .at(span)
 }
 
 pub(super) fn not_a_list(what: &str, value: &Value<'_>) -> RecordError {

@@ -10,6 +10,7 @@
 
 mod expr;
 mod filters;
+mod json_out;
 mod ops;
 mod paths;
 mod record;

@@ -95,7 +95,11 @@ fn element<'v, 'a>(value: &'v Value<'a>, index: &Value<'_>) -> Result<&'v Value<
 impl<'a> Run<'a, '_> {
     /// Follows a path by reference when every step is known without
     /// evaluating anything; `None` when a step needs evaluation.
-    fn reference<'f>(&'f self, expr: &'a Expr, frame: &'f Frame<'a>) -> Option<Result<&'f Value<'a>, RecordError>>
+    pub(super) fn reference<'f>(
+        &'f self,
+        expr: &'a Expr,
+        frame: &'f Frame<'a>,
+    ) -> Option<Result<&'f Value<'a>, RecordError>>
     where
         'a: 'f,
     {

@@ -35,21 +35,6 @@ impl<'o, 'a> Fields<'o, 'a> {
         }
     }
 
-    /// A field of the body: `json_key` is `name` as a JSON key, with its colon.
-    fn field(&mut self, name: &'a str, json_key: &str, value: Value<'a>) {
-        match self {
-            Fields::Object { object, replace: true } => object.insert(Text::Borrowed(name), value),
-            Fields::Object { object, replace: false } => object.push(Text::Borrowed(name), value),
-            Fields::Json { out, first } => {
-                if !std::mem::take(first) {
-                    out.push(b',');
-                }
-                out.extend_from_slice(json_key.as_bytes());
-                json::write(&value, out);
-            }
-        }
-    }
-
     /// A field a spread brings in.
     fn spread_field(&mut self, name: Text<'a>, value: Value<'a>) {
         match self {
@@ -78,10 +63,23 @@ impl<'a> Run<'a, '_> {
             match item {
                 RecordItem::Field {
                     name, json_key, value, ..
-                } => {
-                    let value = self.expr(value, frame)?;
-                    into.field(name, json_key, value);
-                }
+                } => match into {
+                    Fields::Json { out, first } => {
+                        if !std::mem::take(first) {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(json_key.as_bytes());
+                        self.write_json(value, frame, out)?;
+                    }
+                    Fields::Object { object, replace } => {
+                        let value = self.expr(value, frame)?;
+                        if *replace {
+                            object.insert(Text::Borrowed(name), value);
+                        } else {
+                            object.push(Text::Borrowed(name), value);
+                        }
+                    }
+                },
                 RecordItem::If {
                     condition,
                     then,

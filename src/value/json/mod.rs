@@ -17,7 +17,7 @@ mod scan;
 mod write;
 
 pub use projection::{Fields, Gate, Projection};
-pub use write::{to_canonical_pretty, to_string, to_string_pretty, write, write_text};
+pub use write::{to_canonical_pretty, to_string, to_string_pretty, write, write_escaped, write_text};
 
 use super::{Object, Value};
 

@@ -81,8 +81,7 @@ pub fn write_decimal(decimal: &rust_decimal::Decimal, out: &mut Vec<u8>) {
 /// Appends `text` as a JSON string, escaped.
 pub fn write_text(text: &str, out: &mut Vec<u8>) {
     let bytes = text.as_bytes();
-    let first = super::scan::find_special(bytes, 0);
-    if first == bytes.len() {
+    if super::scan::find_special(bytes, 0) == bytes.len() {
         // Nothing to escape (most text): one reservation, one copy.
         out.reserve(bytes.len() + 2);
         out.push(b'"');
@@ -91,6 +90,14 @@ pub fn write_text(text: &str, out: &mut Vec<u8>) {
         return;
     }
     out.push(b'"');
+    write_escaped(text, out);
+    out.push(b'"');
+}
+
+/// Appends `text` escaped as inside a JSON string, without the quotes: a
+/// string written in parts.
+pub fn write_escaped(text: &str, out: &mut Vec<u8>) {
+    let bytes = text.as_bytes();
     let mut start = 0;
     loop {
         let at = super::scan::find_special(bytes, start);
@@ -108,7 +115,6 @@ pub fn write_text(text: &str, out: &mut Vec<u8>) {
         }
         start = at + 1;
     }
-    out.push(b'"');
 }
 
 /// The compact JSON form of `value`.
