@@ -347,6 +347,21 @@ impl<'a> Context<'a> for Lambdas<'_, 'a, '_> {
     fn apply(&mut self, index: usize, values: &[Value<'a>]) -> Result<Value<'a>, RecordError> {
         match self.args.get(index) {
             Some(Arg::Lambda { params, body, .. }) => {
+                // `x => x.name`, the commonest function argument, reads the
+                // field straight from the value.
+                if let ([param], [value]) = (params.as_slice(), values)
+                    && let ExprKind::Field {
+                        target,
+                        name,
+                        over_each: false,
+                        hint,
+                    } = &body.kind
+                    && matches!(target.kind, ExprKind::Local(slot) if slot == *param)
+                {
+                    return super::paths::field(value, name, hint)
+                        .cloned()
+                        .map_err(|error| error.at(body.span));
+                }
                 for (slot, value) in params.iter().zip(values) {
                     self.frame[slot.0 as usize] = value.clone();
                 }

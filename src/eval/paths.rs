@@ -26,7 +26,7 @@ fn missing(name: &str, from_none: bool) -> RecordError {
 }
 
 /// The field `name` of `value`, looked for first where `hint` says.
-fn field<'v, 'a>(value: &'v Value<'a>, name: &str, hint: &AtomicU32) -> Result<&'v Value<'a>, RecordError> {
+pub(super) fn field<'v, 'a>(value: &'v Value<'a>, name: &str, hint: &AtomicU32) -> Result<&'v Value<'a>, RecordError> {
     match value {
         Value::Object(object) => object.get_hinted(name, hint).ok_or_else(|| missing(name, false)),
         Value::Null => Err(missing(name, true)),

@@ -215,10 +215,10 @@ fn filter<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
 
 fn map<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let items = args.take_list(0)?;
-    let mapped = items
-        .iter()
-        .map(|item| args.apply(1, std::slice::from_ref(item)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut mapped = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        mapped.push(args.apply(1, std::slice::from_ref(item))?);
+    }
     Ok(Value::list(mapped))
 }
 
