@@ -207,8 +207,27 @@ impl<'a> Object<'a> {
     }
 
     /// Appends a field known not to be present yet.
+    ///
+    /// The name and the value are written straight into the new slot, one
+    /// after the other. `Vec::push` would first put the pair together on
+    /// the stack and then copy it in wide loads that overlap the narrower
+    /// stores that just wrote it, which stalls the processor: objects are
+    /// built for every record, and this alone costs 3% of `flowc map`'s
+    /// time (docs/performance.md).
     pub fn push(&mut self, key: impl Into<Text<'a>>, value: Value<'a>) {
-        self.fields.push((key.into(), value));
+        let key = key.into();
+        self.fields.reserve(1);
+        let len = self.fields.len();
+        let slot = self.fields.as_mut_ptr().wrapping_add(len);
+        // SAFETY: `reserve(1)` leaves room for one more field, so `slot`
+        // points into the allocation, past the initialised fields. Both
+        // parts of the pair are written (nothing can panic between the
+        // writes) before the length counts the slot.
+        unsafe {
+            std::ptr::addr_of_mut!((*slot).0).write(key);
+            std::ptr::addr_of_mut!((*slot).1).write(value);
+            self.fields.set_len(len + 1);
+        }
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Value<'a>> {
@@ -485,6 +504,35 @@ impl<'a> From<Vec<Value<'a>>> for Value<'a> {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn pushed_fields_are_kept_in_order_through_growth_and_dropped_once() {
+        let shared: Arc<str> = Arc::from("shared text");
+        let list = Value::list(vec![Value::Int(7)]);
+        let mut object = Object::new();
+        for i in 0..100 {
+            let value = match i % 3 {
+                0 => Value::Text(Text::Shared(shared.clone())),
+                1 => list.clone(),
+                _ => Value::Int(i),
+            };
+            object.push(Text::from(format!("field{i}")), value);
+        }
+        assert_eq!(object.len(), 100);
+        for (i, (name, value)) in object.iter().enumerate() {
+            assert_eq!(name, format!("field{i}"));
+            match i % 3 {
+                0 => assert_eq!(value.as_str(), Some("shared text")),
+                1 => assert_eq!(value, &list),
+                _ => assert_eq!(value, &Value::Int(i as i64)),
+            }
+        }
+        assert_eq!(Arc::strong_count(&shared), 1 + 34);
+        drop(object);
+        assert_eq!(Arc::strong_count(&shared), 1, "every pushed share is dropped once");
+        let Value::List(items) = &list else { unreachable!() };
+        assert_eq!(Arc::strong_count(items), 1);
+    }
 
     #[test]
     fn a_lent_object_comes_back_whole_even_if_a_share_is_kept() {
