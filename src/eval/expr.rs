@@ -43,6 +43,7 @@ impl<'a, 't> Run<'a, 't> {
         }
     }
 
+    #[inline(always)]
     pub(super) fn expr(&mut self, expr: &'a Expr, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
         self.eval(expr, frame).map_err(|error| error.at(expr.span))
     }
