@@ -252,6 +252,7 @@ impl<'a, 't> Run<'a, 't> {
 
     /// The value of a native call's argument; a function argument is
     /// reached through [`Args::apply`] instead and stands as null.
+    #[inline(always)]
     fn argument(&mut self, arg: &'a Arg, frame: &mut Frame<'a>) -> Result<Value<'a>, RecordError> {
         match arg {
             Arg::Value(value) => self.expr(value, frame),
