@@ -121,6 +121,7 @@ impl<'c, 'a> Args<'c, 'a> {
         }
     }
 
+    #[inline]
     pub fn take_text(&mut self, index: usize) -> Result<Text<'a>, RecordError> {
         match self.take(index) {
             Value::Text(text) => Ok(text),

@@ -358,10 +358,12 @@ impl<'a> Value<'a> {
         Value::Text(text.into())
     }
 
+    #[inline]
     pub fn list(items: Vec<Value<'a>>) -> Value<'a> {
         Value::List(Arc::new(items))
     }
 
+    #[inline]
     pub fn object(object: Object<'a>) -> Value<'a> {
         Value::Object(Arc::new(object))
     }
