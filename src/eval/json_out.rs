@@ -71,23 +71,8 @@ impl<'a> Run<'a, '_> {
             match part {
                 TextPart::Text(literal) => json::write_escaped(literal, out),
                 TextPart::Expr(part) => {
-                    let written = self.with_value(part, frame, |value| match value {
-                        Value::Text(text) => {
-                            json::write_escaped(text, out);
-                            true
-                        }
-                        // Digits need no escaping.
-                        Value::Int(int) => {
-                            out.extend_from_slice(itoa::Buffer::new().format(*int).as_bytes());
-                            true
-                        }
-                        other => match other.to_text() {
-                            Some(text) => {
-                                json::write_escaped(&text, out);
-                                true
-                            }
-                            None => false,
-                        },
+                    let written = self.with_value(part, frame, |value| {
+                        value.with_text(|text| json::write_escaped(text, out)).is_some()
                     })?;
                     if !written {
                         return Err(none_in_text(part.span));

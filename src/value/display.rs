@@ -16,16 +16,19 @@ impl fmt::Display for Value<'_> {
 
 impl Value<'_> {
     /// Appends the value as it reads inside text (see [`Value::to_text`]) to
-    /// `out`; `false` for `none`. Ints are written in place.
+    /// `out`; `false` for `none`.
     pub fn push_text(&self, out: &mut String) -> bool {
+        self.with_text(|text| out.push_str(text)).is_some()
+    }
+
+    /// Lends the value as it reads inside text (see [`Value::to_text`]) to
+    /// `use_it`; `None` for `none`. Text and ints are lent without
+    /// allocating.
+    pub fn with_text<R>(&self, use_it: impl FnOnce(&str) -> R) -> Option<R> {
         match self {
-            Value::Int(int) => out.push_str(itoa::Buffer::new().format(*int)),
-            other => match other.to_text() {
-                Some(text) => out.push_str(&text),
-                None => return false,
-            },
+            Value::Int(int) => Some(use_it(itoa::Buffer::new().format(*int))),
+            other => other.to_text().map(|text| use_it(&text)),
         }
-        true
     }
 
     /// The value as it reads inside text: text as it is, numbers as written,
