@@ -14,7 +14,7 @@ use super::record_errors::{self, Which};
 use super::{ColorChoice, Format, Outcome};
 use crate::diagnostics::{RecordError, codes};
 use crate::eval::{Clock, Evaluator, Offline, Outcome as RecordOutcome, Reading};
-use crate::value::documents::Documents;
+use crate::value::documents::{Documents, ReadError};
 use crate::value::json;
 
 /// The arguments of `flowc map`.
@@ -57,14 +57,10 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     let input: Box<dyn BufRead> = match &options.input {
         None => Box::new(std::io::stdin().lock()),
         Some(path) if path.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
-        Some(path) => match std::fs::File::open(path) {
+        Some(path) => match open_input(path) {
             Ok(file) => Box::new(BufReader::with_capacity(1 << 16, file)),
-            Err(error) => {
-                eprintln!(
-                    "error: cannot read {}: {}",
-                    path.display(),
-                    super::files::describe(&error)
-                );
+            Err(reason) => {
+                eprintln!("error: cannot read {}: {reason}", path.display());
                 return Outcome::Unusable;
             }
         },
@@ -77,30 +73,21 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     let mut documents = Documents::new(input);
     let mut outcome = Outcome::Success;
     while let Some(next) = documents.next_document() {
-        let (text, position) = match next {
-            Ok(document) => document,
+        let (result, position) = match next {
+            Ok((text, position)) => (read_and_map(&evaluator, text, &mut line, &mut counts), position),
+            Err(ReadError::Record { position, message }) => (Err(RecordError::new(codes::INVALID_JSON, message)), position),
             Err(error) => {
                 eprintln!("error: {error}");
-                outcome = Outcome::Failure;
+                // Nothing could be read at all: the input is unusable.
+                let unreadable = counts.read == 0 && matches!(error, ReadError::Io(_));
+                outcome = if unreadable { Outcome::Unusable } else { Outcome::Failure };
                 break;
             }
         };
         counts.read += 1;
-        let which = Which { position, key: None };
-        let result = match evaluator.read(text) {
-            Ok(Reading::Record(record)) => map_one(&evaluator, &record, &mut line, &mut counts),
-            Ok(Reading::Filtered(_)) => {
-                line.clear();
-                counts.filtered += 1;
-                Ok(())
-            }
-            Err(error) => Err(RecordError::new(
-                codes::INVALID_JSON,
-                format!("the input is not valid JSON: {error}"),
-            )),
-        };
         if let Err(error) = result {
             counts.failed += 1;
+            let which = Which { position, key: None };
             let report = match options.format {
                 Format::Human => record_errors::human(&error, &which, flow_file, style),
                 Format::Json => record_errors::json(&error, &which, flow_file) + "\n",
@@ -126,6 +113,37 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         outcome = outcome.and(Outcome::Failure);
     }
     outcome
+}
+
+/// Opens `--input`: a file or a stream (a pipe, `/dev/stdin`), not a
+/// directory.
+fn open_input(path: &std::path::Path) -> Result<std::fs::File, String> {
+    let file = std::fs::File::open(path).map_err(|error| super::files::describe(&error))?;
+    match file.metadata() {
+        Ok(meta) if meta.is_dir() => Err("it is a directory".to_string()),
+        _ => Ok(file),
+    }
+}
+
+/// Reads one record and maps it; fills `line` with its output.
+fn read_and_map<'a>(
+    evaluator: &'a Evaluator<'a>,
+    text: &'a str,
+    line: &mut Vec<u8>,
+    counts: &mut Counts,
+) -> Result<(), RecordError> {
+    match evaluator.read(text) {
+        Ok(Reading::Record(record)) => map_one(evaluator, &record, line, counts),
+        Ok(Reading::Filtered(_)) => {
+            line.clear();
+            counts.filtered += 1;
+            Ok(())
+        }
+        Err(error) => Err(RecordError::new(
+            codes::INVALID_JSON,
+            format!("the input is not valid JSON: {error}"),
+        )),
+    }
 }
 
 /// Runs one record; fills `line` with its output (empty when it gives none).
