@@ -76,3 +76,33 @@ fn files_over_the_size_limit() {
     let text = "// padding\n".repeat(flowc::syntax::MAX_FILE_BYTES / 10);
     assert_eq!(codes_of(&text), [codes::FILE_TOO_LARGE.id]);
 }
+
+/// Wide records cost time linear in their fields: 400,000 fields once took
+/// minutes (each field searched the ones before it for its name), with
+/// repeated names among them too.
+#[test]
+fn records_with_400_000_fields_are_read_and_spread() {
+    use flowc::value::json;
+    let fields: Vec<String> = (0..400_000).map(|i| format!("\"f{}\": {i}", i % 300_000)).collect();
+    let text = format!("{{{}}}", fields.join(","));
+    let record = json::parse(&text).unwrap();
+    let object = record.as_object().unwrap();
+    assert_eq!(object.len(), 300_000, "repeated names are one field");
+    assert_eq!(object.get("f7"), Some(&flowc::value::Value::Int(300_007)), "the last value counts");
+    assert_eq!(object.iter().nth(7).unwrap().0, "f7", "where the name came first");
+
+    let flow = "flow wide {\n  emit { ...$, extra = 1, ...$ }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wide.flow"), flow).unwrap();
+    std::fs::write(dir.path().join("wide.ndjson"), &text).unwrap();
+    let output = assert_cmd::Command::cargo_bin("flowc")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["map", "wide.flow", "--input", "wide.ndjson"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let out: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(out.as_object().unwrap().len(), 300_001);
+    assert_eq!(out["f299999"], 299_999);
+}

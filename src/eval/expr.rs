@@ -1,12 +1,11 @@
 //! Evaluating expressions.
 
-use super::record::Fields;
 use super::{Evaluator, Target};
 use crate::check::ir::{Arg, Expr, ExprKind, ForBody, TextPart};
 use crate::diagnostics::{RecordError, codes};
 use crate::stdlib::{Args, Context};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
-use crate::value::{Object, Text, Value};
+use crate::value::{Text, Value};
 
 /// The local variables of a flow, function, or table value being evaluated.
 pub type Frame<'a> = Vec<Value<'a>>;
@@ -310,9 +309,7 @@ impl<'a, 't> Run<'a, 't> {
         frame: &mut Frame<'a>,
         mode: Option<super::record::Mode>,
     ) -> Result<Value<'a>, RecordError> {
-        let mut object = Object::with_capacity(record.items.len());
-        self.fill(record, frame, &mut Fields::object(&mut object, record), mode)?;
-        Ok(Value::object(object))
+        Ok(Value::object(self.build(record, frame, mode)?))
     }
 }
 

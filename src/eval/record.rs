@@ -18,27 +18,20 @@ pub enum Mode {
 
 /// Where the fields of a record body go.
 pub(super) enum Fields<'o, 'a> {
-    /// Into an object. `replace`: a spread may bring a name twice, and the
-    /// later field replaces the earlier one.
-    Object { object: &'o mut Object<'a>, replace: bool },
+    /// Into an object. A body with spreads may bring a name twice: the
+    /// later field replaces the earlier one, when [`Run::build`] merges
+    /// them at the end.
+    Object { object: &'o mut Object<'a> },
     /// Straight out, as the members of a JSON object being written, for a
     /// body without spreads (so no name comes twice): nothing is built.
     Json { out: &'o mut Vec<u8>, first: bool },
 }
 
 impl<'o, 'a> Fields<'o, 'a> {
-    /// Into `object`, for `record`.
-    pub(super) fn object(object: &'o mut Object<'a>, record: &Record) -> Fields<'o, 'a> {
-        Fields::Object {
-            object,
-            replace: record.has_spread,
-        }
-    }
-
     /// A field a spread brings in.
     fn spread_field(&mut self, name: Text<'a>, value: Value<'a>) {
         match self {
-            Fields::Object { object, .. } => object.insert(name, value),
+            Fields::Object { object } => object.push(name, value),
             Fields::Json { out, first } => {
                 if !std::mem::take(first) {
                     out.push(b',');
@@ -52,6 +45,21 @@ impl<'o, 'a> Fields<'o, 'a> {
 }
 
 impl<'a> Run<'a, '_> {
+    /// The object a record body describes.
+    pub(super) fn build(
+        &mut self,
+        record: &'a Record,
+        frame: &mut Frame<'a>,
+        mode: Option<Mode>,
+    ) -> Result<Object<'a>, RecordError> {
+        let mut object = Object::with_capacity(record.items.len());
+        self.fill(record, frame, &mut Fields::Object { object: &mut object }, mode)?;
+        if record.has_spread {
+            object.merge_repeated_names();
+        }
+        Ok(object)
+    }
+
     pub(super) fn fill(
         &mut self,
         record: &'a Record,
@@ -71,13 +79,9 @@ impl<'a> Run<'a, '_> {
                         out.extend_from_slice(json_key.as_bytes());
                         self.write_json(value, frame, out)?;
                     }
-                    Fields::Object { object, replace } => {
+                    Fields::Object { object } => {
                         let value = self.expr(value, frame)?;
-                        if *replace {
-                            object.insert(Text::Borrowed(name), value);
-                        } else {
-                            object.push(Text::Borrowed(name), value);
-                        }
+                        object.push(Text::Borrowed(name), value);
                     }
                 },
                 RecordItem::If {

@@ -7,7 +7,7 @@ use super::target::{Key, WriteAction, WriteRequest};
 use crate::check::ir::{KeyMatch, Record, RequireEach, Statement, Write, WriteKind};
 use crate::diagnostics::{RecordError, codes};
 use crate::source::Span;
-use crate::value::{Object, Text, Value};
+use crate::value::{Text, Value};
 
 impl<'a> Run<'a, '_> {
     pub(super) fn statements(
@@ -227,13 +227,7 @@ impl<'a> Run<'a, '_> {
                 self.object(&write.body, frame, Some(Mode::Update))?,
             ),
             (WriteKind::Create | WriteKind::Upsert, _) => {
-                let mut object = Object::new();
-                self.fill(
-                    &write.body,
-                    frame,
-                    &mut Fields::object(&mut object, &write.body),
-                    Some(Mode::Create),
-                )?;
+                let mut object = self.build(&write.body, frame, Some(Mode::Create))?;
                 // A created record is found again by its keys next time: write them.
                 for key in &keys {
                     if let [field] = key.field

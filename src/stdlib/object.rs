@@ -142,9 +142,10 @@ fn merge<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         let object = args.take_object(index)?;
         let object = Arc::try_unwrap(object).unwrap_or_else(|shared| (*shared).clone());
         for (key, value) in object.iter() {
-            merged.insert(Text::from(key.to_string()), value.clone());
+            merged.push(Text::from(key.to_string()), value.clone());
         }
     }
+    merged.merge_repeated_names();
     Ok(Value::object(merged))
 }
 

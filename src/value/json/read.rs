@@ -195,6 +195,10 @@ impl<'a> Reader<'a> {
         let mut seen = 0u64;
         // The projected field read last, to expect the one after it.
         let mut previous = None;
+        // A whole object's names are kept unique by search while it is
+        // small; past that, fields are pushed and repeated names merged at
+        // the end, so that wide objects cost time linear in their fields.
+        let mut repeats = false;
         let gate_fields = gate.as_ref().map(|(fields, _)| *fields);
         self.ask(&mut gate, seen, &mut object);
         self.blank();
@@ -212,7 +216,12 @@ impl<'a> Reader<'a> {
                     let key = self.string()?;
                     self.colon()?;
                     let value = self.value(&Projection::All, depth)?;
-                    object.insert(key, value);
+                    if object.len() < 32 {
+                        object.insert(key, value);
+                    } else {
+                        object.push(key, value);
+                        repeats = true;
+                    }
                 }
                 Projection::Fields(fields) => {
                     let (key, index) = self.projected_key(fields, previous)?;
@@ -252,6 +261,9 @@ impl<'a> Reader<'a> {
                 Some(b',') => self.at += 1,
                 Some(b'}') => {
                     self.at += 1;
+                    if repeats {
+                        object.merge_repeated_names();
+                    }
                     return Ok(Value::Object(Arc::new(object)));
                 }
                 _ => return Err(self.error("expected `,` or the end of the object")),
