@@ -1,6 +1,9 @@
-//! Source text and positions: a loaded `.flow` file, byte spans into it, and the
-//! mapping from byte offsets to 1-based lines and columns.
+//! Source text and positions: a loaded `.flow` file, byte spans into it, the
+//! mapping from byte offsets to 1-based lines and columns, and reading a
+//! file within a size limit.
 
+use std::io::Read;
+use std::path::Path;
 use std::sync::Arc;
 
 /// A byte range `start..end` in one source file.
@@ -96,6 +99,31 @@ impl SourceFile {
         let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
         LineCol { line: line + 1, column }
     }
+}
+
+/// Why a file could not be read whole.
+#[derive(Debug)]
+pub enum ReadFailure {
+    Io(std::io::Error),
+    /// It has more than the limit.
+    TooLarge,
+}
+
+/// Reads a file of at most `limit` bytes, without reading more than one
+/// byte past the limit of a larger one (or of an endless one: `/dev/zero`).
+pub fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, ReadFailure> {
+    let file = std::fs::File::open(path).map_err(ReadFailure::Io)?;
+    if file.metadata().is_ok_and(|meta| meta.is_dir()) {
+        return Err(ReadFailure::Io(std::io::Error::from(std::io::ErrorKind::IsADirectory)));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadFailure::Io)?;
+    if bytes.len() > limit {
+        return Err(ReadFailure::TooLarge);
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

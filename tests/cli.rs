@@ -168,3 +168,68 @@ fn usage_errors_exit_two() {
     flowc().arg("frobnicate").assert().code(2);
     flowc().args(["check", "--format", "xml"]).assert().code(2);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_that_cannot_be_read_is_not_counted_as_checked() {
+    // /proc/self/mem is a regular file that fails when read.
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "ok.flow", VALID.as_bytes());
+    flowc()
+        .arg("check")
+        .arg(&path)
+        .arg("/proc/self/mem")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read /proc/self/mem"))
+        .stdout(predicate::str::contains("checked 1 file: 0 errors"));
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_and_blocking_files_neither_hang_nor_exhaust_memory() {
+    let dir = TempDir::new().unwrap();
+    write(&dir, "ok.flow", VALID.as_bytes());
+    // A FIFO in a searched directory is not opened (it would block for
+    // ever), and a link loop is followed once.
+    let fifo = dir.path().join("pipe.flow");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    flowc()
+        .arg("check")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("checked 1 file: 0 errors"));
+    // /dev/zero is read one byte past the size limit, no further.
+    flowc()
+        .args(["check", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("E0003").and(predicate::str::contains("larger than 1 MiB")));
+    flowc()
+        .args(["map", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("larger than 1 MiB"));
+    let flow = dir.path().join("ok.flow");
+    flowc()
+        .arg("map")
+        .arg(&flow)
+        .args(["--input", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "has no end within 128 MiB: the input is not JSON text",
+        ));
+}

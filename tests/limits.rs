@@ -88,7 +88,11 @@ fn records_with_400_000_fields_are_read_and_spread() {
     let record = json::parse(&text).unwrap();
     let object = record.as_object().unwrap();
     assert_eq!(object.len(), 300_000, "repeated names are one field");
-    assert_eq!(object.get("f7"), Some(&flowc::value::Value::Int(300_007)), "the last value counts");
+    assert_eq!(
+        object.get("f7"),
+        Some(&flowc::value::Value::Int(300_007)),
+        "the last value counts"
+    );
     assert_eq!(object.iter().nth(7).unwrap().0, "f7", "where the name came first");
 
     let flow = "flow wide {\n  emit { ...$, extra = 1, ...$ }\n}\n";

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::source::SourceFile;
+use crate::source::{ReadFailure, SourceFile, read_limited};
 use crate::stdlib;
 
 /// A module that was found: a key that is the same however it was reached
@@ -54,9 +54,16 @@ impl Loader for FileLoader {
         if candidate.extension().is_none() {
             candidate.set_extension("flow");
         }
-        let text = std::fs::read(&candidate).map_err(|error| match error.kind() {
-            std::io::ErrorKind::NotFound => format!("there is no file {}", candidate.display()),
-            _ => format!("{} cannot be read: {error}", candidate.display()),
+        let text = read_limited(&candidate, crate::syntax::MAX_FILE_BYTES).map_err(|failure| match failure {
+            ReadFailure::Io(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                format!("there is no file {}", candidate.display())
+            }
+            ReadFailure::Io(error) => format!("{} cannot be read: {error}", candidate.display()),
+            ReadFailure::TooLarge => format!(
+                "{} is larger than {} MiB, the most a .flow file may have",
+                candidate.display(),
+                crate::syntax::MAX_FILE_BYTES / (1024 * 1024)
+            ),
         })?;
         let text = String::from_utf8(text).map_err(|_| format!("{} is not UTF-8 text", candidate.display()))?;
         let key = std::fs::canonicalize(&candidate).unwrap_or_else(|_| PathBuf::from(&candidate));

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::files::{describe, flow_files};
+use super::files::{ReadFailure, describe, flow_files, read_limited};
 use super::{ColorChoice, Format, Outcome};
 use crate::check::{self, FileLoader};
 use crate::diagnostics::{Diagnostic, Severity, json, render};
@@ -34,16 +34,20 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     let style = options.color.style_for_stdout();
     let mut reported = HashSet::new();
     let (mut errors, mut warnings) = (0, 0);
+    let mut checked = 0;
     for path in &files {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                eprintln!("error: cannot read {}: {}", path.display(), describe(&error));
+        let name = path.display().to_string();
+        let diagnostics = match read_limited(path, syntax::MAX_FILE_BYTES) {
+            Ok(bytes) => check_bytes(&name, &bytes),
+            Err(ReadFailure::TooLarge) => vec![(SourceFile::new(name, ""), syntax::file_too_large())],
+            Err(ReadFailure::Io(error)) => {
+                eprintln!("error: cannot read {name}: {}", describe(&error));
                 outcome = Outcome::Unusable;
                 continue;
             }
         };
-        for (file, diagnostic) in check_bytes(&path.display().to_string(), &bytes) {
+        checked += 1;
+        for (file, diagnostic) in diagnostics {
             // A module checked on its own and through an import is reported once.
             if !reported.insert((
                 file.name.to_string(),
@@ -65,7 +69,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         }
     }
     if options.format == Format::Human {
-        let _ = writeln!(out, "{}", summary(files.len(), errors, warnings));
+        let _ = writeln!(out, "{}", summary(checked, errors, warnings));
     }
     if errors > 0 || (options.deny_warnings && warnings > 0) {
         outcome = outcome.and(Outcome::Failure);

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::Outcome;
-use super::files::describe;
+use super::files::{ReadFailure, describe, read_limited};
 use crate::check::{self, Checked, FileLoader};
 use crate::diagnostics::render::{self, Style};
 use crate::eval::{Clock, settings};
@@ -33,11 +33,14 @@ pub fn load(path: &Path, given: &[(String, String)], style: Style) -> Result<Loa
 
 /// Checks the flow at `path`; prints its errors to stderr when it has any.
 pub fn check_flow(path: &Path, style: Style) -> Result<Checked, Outcome> {
-    let bytes = std::fs::read(path).map_err(|error| {
-        eprintln!("error: cannot read {}: {}", path.display(), describe(&error));
+    let name = path.display().to_string();
+    let bytes = read_limited(path, crate::syntax::MAX_FILE_BYTES).map_err(|failure| {
+        match failure {
+            ReadFailure::Io(error) => eprintln!("error: cannot read {name}: {}", describe(&error)),
+            ReadFailure::TooLarge => eprintln!("error: {name}: {}", crate::syntax::file_too_large().message),
+        }
         Outcome::Unusable
     })?;
-    let name = path.display().to_string();
     let Ok(text) = String::from_utf8(bytes) else {
         eprintln!("error: {name} is not UTF-8 text; `flowc check {name}` shows where");
         return Err(Outcome::Unusable);

@@ -75,12 +75,18 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     while let Some(next) = documents.next_document() {
         let (result, position) = match next {
             Ok((text, position)) => (read_and_map(&evaluator, text, &mut line, &mut counts), position),
-            Err(ReadError::Record { position, message }) => (Err(RecordError::new(codes::INVALID_JSON, message)), position),
+            Err(ReadError::Record { position, message }) => {
+                (Err(RecordError::new(codes::INVALID_JSON, message)), position)
+            }
             Err(error) => {
                 eprintln!("error: {error}");
                 // Nothing could be read at all: the input is unusable.
                 let unreadable = counts.read == 0 && matches!(error, ReadError::Io(_));
-                outcome = if unreadable { Outcome::Unusable } else { Outcome::Failure };
+                outcome = if unreadable {
+                    Outcome::Unusable
+                } else {
+                    Outcome::Failure
+                };
                 break;
             }
         };

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use similar::{ChangeTag, TextDiff};
 
-use super::files::describe;
+use super::files::{ReadFailure, describe, files_under, read_limited};
 use super::load::check_flow;
 use super::{ColorChoice, Outcome};
 use crate::connectors::MemoryConnector;
@@ -35,16 +35,12 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     } else {
         options.paths.clone()
     };
-    let mut files = Vec::new();
-    for path in &paths {
-        if path.is_dir() {
-            test_files(path, &mut files);
-        } else if path.exists() {
-            files.push(path.clone());
-        } else {
-            eprintln!("error: cannot read {}: no such file or directory", path.display());
-            return Outcome::Unusable;
-        }
+    let (files, problems) = files_under(&paths, ".tests.json");
+    for (path, reason) in &problems {
+        eprintln!("error: cannot read {}: {reason}", path.display());
+    }
+    if !problems.is_empty() {
+        return Outcome::Unusable;
     }
     if files.is_empty() {
         eprintln!(
@@ -85,29 +81,15 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     outcome
 }
 
-fn test_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name == "target" {
-            continue;
-        }
-        if path.is_dir() {
-            test_files(&path, found);
-        } else if name.ends_with(".tests.json") {
-            found.push(path);
-        }
-    }
-}
-
 /// Runs one test file; the number passed and the failures, or why the file
 /// cannot be run at all.
 fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usize, Vec<Failure>), String> {
-    let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read it: {}", describe(&error)))?;
+    let bytes = read_limited(path, crate::value::documents::MAX_RECORD_BYTES).map_err(|failure| match failure {
+        ReadFailure::Io(error) => format!("cannot read it: {}", describe(&error)),
+        ReadFailure::TooLarge => "it is larger than 64 MiB".to_string(),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let document = json::parse(&text).map_err(|error| format!("is not valid JSON: {error}"))?;
     let flow_name = match document.get("flow") {
         Some(Value::Text(name)) => name.to_string(),

@@ -58,7 +58,13 @@ pub struct Builder<'t> {
     /// Whitespace and comments, to trim them off the ends of spans.
     trivia: Vec<bool>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// Where the digits `9223372036854775808` follow a `-`: with it they
+    /// are the smallest int, which their digits alone are too large for.
+    smallest_ints: RefCell<Vec<u32>>,
 }
+
+/// The digits of the smallest int, `-9223372036854775808`.
+const SMALLEST_INT_DIGITS: &str = "9223372036854775808";
 
 impl<'t> Builder<'t> {
     pub fn new(text: &'t str) -> Builder<'t> {
@@ -66,6 +72,7 @@ impl<'t> Builder<'t> {
             text,
             trivia: super::trivia::trivia_map(text),
             diagnostics: RefCell::new(Vec::new()),
+            smallest_ints: RefCell::new(Vec::new()),
         }
     }
 
@@ -574,6 +581,15 @@ impl<'t> Builder<'t> {
             }
         }
 
+        for pair in parts.windows(2) {
+            if pair[0].as_rule() == Rule::neg
+                && pair[1].as_rule() == Rule::number
+                && pair[1].as_str() == SMALLEST_INT_DIGITS
+            {
+                self.smallest_ints.borrow_mut().push(self.span(&pair[1]).start);
+            }
+        }
+
         PRATT
             .map_primary(|primary| self.primary(primary))
             .map_prefix(|op, operand| {
@@ -583,6 +599,12 @@ impl<'t> Builder<'t> {
                     _ => UnaryOp::Neg,
                 };
                 let span = op_span.to(operand.span);
+                if op == UnaryOp::Neg && self.is_smallest_int(&operand) {
+                    return Expr {
+                        kind: operand.kind,
+                        span,
+                    };
+                }
                 Expr {
                     kind: ExprKind::Unary {
                         op,
@@ -823,6 +845,13 @@ impl<'t> Builder<'t> {
         Call { module, name, args }
     }
 
+    /// Whether `expr` is the digits of the smallest int after a `-`, read
+    /// as that int already.
+    fn is_smallest_int(&self, expr: &Expr) -> bool {
+        matches!(expr.kind, ExprKind::Literal(Literal::Int(i64::MIN)))
+            && self.smallest_ints.borrow().contains(&expr.span.start)
+    }
+
     // ------------------------------------------------------------ literals
 
     fn literal(&self, pair: Pair<'t, Rule>) -> Option<Literal> {
@@ -855,6 +884,9 @@ impl<'t> Builder<'t> {
             },
             Rule::number => match i64::from_str(text) {
                 Ok(int) => Some(Literal::Int(int)),
+                Err(_) if text == SMALLEST_INT_DIGITS && self.smallest_ints.borrow().contains(&span.start) => {
+                    Some(Literal::Int(i64::MIN))
+                }
                 Err(_) => {
                     self.report(
                         Diagnostic::new(

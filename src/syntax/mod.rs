@@ -14,7 +14,7 @@ mod limits;
 mod trivia;
 
 pub use build::{MAX_ELSE_IF, MAX_OPERATORS, MAX_PREFIXES};
-pub use limits::{MAX_FILE_BYTES, MAX_NESTING};
+pub use limits::{MAX_FILE_BYTES, MAX_NESTING, too_large as file_too_large};
 
 use pest::Parser;
 
@@ -36,10 +36,14 @@ pub fn parse(text: &str) -> Parsed {
     // process-wide; every caller sets it the same way, so it never flips.
     pest::set_error_detail(true);
 
-    if let Some(diagnostic) = limits::check_size(text).or_else(|| limits::check_nesting(text)) {
+    let diagnostics = match limits::check_size(text) {
+        Some(diagnostic) => vec![diagnostic],
+        None => limits::check_text(text),
+    };
+    if !diagnostics.is_empty() {
         return Parsed {
             module: ast::Module::default(),
-            diagnostics: vec![diagnostic],
+            diagnostics,
         };
     }
     match FlowParser::parse(Rule::file, text) {

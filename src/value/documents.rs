@@ -449,8 +449,7 @@ impl<R: BufRead> Documents<R> {
             if !byte.is_ascii_whitespace() {
                 return Err(ReadError::Structure {
                     line: self.line,
-                    message: "there is more after the array's closing `]`; the input is one array of records"
-                        .into(),
+                    message: "there is more after the array's closing `]`; the input is one array of records".into(),
                 });
             }
             self.next_byte()?;
@@ -635,7 +634,12 @@ mod tests {
         assert_eq!(docs[1], Ok(("{\"a\": 2}".into(), 2, 2)));
         // In an array.
         let docs = read_with(b"[{\"a\": \"\xff\"}, {\"a\": 2}]", MAX_RECORD_BYTES);
-        assert!(docs[0].as_ref().unwrap_err().starts_with("record 1 line 1: the record is not UTF-8"));
+        assert!(
+            docs[0]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("record 1 line 1: the record is not UTF-8")
+        );
         assert_eq!(docs[1], Ok(("{\"a\": 2}".into(), 2, 1)));
     }
 
@@ -665,12 +669,16 @@ mod tests {
         let docs = read_with(&zeros, 64);
         assert_eq!(
             docs,
-            [Err("line 1: this line has no end within 128 bytes: the input is not JSON text".into())]
+            [Err(
+                "line 1: this line has no end within 128 bytes: the input is not JSON text".into()
+            )]
         );
         let docs = read_with(&[b"[".as_slice(), &zeros].concat(), 64);
         assert_eq!(
             docs,
-            [Err("line 1: this element has no end within 128 bytes: the input is not JSON text".into())]
+            [Err(
+                "line 1: this element has no end within 128 bytes: the input is not JSON text".into()
+            )]
         );
     }
 }
