@@ -90,7 +90,7 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
     })?;
     let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let document = json::parse(&text).map_err(|error| format!("is not valid JSON: {error}"))?;
+    let document = json::parse(text).map_err(|error| format!("is not valid JSON: {error}"))?;
     let flow_name = match document.get("flow") {
         Some(Value::Text(name)) => name.to_string(),
         Some(_) => return Err("`flow` is the name of the .flow file, as text".into()),

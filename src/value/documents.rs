@@ -461,7 +461,7 @@ impl<R: BufRead> Documents<R> {
 /// A size for people: `64 MiB`, or `100 bytes` when not whole mebibytes.
 fn bytes(size: usize) -> String {
     const MIB: usize = 1024 * 1024;
-    if size >= MIB && size % MIB == 0 {
+    if size >= MIB && size.is_multiple_of(MIB) {
         format!("{} MiB", size / MIB)
     } else {
         format!("{size} bytes")
