@@ -354,3 +354,52 @@ fn a_run_that_cannot_start_exits_two_and_says_why() {
         "no log for a run that did not start"
     );
 }
+
+/// Values of a record inside error messages are personal data too: a
+/// telephone given as a number, an e-mail as a list, a zipcode as a number,
+/// a city as a list fail their record, and the log masks the values in the
+/// reason and the error message (unless --log-payloads).
+#[test]
+fn the_log_masks_values_inside_error_messages() {
+    let systems = Systems::copy();
+    let path = systems.path("ccv-salespos").join("orders.json");
+    let mut orders: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let plants: [(&str, &str, Value); 4] = [
+        ("483920", "telephone", serde_json::json!(31655550173u64)),
+        ("483921", "email", serde_json::json!(["planted.canary@example.nl"])),
+        ("483923", "zipcode", serde_json::json!(987654321)),
+        ("483924", "city", serde_json::json!(["Canarytown"])),
+    ];
+    for (id, field, value) in &plants {
+        let order = orders.iter_mut().find(|o| o["id"].to_string() == *id).unwrap();
+        let customer = &mut order["customer"];
+        if *field == "email" {
+            customer["email"] = value.clone();
+        } else {
+            customer["billingaddress"][*field] = value.clone();
+        }
+    }
+    std::fs::write(&path, serde_json::to_string(&orders).unwrap()).unwrap();
+
+    let (_, stdout, _) = systems.run(&["--dry-run", "--format", "json"]);
+    let failed: Vec<Value> = json_lines(&stdout)
+        .into_iter()
+        .filter(|plan| plan["action"] == "fail")
+        .collect();
+    assert!(failed.len() >= 3, "the planted records fail: {stdout}");
+    assert!(
+        stdout.contains("31655550173"),
+        "stdout shows the run to its operator whole"
+    );
+
+    let log = std::fs::read_to_string(systems.path("activity.ndjson")).unwrap();
+    for canary in ["31655550173", "planted.canary", "987654321", "Canarytown"] {
+        assert!(!log.contains(canary), "{canary} reached the masked log:\n{log}");
+    }
+    assert!(log.contains("but got int: ***"), "{log}");
+    assert!(!log.contains('\u{E000}'), "no marks are left in the log");
+
+    systems.run(&["--dry-run", "--log-payloads"]);
+    let log = std::fs::read_to_string(systems.path("activity.ndjson")).unwrap();
+    assert!(log.contains("but got int: 31655550173"), "whole when asked");
+}

@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod docs;
 pub mod json;
+pub mod personal;
 pub mod record;
 pub mod render;
 

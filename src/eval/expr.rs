@@ -53,7 +53,11 @@ impl<'a, 't> Run<'a, 't> {
             Value::Bool(b) => Ok(b),
             other => Err(RecordError::new(
                 codes::WRONG_TYPE,
-                format!("a condition must be a bool, but this is {}: {other}", other.kind()),
+                format!(
+                    "a condition must be a bool, but this is {}: {}",
+                    other.kind(),
+                    crate::diagnostics::personal::shown(&other)
+                ),
             )
             .help("compare explicitly, e.g. `x == \"paid\"` or `x != none`")
             .at(expr.span)),
@@ -113,7 +117,7 @@ impl<'a, 't> Run<'a, 't> {
                 // calls it: the module's text is not the flow's.
                 result.map_err(|mut error| {
                     if definition.file.0 != 0 {
-                        error.message = format!("in `{}`: {}", definition.name, error.message);
+                        error = error.within(&format!("in `{}`: ", definition.name));
                         error.span = Some(expr.span);
                     }
                     error
@@ -135,7 +139,11 @@ impl<'a, 't> Run<'a, 't> {
                         Value::Bool(b) => Ok(Value::Bool(!b)),
                         other => Err(RecordError::new(
                             codes::WRONG_TYPE,
-                            format!("`not` takes a bool, but this is {}: {other}", other.kind()),
+                            format!(
+                                "`not` takes a bool, but this is {}: {}",
+                                other.kind(),
+                                crate::diagnostics::personal::shown(&other)
+                            ),
                         )
                         .at(operand.span)),
                     },
@@ -192,7 +200,10 @@ impl<'a, 't> Run<'a, 't> {
                     Some(default) => self.expr(default, frame),
                     None => Err(RecordError::new(
                         codes::NO_MATCHING_ARM,
-                        format!("no arm of the `match` fits {subject_value}"),
+                        format!(
+                            "no arm of the `match` fits {}",
+                            crate::diagnostics::personal::shown(&subject_value)
+                        ),
                     )
                     .help("add an arm for it, or `_ => ...` with a default")
                     .at(subject.span)),
@@ -296,7 +307,11 @@ impl<'a, 't> Run<'a, 't> {
             Some(default) => self.expr(default, &mut frame),
             None => Err(RecordError::new(
                 codes::NO_MATCHING_ARM,
-                format!("the table `{}` has no arm for {key}", table.name),
+                format!(
+                    "the table `{}` has no arm for {}",
+                    table.name,
+                    crate::diagnostics::personal::shown(&key)
+                ),
             )
             .help("add an arm for it, or `_ => ...` with a default")),
         }

@@ -69,15 +69,17 @@ fn element<'v, 'a>(value: &'v Value<'a>, index: &Value<'_>) -> Result<&'v Value<
         (Value::List(_), other) => Err(RecordError::new(
             codes::WRONG_TYPE,
             format!(
-                "a list is indexed by an int, not by {} {other}",
-                article(other.kind().name())
+                "a list is indexed by an int, not by {} {}",
+                article(other.kind().name()),
+                crate::diagnostics::personal::shown(other)
             ),
         )),
         (Value::Object(_), other) => Err(RecordError::new(
             codes::WRONG_TYPE,
             format!(
-                "an object is indexed by text, not by {} {other}",
-                article(other.kind().name())
+                "an object is indexed by text, not by {} {}",
+                article(other.kind().name()),
+                crate::diagnostics::personal::shown(other)
             ),
         )),
         (other, _) => Err(RecordError::new(
@@ -237,7 +239,10 @@ impl<'a> Run<'a, '_> {
             Ok(found) => Ok(Value::list(found.into_iter().map(|found| found.val.clone()).collect())),
             Err(error) => Err(RecordError::new(
                 codes::INVALID_VALUE,
-                format!("the JSONPath query failed: {error}"),
+                format!(
+                    "the JSONPath query failed: {}",
+                    crate::diagnostics::personal::shown(error)
+                ),
             )),
         }
     }

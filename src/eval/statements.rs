@@ -5,7 +5,7 @@ use super::expr::{Frame, Run, not_a_list};
 use super::record::{Fields, Mode};
 use super::target::{Key, WriteAction, WriteRequest};
 use crate::check::ir::{KeyMatch, Record, RequireEach, Statement, Write, WriteKind};
-use crate::diagnostics::{RecordError, codes};
+use crate::diagnostics::{RecordError, codes, personal};
 use crate::source::Span;
 use crate::value::{Text, Value};
 
@@ -164,7 +164,7 @@ impl<'a> Run<'a, '_> {
                 .find(&require.entity, &keys)
                 .map_err(|error| error.at(span))?;
             if found.is_empty() {
-                missing.push(describe_keys(&keys));
+                missing.push(keys_in_message(&keys));
             } else {
                 found_records.push(found.swap_remove(0));
             }
@@ -203,7 +203,11 @@ impl<'a> Run<'a, '_> {
             (WriteKind::Update, None) => {
                 return Err(RecordError::new(
                     codes::NOTHING_TO_UPDATE,
-                    format!("{} has no record with {} to update", write.entity, describe_keys(&keys)),
+                    format!(
+                        "{} has no record with {} to update",
+                        write.entity,
+                        keys_in_message(&keys)
+                    ),
                 )
                 .help("use `upsert` to create it when it is missing")
                 .at(span));
@@ -255,4 +259,20 @@ impl<'a> Run<'a, '_> {
 /// `Number == "100234" and Active == true`
 pub fn describe_keys(keys: &[Key<'_>]) -> String {
     keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")
+}
+
+/// Keys as an error message shows them: values of personal fields (an
+/// e-mail address) marked, so that the activity log masks them.
+fn keys_in_message(keys: &[Key<'_>]) -> String {
+    keys.iter()
+        .map(|key| {
+            let field = key.field.join(".");
+            if key.field.iter().any(|part| personal::is_personal(part)) {
+                format!("{field} == {}", personal::shown(&key.value))
+            } else {
+                key.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
 }

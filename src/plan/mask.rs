@@ -2,36 +2,13 @@
 //! names, addresses, phone numbers and bank accounts are replaced by `***`
 //! unless a run asks to log payloads whole (`--log-payloads`).
 //!
-//! Fields are recognised by name, so that any system's records are covered;
-//! erring towards masking (a product's `name` is masked too) is the safe side.
+//! Fields are recognised by name ([`is_personal`]), so that any system's
+//! records are covered. Values inside error messages are masked by their
+//! marks (see [`crate::diagnostics::personal`]).
 
 use crate::value::{Object, Value};
 
-/// Parts of field names that hold personal data.
-const PERSONAL: &[&str] = &[
-    "email",
-    "mail",
-    "name",
-    "street",
-    "address",
-    "housenumber",
-    "zip",
-    "postal",
-    "city",
-    "phone",
-    "mobile",
-    "fax",
-    "iban",
-    "bic",
-    "bank",
-    "birth",
-];
-
-/// Whether a field of this name holds personal data.
-pub fn is_personal(field: &str) -> bool {
-    let lower = field.to_ascii_lowercase();
-    PERSONAL.iter().any(|part| lower.contains(part))
-}
+pub use crate::diagnostics::personal::is_personal;
 
 /// A field's value as the log may show it.
 pub fn field(name: &str, value: &Value<'_>) -> Value<'static> {

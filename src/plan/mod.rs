@@ -159,7 +159,10 @@ impl Plan {
                 )
             }
             Some(action) => action.reason(masked),
-            None => self.note.clone(),
+            None => match &self.error {
+                Some(error) if masked => error.masked_message().to_string(),
+                _ => self.note.clone(),
+            },
         }
     }
 

@@ -83,7 +83,8 @@ impl ActivityLog {
         if let Some(error) = &plan.error {
             let mut details = Object::new();
             details.push("code", Value::from(error.code.id.to_string()));
-            details.push("message", Value::from(error.message.clone()));
+            let message = if masked { error.masked_message() } else { &error.message };
+            details.push("message", Value::from(message.to_string()));
             line.push("error", Value::object(details));
         }
         let mut bytes = json::to_string(&Value::object(line)).into_bytes();

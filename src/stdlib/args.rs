@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::{Function, ParamType, Prepared};
+use crate::diagnostics::personal::shown;
 use crate::diagnostics::{RecordError, codes};
 use crate::value::{Kind, Object, Text, Types, Value};
 
@@ -179,13 +180,14 @@ impl<'c, 'a> Args<'c, 'a> {
     }
 }
 
-/// A value shortened for a message.
+/// A value of the record shortened for a message, and marked so that the
+/// activity log can mask it (see [`crate::diagnostics::personal`]).
 pub fn clip(value: &Value<'_>) -> String {
     let text = value.to_string();
     if text.chars().count() > 60 {
         let head: String = text.chars().take(57).collect();
-        format!("{head}...")
+        shown(format!("{head}..."))
     } else {
-        text
+        shown(text)
     }
 }

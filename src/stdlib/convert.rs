@@ -314,24 +314,27 @@ fn int<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Some(Value::Int(int)) => Ok(Value::Int(*int)),
         Some(Value::Decimal(decimal)) => {
             if !decimal.fract().is_zero() {
-                return Err(fraction(decimal.to_string()));
+                return Err(fraction(crate::diagnostics::personal::shown(decimal)));
             }
-            decimal
-                .to_i64()
-                .map(Value::Int)
-                .ok_or_else(|| args.invalid(format!("{decimal} is too large for an int")))
+            decimal.to_i64().map(Value::Int).ok_or_else(|| {
+                args.invalid(format!(
+                    "{} is too large for an int",
+                    crate::diagnostics::personal::shown(decimal)
+                ))
+            })
         }
         Some(Value::Float(float)) => {
             if float.fract() != 0.0 || !float.is_finite() {
-                return Err(fraction(float.to_string()));
+                return Err(fraction(crate::diagnostics::personal::shown(float)));
             }
             Ok(Value::Int(*float as i64))
         }
-        Some(Value::Text(text)) => text
-            .trim()
-            .parse::<i64>()
-            .map(Value::Int)
-            .map_err(|_| args.invalid(format!("{:?} is not a whole number", text.as_str()))),
+        Some(Value::Text(text)) => text.trim().parse::<i64>().map(Value::Int).map_err(|_| {
+            args.invalid(format!(
+                "{} is not a whole number",
+                crate::diagnostics::personal::shown(format!("{:?}", text.as_str()))
+            ))
+        }),
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
     }
 }
@@ -347,7 +350,12 @@ fn float<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
             .ok()
             .filter(|f| f.is_finite())
             .map(Value::Float)
-            .ok_or_else(|| args.invalid(format!("{:?} is not a number", text.as_str()))),
+            .ok_or_else(|| {
+                args.invalid(format!(
+                    "{} is not a number",
+                    crate::diagnostics::personal::shown(format!("{:?}", text.as_str()))
+                ))
+            }),
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
     }
 }
@@ -360,9 +368,15 @@ fn bool<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Some(Value::Text(text)) => match text.trim().to_lowercase().as_str() {
             "true" | "yes" | "1" => Ok(Value::Bool(true)),
             "false" | "no" | "0" => Ok(Value::Bool(false)),
-            _ => Err(args.invalid(format!("{:?} is not a yes or no", text.as_str()))),
+            _ => Err(args.invalid(format!(
+                "{} is not a yes or no",
+                crate::diagnostics::personal::shown(format!("{:?}", text.as_str()))
+            ))),
         },
-        Some(Value::Int(int)) => Err(args.invalid(format!("{int} is neither 1 nor 0"))),
+        Some(Value::Int(int)) => Err(args.invalid(format!(
+            "{} is neither 1 nor 0",
+            crate::diagnostics::personal::shown(int)
+        ))),
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
     }
 }

@@ -223,7 +223,8 @@ fn find(args: &Args<'_, '_>) -> Result<&'static Country, RecordError> {
         .map(|index| &countries.all[*index])
         .ok_or_else(|| {
             args.invalid(format!(
-                "{query:?} is not a country flowc knows (by ISO code or by name in en, nl or de)"
+                "{} is not a country flowc knows (by ISO code or by name in en, nl or de)",
+                crate::diagnostics::personal::shown(format!("{query:?}"))
             ))
         })
 }
@@ -241,8 +242,12 @@ fn country_name<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Prepared::Language(language) => *language,
         _ => {
             let code = args.text_or(1, "en")?;
-            language(code)
-                .ok_or_else(|| args.invalid(format!("{code:?} is not a supported language; use {LANGUAGES}")))?
+            language(code).ok_or_else(|| {
+                args.invalid(format!(
+                    "{} is not a supported language; use {LANGUAGES}",
+                    crate::diagnostics::personal::shown(format!("{code:?}"))
+                ))
+            })?
         }
     };
     let country = find(args)?;

@@ -261,15 +261,15 @@ pub fn zone(name: &str) -> Option<Tz> {
     Tz::from_str(name).ok()
 }
 
-fn zone_message(name: &str) -> String {
-    format!("{name:?} is not a time zone; use an IANA name such as \"Europe/Amsterdam\" or \"UTC\"")
+fn zone_message(name: impl std::fmt::Display) -> String {
+    format!("{name} is not a time zone; use an IANA name such as \"Europe/Amsterdam\" or \"UTC\"")
 }
 
 fn prepare_zone<const INDEX: usize>(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (usize, String)> {
     match constants.get(INDEX).copied().flatten() {
         Some(Value::Text(name)) => zone(name)
             .map(Prepared::Zone)
-            .ok_or_else(|| (INDEX, zone_message(name))),
+            .ok_or_else(|| (INDEX, zone_message(format!("{:?}", name.as_str())))),
         _ => Ok(Prepared::Nothing),
     }
 }
@@ -305,7 +305,9 @@ fn zone_arg(args: &Args<'_, '_>, index: usize) -> Result<Option<Tz>, RecordError
         None | Some(Value::Null) => Ok(None),
         Some(_) => {
             let name = args.text(index)?;
-            zone(name).map(Some).ok_or_else(|| args.invalid(zone_message(name)))
+            zone(name)
+                .map(Some)
+                .ok_or_else(|| args.invalid(zone_message(crate::diagnostics::personal::shown(format!("{name:?}")))))
         }
     }
 }
@@ -363,16 +365,17 @@ fn datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
                 .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
                 .map_err(|_| {
                     date_error(format!(
-                        "{:?} is not a date-time in RFC 3339 form (2024-03-14T10:21:33Z)",
-                        text.as_str()
+                        "{} is not a date-time in RFC 3339 form (2024-03-14T10:21:33Z)",
+                        crate::diagnostics::personal::shown(format!("{:?}", text.as_str()))
                     ))
                 })?;
             match tz {
                 Some(tz) => in_zone(naive, tz).map(Value::DateTime),
-                None => Err(
-                    date_error(format!("{:?} has no offset, so the moment is unknown", text.as_str()))
-                        .help("give the zone it is local to: `datetime(text, \"Europe/Amsterdam\")`"),
-                ),
+                None => Err(date_error(format!(
+                    "{} has no offset, so the moment is unknown",
+                    crate::diagnostics::personal::shown(format!("{:?}", text.as_str()))
+                ))
+                .help("give the zone it is local to: `datetime(text, \"Europe/Amsterdam\")`")),
             }
         }
         other => Err(args.wrong_type(0, other.unwrap_or(&Value::Null))),
@@ -384,7 +387,12 @@ fn parse_date<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
     let format = format_arg(args, 1)?;
     NaiveDate::parse_from_str(text, format)
         .map(Value::Date)
-        .map_err(|error| date_error(format!("{text:?} is not a date in the format {format:?}: {error}")))
+        .map_err(|error| {
+            date_error(format!(
+                "{} is not a date in the format {format:?}: {error}",
+                crate::diagnostics::personal::shown(format!("{text:?}"))
+            ))
+        })
 }
 
 fn has_offset(format: &str) -> bool {
@@ -397,7 +405,10 @@ fn parse_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError>
     let text = args.text(0)?;
     let format = format_arg(args, 1)?;
     let fail = |error: chrono::ParseError| {
-        date_error(format!("{text:?} is not a date-time in the format {format:?}: {error}"))
+        date_error(format!(
+            "{} is not a date-time in the format {format:?}: {error}",
+            crate::diagnostics::personal::shown(format!("{text:?}"))
+        ))
     };
     if has_offset(format) {
         return DateTime::parse_from_str(text, format)

@@ -195,8 +195,9 @@ fn test<'a>(args: &mut Args<'_, 'a>, name: &str, index: usize, item: &Value<'a>)
         other => Err(RecordError::new(
             codes::WRONG_TYPE,
             format!(
-                "the function given to `{name}` must give a bool, but gave {}: {other}",
-                other.kind()
+                "the function given to `{name}` must give a bool, but gave {}: {}",
+                other.kind(),
+                crate::diagnostics::personal::shown(&other)
             ),
         )),
     }
@@ -290,9 +291,11 @@ fn sort_by<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         return Err(RecordError::new(
             codes::WRONG_TYPE,
             format!(
-                "`sort_by` cannot order {} keys with {} keys ({first} and {other})",
+                "`sort_by` cannot order {} keys with {} keys ({} and {})",
                 first.kind(),
-                other.kind()
+                other.kind(),
+                crate::diagnostics::personal::shown(first),
+                crate::diagnostics::personal::shown(other)
             ),
         ));
     }

@@ -248,10 +248,12 @@ fn prepare_rounding(constants: &[Option<&Value<'static>>]) -> Result<Prepared, (
 
 fn places(args: &Args<'_, '_>, index: usize) -> Result<u32, RecordError> {
     let places = args.int_or(index, 0)?;
-    u32::try_from(places)
-        .ok()
-        .filter(|p| *p <= 28)
-        .ok_or_else(|| args.invalid(format!("rounding to {places} places is not possible; use 0 to 28")))
+    u32::try_from(places).ok().filter(|p| *p <= 28).ok_or_else(|| {
+        args.invalid(format!(
+            "rounding to {} places is not possible; use 0 to 28",
+            crate::diagnostics::personal::shown(places)
+        ))
+    })
 }
 
 /// Rounds with `strategy` and writes exactly `places` decimals.
@@ -278,8 +280,12 @@ fn round<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Prepared::Rounding(strategy) => *strategy,
         _ => {
             let mode = args.text_or(2, "half_up")?;
-            rounding_strategy(mode)
-                .ok_or_else(|| args.invalid(format!("`{mode}` is not a rounding mode; use {MODES}")))?
+            rounding_strategy(mode).ok_or_else(|| {
+                args.invalid(format!(
+                    "{} is not a rounding mode; use {MODES}",
+                    crate::diagnostics::personal::shown(format!("`{mode}`"))
+                ))
+            })?
         }
     };
     rounded(args, strategy)
@@ -352,7 +358,11 @@ pub fn add_numbers<'v>(items: impl IntoIterator<Item = &'v Value<'v>>) -> Result
             _ => {
                 return Err(RecordError::new(
                     codes::WRONG_TYPE,
-                    format!("`sum`: element {i} is {}, not a number: {item}", item.kind()),
+                    format!(
+                        "`sum`: element {i} is {}, not a number: {}",
+                        item.kind(),
+                        crate::diagnostics::personal::shown(&item)
+                    ),
                 ));
             }
         };
@@ -383,7 +393,10 @@ fn decimal<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         Some(Value::Text(text)) => match decimal_from_text(text) {
             Some(decimal) => Ok(Value::Decimal(decimal)),
             None => {
-                let mut error = args.invalid(format!("{:?} is not a decimal number", text.as_str()));
+                let mut error = args.invalid(format!(
+                    "{} is not a decimal number",
+                    crate::diagnostics::personal::shown(format!("{:?}", text.as_str()))
+                ));
                 if text.contains(',') {
                     error = error.help("for a decimal comma, use `parse_decimal(text, \",\")`");
                 }
@@ -406,7 +419,8 @@ fn parse_decimal<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> 
     };
     let fail = || {
         args.invalid(format!(
-            "{text:?} is not a number written with {decimal_separator:?} for decimals"
+            "{} is not a number written with {decimal_separator:?} for decimals",
+            crate::diagnostics::personal::shown(format!("{text:?}"))
         ))
     };
     let (whole, fraction) = match text.split_once(decimal_separator) {

@@ -154,7 +154,11 @@ fn names(args: &mut Args<'_, '_>, index: usize) -> Result<Vec<String>, RecordErr
     list.iter()
         .map(|name| match name {
             Value::Text(text) => Ok(text.to_string()),
-            other => Err(args.invalid(format!("field names are text, not {}: {other}", other.kind()))),
+            other => Err(args.invalid(format!(
+                "field names are text, not {}: {}",
+                other.kind(),
+                crate::diagnostics::personal::shown(&other)
+            ))),
         })
         .collect()
 }
@@ -193,7 +197,10 @@ fn get<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         (None, Some(default)) => Ok(default),
         (None, None) => Err(RecordError::new(
             crate::diagnostics::codes::MISSING_FIELD,
-            format!("the object has no field {name:?}"),
+            format!(
+                "the object has no field {}",
+                crate::diagnostics::personal::shown(format!("{name:?}"))
+            ),
         )
         .help("give a default as the third argument")),
     }
