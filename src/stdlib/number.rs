@@ -361,7 +361,7 @@ pub fn add_numbers<'v>(items: impl IntoIterator<Item = &'v Value<'v>>) -> Result
                     format!(
                         "`sum`: element {i} is {}, not a number: {}",
                         item.kind(),
-                        crate::diagnostics::personal::shown(&item)
+                        crate::diagnostics::personal::shown(item)
                     ),
                 ));
             }

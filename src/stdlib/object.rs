@@ -157,7 +157,7 @@ fn names(args: &mut Args<'_, '_>, index: usize) -> Result<Vec<String>, RecordErr
             other => Err(args.invalid(format!(
                 "field names are text, not {}: {}",
                 other.kind(),
-                crate::diagnostics::personal::shown(&other)
+                crate::diagnostics::personal::shown(other)
             ))),
         })
         .collect()
