@@ -364,14 +364,14 @@ fn the_log_masks_values_inside_error_messages() {
     let systems = Systems::copy();
     let path = systems.path("ccv-salespos").join("orders.json");
     let mut orders: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let plants: [(&str, &str, Value); 4] = [
-        ("483920", "telephone", serde_json::json!(31655550173u64)),
-        ("483921", "email", serde_json::json!(["planted.canary@example.nl"])),
-        ("483923", "zipcode", serde_json::json!(987654321)),
-        ("483924", "city", serde_json::json!(["Canarytown"])),
+    let plants: [(u64, &str, Value); 4] = [
+        (483920, "telephone", serde_json::json!(31655550173u64)),
+        (483921, "email", serde_json::json!(["planted.canary@example.nl"])),
+        (483923, "zipcode", serde_json::json!(987654321)),
+        (483924, "city", serde_json::json!(["Canarytown"])),
     ];
     for (id, field, value) in &plants {
-        let order = orders.iter_mut().find(|o| o["id"].to_string() == *id).unwrap();
+        let order = orders.iter_mut().find(|o| o["id"] == *id).unwrap();
         let customer = &mut order["customer"];
         if *field == "email" {
             customer["email"] = value.clone();
