@@ -403,3 +403,101 @@ fn the_log_masks_values_inside_error_messages() {
     let log = std::fs::read_to_string(systems.path("activity.ndjson")).unwrap();
     assert!(log.contains("but got int: 31655550173"), "whole when asked");
 }
+
+#[test]
+fn a_second_run_into_a_target_being_written_is_refused() {
+    let systems = Systems::copy();
+    // Another run holds the target.
+    let writer = flowc::connectors::DirConnector::open_for_writing(systems.path("eaccounting"), "eaccounting").unwrap();
+    let (code, _, stderr) = systems.run(&[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is being written by another flowc run"), "{stderr}");
+    let (code, _, _) = systems.run(&["--dry-run"]);
+    assert_eq!(code, 1, "a dry run writes nothing, so it may run beside it");
+    drop(writer);
+    let (code, stdout, _) = systems.run(&[]);
+    assert_eq!(code, 1, "runs once the other has ended");
+    assert!(stdout.contains("3 created"), "{stdout}");
+}
+
+#[test]
+fn two_runs_at_once_lose_no_write_and_create_nothing_twice() {
+    let systems = Systems::copy();
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("flowc"))
+            .current_dir(root())
+            .arg("run")
+            .arg(root().join(MAPPING).join("orders.flow"))
+            .arg("--source")
+            .arg(format!("dir:{}", systems.path("ccv-salespos").display()))
+            .arg("--target")
+            .arg(format!("dir:{}", systems.path("eaccounting").display()))
+            .arg("--log")
+            .arg(systems.path("activity.ndjson"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    for run in [first.wait_with_output().unwrap(), second.wait_with_output().unwrap()] {
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        // Each either ran (exit 1: one order has an unknown article) or was refused.
+        match run.status.code() {
+            Some(1) => {}
+            Some(2) => assert!(stderr.contains("is being written by another flowc run"), "{stderr}"),
+            other => panic!("exit {other:?}: {stderr}"),
+        }
+    }
+    let references: Vec<String> = systems
+        .records("eaccounting", "orders")
+        .iter()
+        .map(|order| order["YourReference"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        references,
+        ["KAS-1040", "KAS-1042", "KAS-1043", "KAS-1045"],
+        "each order once"
+    );
+    assert_eq!(
+        systems.records("eaccounting", "customers").len(),
+        4,
+        "each customer once"
+    );
+}
+
+#[test]
+fn the_same_directory_as_source_and_target_is_refused() {
+    let systems = Systems::copy();
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .current_dir(root())
+        .args(["run", &format!("{MAPPING}/orders.flow"), "--source"])
+        .arg(format!("dir:{}", systems.path("ccv-salespos").display()))
+        .arg("--target")
+        .arg(format!(
+            "dir:{}/../ccv-salespos",
+            systems.path("ccv-salespos").display()
+        ))
+        .arg("--log")
+        .arg(systems.path("activity.ndjson"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("the source and the target are the same place"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_cursor_of_the_wrong_kind_is_an_error_not_an_empty_run() {
+    let systems = Systems::copy();
+    let (code, stdout, stderr) = systems.run(&["--dry-run", "--after", "KAS-1042"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr.contains(r#"the cursor "KAS-1042" is text, but `id` of orders holds int values"#),
+        "{stderr}"
+    );
+}

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use super::load::{load, parse_clock, parse_setting};
 use super::{ColorChoice, Format, Outcome};
 use crate::check::ir::FileId;
-use crate::connectors;
+use crate::connectors::{self, Access};
 use crate::diagnostics::{Diagnostic, render};
 use crate::eval::{Clock, Evaluator};
 use crate::plan::{Decision, Plan, serde_plain};
@@ -72,14 +72,22 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         );
         return Outcome::Unusable;
     };
-    let mut source = match connectors::open(&options.source, &source_entity.system) {
+    if connectors::same_place(&options.source, &options.target) {
+        eprintln!(
+            "error: the source and the target are the same place ({}): each system needs its own",
+            options.target
+        );
+        return Outcome::Unusable;
+    }
+    let mut source = match connectors::open(&options.source, &source_entity.system, Access::Read) {
         Ok(source) => source,
         Err(error) => {
             eprintln!("error: the source: {error}");
             return Outcome::Unusable;
         }
     };
-    let mut target = match connectors::open(&options.target, target_system) {
+    let access = if options.dry_run { Access::Read } else { Access::Write };
+    let mut target = match connectors::open(&options.target, target_system, access) {
         Ok(target) => target,
         Err(error) => {
             eprintln!("error: the target: {error}");

@@ -4,14 +4,26 @@
 //!
 //! An entity's file is read once, when first needed, into a
 //! [`MemoryConnector`]; every write then rewrites the file atomically: the
-//! new content goes to a temporary file beside it, is flushed to disk, and
-//! replaces the old file by a rename, so a crash leaves either the old file
-//! or the new one, never half of one. A missing file is an entity without
-//! records (a first write creates it).
+//! new content goes to a temporary file beside it (created exclusively,
+//! under a name no one can guess), is flushed to disk, and replaces the old
+//! file by a rename, so a crash leaves either the old file or the new one,
+//! never half of one. A missing file is an entity without records (a first
+//! write creates it).
+//!
+//! A connector opened for writing holds a lock on the directory for as long
+//! as it lives, so that two runs never write one target at once (the second
+//! is refused, with a message). Before each write it checks that the file
+//! is still the one it read, and reads it again if something else changed
+//! it, so that it never writes from a stale copy. A write that fails is
+//! undone in memory too: later records cannot find what was never written.
+//! In a directory it writes, entity files must be regular files: a link
+//! planted there is refused, never followed.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use super::memory::MemoryConnector;
 use super::{Connector, ConnectorError, Page, PageRequest};
@@ -21,11 +33,38 @@ use crate::value::{Value, json};
 pub struct DirConnector {
     path: PathBuf,
     records: MemoryConnector,
-    loaded: HashSet<String>,
+    /// The entities read so far, with what their file was when read or
+    /// last written (`None`: there was no file).
+    loaded: HashMap<String, Option<Fingerprint>>,
+    /// The lock held on the directory while the connector may write.
+    lock: Option<File>,
+}
+
+/// What tells one version of a file from another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    modified: Option<SystemTime>,
+    /// The file's identity: a rename puts another file in its place.
+    inode: u64,
+}
+
+impl Fingerprint {
+    fn of(meta: &std::fs::Metadata) -> Fingerprint {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Fingerprint {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        }
+    }
 }
 
 impl DirConnector {
-    /// The directory at `path`, holding the entities of `system`.
+    /// The directory at `path`, holding the entities of `system`, to read.
     pub fn open(path: impl AsRef<Path>, system: &str) -> Result<DirConnector, ConnectorError> {
         let path = path.as_ref().to_path_buf();
         if !path.is_dir() {
@@ -34,59 +73,162 @@ impl DirConnector {
         Ok(DirConnector {
             path,
             records: MemoryConnector::new(system),
-            loaded: HashSet::new(),
+            loaded: HashMap::new(),
+            lock: None,
         })
+    }
+
+    /// The directory at `path`, to read and write. Refused while another
+    /// connector (in this process or another) writes it.
+    pub fn open_for_writing(path: impl AsRef<Path>, system: &str) -> Result<DirConnector, ConnectorError> {
+        let mut connector = DirConnector::open(path, system)?;
+        let directory = File::open(&connector.path)
+            .map_err(|error| ConnectorError(format!("cannot open {}: {error}", connector.path.display())))?;
+        match directory.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(ConnectorError(format!(
+                    "{} is being written by another flowc run; try again when it has ended",
+                    connector.path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(error)) => {
+                return Err(ConnectorError(format!(
+                    "cannot lock {} for writing: {error}",
+                    connector.path.display()
+                )));
+            }
+        }
+        connector.lock = Some(directory);
+        Ok(connector)
     }
 
     fn file(&self, entity: &str) -> PathBuf {
         self.path.join(format!("{entity}.json"))
     }
 
+    /// What the entity's file is now (`None`: there is none). Only regular
+    /// files are read: a FIFO would block, a device never end, and in a
+    /// directory being written a link is refused rather than followed.
+    fn current(&self, entity: &str) -> Result<Option<Fingerprint>, ConnectorError> {
+        let file = self.file(entity);
+        let link = std::fs::symlink_metadata(&file);
+        let meta = match link {
+            Ok(meta) if meta.file_type().is_symlink() && self.lock.is_some() => {
+                return Err(ConnectorError(format!(
+                    "{} is a symbolic link; in a directory it writes, flowc reads and writes only regular files",
+                    file.display()
+                )));
+            }
+            Ok(meta) if meta.file_type().is_symlink() => std::fs::metadata(&file),
+            other => other,
+        };
+        match meta {
+            Ok(meta) if meta.is_file() => Ok(Some(Fingerprint::of(&meta))),
+            Ok(_) => Err(ConnectorError(format!("{} is not a regular file", file.display()))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(ConnectorError(format!("cannot read {}: {error}", file.display()))),
+        }
+    }
+
     /// Reads an entity's file the first time the entity is used.
     fn load(&mut self, entity: &str) -> Result<(), ConnectorError> {
-        if self.loaded.contains(entity) {
+        if self.loaded.contains_key(entity) {
             return Ok(());
         }
+        self.read(entity)
+    }
+
+    /// Reads an entity's file into memory, replacing what was there.
+    fn read(&mut self, entity: &str) -> Result<(), ConnectorError> {
         let file = self.file(entity);
-        let records = match std::fs::read_to_string(&file) {
-            Ok(text) => {
-                let value = json::parse(&text)
-                    .map_err(|error| ConnectorError(format!("{} is not valid JSON: {error}", file.display())))?;
-                match value {
-                    Value::List(records) => records.iter().cloned().map(Value::into_owned).collect(),
-                    _ => {
+        let fingerprint = self.current(entity)?;
+        let records = match fingerprint {
+            None => Vec::new(),
+            Some(_) => {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|error| ConnectorError(format!("cannot read {}: {error}", file.display())))?;
+                let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+                match json::parse(text) {
+                    Ok(Value::List(records)) => records.iter().cloned().map(Value::into_owned).collect(),
+                    Ok(_) => {
                         return Err(ConnectorError(format!(
                             "{} holds no JSON array of records",
                             file.display()
                         )));
                     }
+                    Err(error) => {
+                        return Err(ConnectorError(format!("{} is not valid JSON: {error}", file.display())));
+                    }
                 }
             }
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(error) => return Err(ConnectorError(format!("cannot read {}: {error}", file.display()))),
         };
         self.records.insert(entity, records);
-        self.loaded.insert(entity.to_string());
+        self.loaded.insert(entity.to_string(), fingerprint);
         Ok(())
     }
 
+    /// Makes the entity's records in memory those of its file as it is now:
+    /// read again when something other than this connector changed it.
+    fn refresh(&mut self, entity: &str) -> Result<(), ConnectorError> {
+        match self.loaded.get(entity) {
+            Some(known) if *known == self.current(entity)? => Ok(()),
+            _ => self.read(entity),
+        }
+    }
+
+    /// Changes an entity's records in memory with `change` and writes them
+    /// to its file; when the write fails, memory is left as it was.
+    fn write_with(
+        &mut self,
+        entity: &str,
+        change: impl FnOnce(&mut MemoryConnector) -> Result<Value<'static>, ConnectorError>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        if self.lock.is_none() {
+            return Err(ConnectorError(format!(
+                "{} was opened to be read, not written",
+                self.path.display()
+            )));
+        }
+        self.refresh(entity)?;
+        let before = self.records.records(entity).to_vec();
+        let result = change(&mut self.records).and_then(|record| self.save(entity).map(|()| record));
+        if result.is_err() {
+            self.records.insert(entity, before);
+        }
+        result
+    }
+
     /// Writes an entity's records to its file, atomically.
-    fn save(&self, entity: &str) -> Result<(), ConnectorError> {
+    fn save(&mut self, entity: &str) -> Result<(), ConnectorError> {
         let file = self.file(entity);
-        let temporary = self.path.join(format!(".{entity}.json.tmp"));
         let fail = |error: std::io::Error| ConnectorError(format!("cannot write {}: {error}", file.display()));
         let records = Value::list(self.records.records(entity).to_vec());
         let mut text = json::to_string_pretty(&records);
         text.push('\n');
-        let mut out = std::fs::File::create(&temporary).map_err(fail)?;
-        out.write_all(text.as_bytes()).map_err(fail)?;
-        out.sync_all().map_err(fail)?;
-        drop(out);
-        std::fs::rename(&temporary, &file).map_err(fail)?;
+        // Created exclusively (O_EXCL), readable by the owner only, under a
+        // random name: nothing planted in the directory is written through.
+        let mut temporary = tempfile::Builder::new()
+            .prefix(&format!(".{entity}.json."))
+            .suffix(".tmp")
+            .tempfile_in(&self.path)
+            .map_err(fail)?;
+        temporary.write_all(text.as_bytes()).map_err(fail)?;
+        temporary.as_file().sync_all().map_err(fail)?;
+        // An existing file keeps who may read it.
+        if let Ok(meta) = std::fs::symlink_metadata(&file)
+            && meta.is_file()
+        {
+            temporary.as_file().set_permissions(meta.permissions()).map_err(fail)?;
+        }
+        // The rename replaces the entry itself, never what a link points at.
+        temporary.persist(&file).map_err(|error| fail(error.error))?;
         // The rename itself is made durable by syncing the directory.
-        if let Ok(dir) = std::fs::File::open(&self.path) {
+        if let Ok(dir) = File::open(&self.path) {
             let _ = dir.sync_all();
         }
+        let written = std::fs::symlink_metadata(&file).map_err(fail)?;
+        self.loaded.insert(entity.to_string(), Some(Fingerprint::of(&written)));
         Ok(())
     }
 }
@@ -112,17 +254,11 @@ impl Connector for DirConnector {
     }
 
     fn create(&mut self, entity: &str, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
-        self.load(entity)?;
-        let record = self.records.create(entity, payload)?;
-        self.save(entity)?;
-        Ok(record)
+        self.write_with(entity, |records| records.create(entity, payload))
     }
 
     fn update(&mut self, entity: &str, id: &Value<'_>, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
-        self.load(entity)?;
-        let record = self.records.update(entity, id, payload)?;
-        self.save(entity)?;
-        Ok(record)
+        self.write_with(entity, |records| records.update(entity, id, payload))
     }
 
     fn id_field(&self, entity: &str) -> &str {
@@ -138,6 +274,28 @@ impl Connector for DirConnector {
 mod tests {
     use super::*;
 
+    fn all(connector: &mut DirConnector, entity: &str) -> Vec<Value<'static>> {
+        let request = PageRequest {
+            after: None,
+            start: 0,
+            size: 1000,
+        };
+        connector.list(entity, &request).unwrap().records
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn customer(name: &str) -> Value<'static> {
+        json::parse(&format!(r#"{{"Name": "{name}"}}"#)).unwrap().into_owned()
+    }
+
     #[test]
     fn writes_survive_reopening_and_leave_no_temporary_files() {
         let dir = tempfile::tempdir().unwrap();
@@ -146,30 +304,15 @@ mod tests {
             r#"[{"Id": "c-1", "Name": "A", "Balance": 12.50}]"#,
         )
         .unwrap();
-        let mut connector = DirConnector::open(dir.path(), "eaccounting").unwrap();
-        let created = connector
-            .create("customers", &json::parse(r#"{"Name": "B"}"#).unwrap())
-            .unwrap();
+        let mut connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        let created = connector.create("customers", &customer("B")).unwrap();
         connector
-            .update(
-                "customers",
-                &Value::from("c-1".to_string()),
-                &json::parse(r#"{"Name": "A2"}"#).unwrap(),
-            )
+            .update("customers", &Value::from("c-1".to_string()), &customer("A2"))
             .unwrap();
+        drop(connector);
 
         let mut reopened = DirConnector::open(dir.path(), "eaccounting").unwrap();
-        let all = reopened
-            .list(
-                "customers",
-                &PageRequest {
-                    after: None,
-                    start: 0,
-                    size: 10,
-                },
-            )
-            .unwrap()
-            .records;
+        let all = all(&mut reopened, "customers");
         assert_eq!(all.len(), 2);
         assert_eq!(
             json::to_string(&all[0]),
@@ -177,11 +320,7 @@ mod tests {
             "decimals keep their scale"
         );
         assert_eq!(all[1].get("Id"), created.get("Id"));
-        let names: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into())
-            .collect();
-        assert_eq!(names, ["customers.json"]);
+        assert_eq!(names(dir.path()), ["customers.json"]);
     }
 
     #[test]
@@ -193,5 +332,104 @@ mod tests {
         let error = connector.find("orders", &[]).unwrap_err();
         assert!(error.0.contains("orders.json is not valid JSON"), "{error}");
         assert!(DirConnector::open(dir.path().join("nope"), "eaccounting").is_err());
+        assert!(
+            connector
+                .create("articles", &customer("A"))
+                .unwrap_err()
+                .0
+                .contains("opened to be read"),
+            "a connector opened to read does not write"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_of_a_file_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("customers.json"), "\u{FEFF}[{\"Id\": \"c-1\"}]").unwrap();
+        let mut connector = DirConnector::open(dir.path(), "eaccounting").unwrap();
+        assert_eq!(all(&mut connector, "customers").len(), 1);
+    }
+
+    #[test]
+    fn a_second_writer_of_a_directory_is_refused_until_the_first_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        let error = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap_err();
+        assert!(error.0.contains("is being written by another flowc run"), "{error}");
+        assert!(DirConnector::open(dir.path(), "eaccounting").is_ok(), "reading is fine");
+        drop(first);
+        assert!(DirConnector::open_for_writing(dir.path(), "eaccounting").is_ok());
+    }
+
+    #[test]
+    fn a_file_changed_by_someone_else_is_read_again_before_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("customers.json");
+        std::fs::write(&file, r#"[{"Id": "c-1", "Name": "A"}]"#).unwrap();
+        let mut connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        assert_eq!(all(&mut connector, "customers").len(), 1);
+        // Another program adds a record (a longer file: a new size).
+        std::fs::write(&file, r#"[{"Id": "c-1", "Name": "A"}, {"Id": "c-2", "Name": "Other"}]"#).unwrap();
+        connector.create("customers", &customer("B")).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("c-2") && text.contains("\"B\""), "{text}");
+    }
+
+    #[test]
+    fn a_failed_write_is_undone_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("books");
+        std::fs::create_dir(&target).unwrap();
+        let mut connector = DirConnector::open_for_writing(&target, "eaccounting").unwrap();
+        assert!(all(&mut connector, "customers").is_empty());
+        // The directory goes away (a full disk or lost rights fail alike).
+        std::fs::remove_dir(&target).unwrap();
+        let error = connector.create("customers", &customer("A")).unwrap_err();
+        assert!(error.0.contains("cannot write"), "{error}");
+        assert!(
+            connector.find("customers", &[]).unwrap().is_empty(),
+            "nothing refers to what was not written"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_planted_in_a_target_are_refused_and_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim.txt");
+        std::fs::write(&victim, "untouched").unwrap();
+        // The temporary name of old, and the entity file itself.
+        std::os::unix::fs::symlink(&victim, dir.path().join(".customers.json.tmp")).unwrap();
+        let mut connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        connector.create("customers", &customer("A")).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        assert!(
+            std::fs::symlink_metadata(dir.path().join("customers.json"))
+                .unwrap()
+                .is_file()
+        );
+
+        std::os::unix::fs::symlink(&victim, dir.path().join("articles.json")).unwrap();
+        let error = connector.create("articles", &customer("A")).unwrap_err();
+        assert!(error.0.contains("is a symbolic link"), "{error}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_an_entity_file_is_refused_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("orders.json");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let mut connector = DirConnector::open(dir.path(), "ccv_salespos").unwrap();
+        let error = connector.find("orders", &[]).unwrap_err();
+        assert!(error.0.contains("is not a regular file"), "{error}");
     }
 }

@@ -106,6 +106,19 @@ impl Connector for MemoryConnector {
 
     fn list(&mut self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
         let cursor = self.cursor_field(entity).map(String::from);
+        if let (Some(after), Some(field)) = (request.after, &cursor)
+            && let Some(value) = self
+                .records(entity)
+                .iter()
+                .filter_map(|record| record.get(field))
+                .find(|value| !value.is_null() && value.compare(after).is_none())
+        {
+            return Err(ConnectorError(format!(
+                "the cursor {after} is {}, but `{field}` of {entity} holds {} values ({value}); they cannot be compared",
+                after.kind(),
+                value.kind()
+            )));
+        }
         let after = |record: &&Value<'static>| match (request.after, &cursor) {
             (Some(after), Some(field)) => {
                 record.get(field).and_then(|value| value.compare(after)) == Some(std::cmp::Ordering::Greater)

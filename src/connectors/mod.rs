@@ -16,6 +16,18 @@ use crate::value::Value;
 pub use dir::DirConnector;
 pub use memory::MemoryConnector;
 
+/// Whether two connector descriptions name the same place (one directory,
+/// however it is written).
+pub fn same_place(a: &str, b: &str) -> bool {
+    match (a.split_once(':'), b.split_once(':')) {
+        (Some(("dir", a)), Some(("dir", b))) => match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        },
+        _ => a == b,
+    }
+}
+
 /// A connector's failure, in the system's words.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -66,10 +78,19 @@ pub trait Connector {
     fn cursor_field(&self, entity: &str) -> Option<&str>;
 }
 
+/// What a run does with a connector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    /// Read and write: a writer excludes other writers of the same place.
+    Write,
+}
+
 /// Opens a connector from its description on the command line:
 /// `dir:PATH` for a directory of entity files.
-pub fn open(spec: &str, system: &str) -> Result<Box<dyn Connector>, ConnectorError> {
+pub fn open(spec: &str, system: &str, access: Access) -> Result<Box<dyn Connector>, ConnectorError> {
     match spec.split_once(':') {
+        Some(("dir", path)) if access == Access::Write => Ok(Box::new(DirConnector::open_for_writing(path, system)?)),
         Some(("dir", path)) => Ok(Box::new(DirConnector::open(path, system)?)),
         Some((kind, _)) => Err(ConnectorError(format!("there is no `{kind}` connector; use dir:PATH"))),
         None => Err(ConnectorError(format!(
