@@ -100,7 +100,23 @@ impl DirConnector {
             }
         }
         connector.lock = Some(directory);
+        connector.remove_debris();
         Ok(connector)
+    }
+
+    /// Removes the temporary files of writes that a killed run left
+    /// behind: with the lock held, no one else is writing them.
+    fn remove_debris(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if is_temporary(&name.to_string_lossy()) {
+                // Removing a link removes the link, not what it points at.
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     fn file(&self, entity: &str) -> PathBuf {
@@ -233,6 +249,20 @@ impl DirConnector {
     }
 }
 
+/// The name of a temporary file of [`DirConnector::save`]:
+/// `.<entity>.json.<6 random letters or digits>.tmp`.
+fn is_temporary(name: &str) -> bool {
+    let Some(middle) = name.strip_prefix('.').and_then(|rest| rest.strip_suffix(".tmp")) else {
+        return false;
+    };
+    match middle.rsplit_once(".json.") {
+        Some((entity, random)) => {
+            !entity.is_empty() && random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+        None => false,
+    }
+}
+
 impl Connector for DirConnector {
     fn system(&self) -> &str {
         self.records.system()
@@ -321,6 +351,24 @@ mod tests {
         );
         assert_eq!(all[1].get("Id"), created.get("Id"));
         assert_eq!(names(dir.path()), ["customers.json"]);
+    }
+
+    #[test]
+    fn temporary_files_a_killed_run_left_are_removed_by_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            ".orders.json.LlQ0zp.tmp",
+            ".orders.json.P8uj2B.tmp",
+            "keep.json",
+            ".notes.tmp",
+            ".a.json.toolong.tmp",
+        ] {
+            std::fs::write(dir.path().join(name), "[]").unwrap();
+        }
+        DirConnector::open(dir.path(), "eaccounting").unwrap();
+        assert_eq!(names(dir.path()).len(), 5, "a reader removes nothing");
+        DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        assert_eq!(names(dir.path()), [".a.json.toolong.tmp", ".notes.tmp", "keep.json"]);
     }
 
     #[test]
