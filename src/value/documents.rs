@@ -20,7 +20,7 @@
 //! A UTF-8 byte order mark at the start of the input is skipped.
 
 use std::collections::VecDeque;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
 /// The most bytes one record may have. Real records (an order with its
 /// rows) have a few kilobytes; this leaves room for catalogues of
@@ -161,50 +161,28 @@ impl<R: BufRead> Documents<R> {
         }
     }
 
+    /// Skips a UTF-8 byte order mark at the start, even when the input
+    /// hands it over a byte at a time. Should its first bytes be followed
+    /// by others, they are dropped: such an input is not JSON either way.
     fn skip_byte_order_mark(&mut self) -> io::Result<()> {
-        if self.input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-            self.input.consume(3);
+        const MARK: &[u8] = b"\xEF\xBB\xBF";
+        let mut matched = 0;
+        while matched < MARK.len() {
+            let available = self.input.fill_buf()?;
+            if available.first() != Some(&MARK[matched]) {
+                break;
+            }
+            self.input.consume(1);
+            matched += 1;
         }
         Ok(())
     }
 
     // ------------------------------------------------------------ lines
 
-    /// Reads one line into `into` (without its line end), at most `limit`
-    /// bytes of it; `None` at the end of the input. A longer line is
-    /// skipped to its end, unless it has none within twice the limit: then
-    /// the input is no text of lines at all (`/dev/zero`), and reading ends.
+    /// Reads one line into `into`; see [`read_line`].
     fn read_line_into(&mut self, into: &mut Vec<u8>) -> Result<Option<LineRead>, ReadError> {
-        into.clear();
-        let number = self.line;
-        let read = <&mut R as Read>::take(&mut self.input, self.limit as u64 + 1).read_until(b'\n', into)?;
-        if read == 0 {
-            return Ok(None);
-        }
-        let ended = into.last() == Some(&b'\n');
-        if ended {
-            into.pop();
-        }
-        let too_long = into.len() > self.limit;
-        if too_long && !ended {
-            let skipped = <&mut R as Read>::take(&mut self.input, self.limit as u64).skip_until(b'\n')?;
-            if skipped == self.limit {
-                return Err(ReadError::Structure {
-                    line: number,
-                    message: format!(
-                        "this line has no end within {}: the input is not JSON text",
-                        bytes(2 * self.limit)
-                    ),
-                });
-            }
-        }
-        if too_long {
-            into.clear();
-        } else if into.last() == Some(&b'\r') {
-            into.pop();
-        }
-        self.line += 1;
-        Ok(Some(LineRead { number, too_long }))
+        read_line(&mut self.input, &mut self.line, self.limit, into)
     }
 
     /// The next line that is not blank, from those read ahead first.
@@ -215,15 +193,10 @@ impl<R: BufRead> Documents<R> {
                     self.bytes = bytes;
                     line
                 }
-                None => {
-                    let mut bytes = std::mem::take(&mut self.bytes);
-                    let line = self.read_line_into(&mut bytes);
-                    self.bytes = bytes;
-                    match line? {
-                        Some(line) => line,
-                        None => return Ok(None),
-                    }
-                }
+                None => match read_line(&mut self.input, &mut self.line, self.limit, &mut self.bytes)? {
+                    Some(line) => line,
+                    None => return Ok(None),
+                },
             };
             if line.too_long || !self.bytes.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Some(line));
@@ -468,6 +441,64 @@ fn bytes(size: usize) -> String {
     }
 }
 
+/// Reads one line of `input` into `into` (without its line end), at most
+/// `limit` bytes of it; `None` at the end of the input. `line` is the line
+/// the next byte is on. A longer line is skipped to its end, unless it has
+/// none within twice the limit: then the input is no text of lines at all
+/// (`/dev/zero`), and reading ends.
+fn read_line<R: BufRead>(
+    input: &mut R,
+    line: &mut usize,
+    limit: usize,
+    into: &mut Vec<u8>,
+) -> Result<Option<LineRead>, ReadError> {
+    into.clear();
+    let number = *line;
+    let mut any = false;
+    // Past the limit, bytes are counted, not kept.
+    let mut skipped = 0usize;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            if !any {
+                return Ok(None);
+            }
+            break;
+        }
+        any = true;
+        let (part, ended) = match memchr::memchr(b'\n', available) {
+            Some(at) => (&available[..at], true),
+            None => (available, false),
+        };
+        let used = part.len() + usize::from(ended);
+        if skipped == 0 && into.len() + part.len() <= limit {
+            into.extend_from_slice(part);
+        } else {
+            skipped += into.len() + part.len();
+            into.clear();
+        }
+        input.consume(used);
+        if ended {
+            break;
+        }
+        if skipped > 2 * limit {
+            return Err(ReadError::Structure {
+                line: number,
+                message: format!(
+                    "this line has no end within {}: the input is not JSON text",
+                    bytes(2 * limit)
+                ),
+            });
+        }
+    }
+    let too_long = skipped > 0;
+    if !too_long && into.last() == Some(&b'\r') {
+        into.pop();
+    }
+    *line += 1;
+    Ok(Some(LineRead { number, too_long }))
+}
+
 /// The bytes as text for a parse that only asks whether they are JSON
 /// (text that is not UTF-8 is not).
 fn as_text(bytes: &[u8]) -> &str {
@@ -644,6 +675,43 @@ mod tests {
     }
 
     #[test]
+    fn lines_split_across_buffer_refills_read_the_same() {
+        let long = format!("{{\"a\": \"{}\"}}", "x".repeat(100));
+        let input = format!("\u{FEFF}{{\"a\": 1}}\r\n\n{long}\n{{\"b\":\n[2]}}\n{{\"a\": 3}}");
+        for capacity in [1, 2, 3, 5, 64, 4096] {
+            let reader = std::io::BufReader::with_capacity(capacity, input.as_bytes());
+            let mut documents = Documents::with_limit(reader, 64);
+            let mut seen = Vec::new();
+            while let Some(next) = documents.next_document() {
+                seen.push(
+                    next.map(|(text, p)| (text.to_string(), p.line))
+                        .map_err(|e| e.to_string()),
+                );
+            }
+            assert_eq!(
+                seen,
+                [
+                    Ok(("{\"a\": 1}".to_string(), 1)),
+                    Err("the record is larger than 64 bytes, the most one record may have".to_string()),
+                    // Once the input is NDJSON, every line is a record.
+                    Ok(("{\"b\":".to_string(), 4)),
+                    Ok(("[2]}".to_string(), 5)),
+                    Ok(("{\"a\": 3}".to_string(), 6)),
+                ],
+                "buffer of {capacity}"
+            );
+            let pretty = "\u{FEFF}{\n  \"a\": [1,\n 2]\n}\n[9]";
+            let reader = std::io::BufReader::with_capacity(capacity, pretty.as_bytes());
+            let mut documents = Documents::with_limit(reader, 64);
+            let first = documents.next_document().unwrap().unwrap();
+            assert_eq!(first, ("{\n  \"a\": [1,\n 2]\n}", Position { record: 1, line: 1 }));
+            let second = documents.next_document().unwrap().unwrap();
+            assert_eq!(second, ("[9]", Position { record: 2, line: 5 }));
+            assert!(documents.next_document().is_none());
+        }
+    }
+
+    #[test]
     fn a_byte_order_mark_at_the_start_is_skipped() {
         assert_eq!(read("\u{FEFF}{\"a\": 1}\n"), [Ok(("{\"a\": 1}".into(), 1, 1))]);
         assert_eq!(read("\u{FEFF}[{\"a\": 1}]"), [Ok(("{\"a\": 1}".into(), 1, 1))]);
@@ -659,6 +727,15 @@ mod tests {
             Err("record 2 line 2: the record is larger than 64 bytes, the most one record may have".into())
         );
         assert_eq!(docs[2], Ok(("{\"a\": 3}".into(), 3, 3)));
+
+        // Between the limit and twice it, a line still fails alone.
+        let longer = format!("{{\"a\": \"{}\"}}", "x".repeat(110));
+        let docs = read_with(format!("{longer}\n{{\"a\": 3}}\n").as_bytes(), 64);
+        assert!(
+            docs[0].as_ref().unwrap_err().contains("larger than 64 bytes"),
+            "{docs:?}"
+        );
+        assert_eq!(docs[1], Ok(("{\"a\": 3}".into(), 2, 2)));
 
         let docs = read_with(format!("[{long}, {{\"a\": 3}}]").as_bytes(), 64);
         assert!(docs[0].as_ref().unwrap_err().contains("larger than 64 bytes"));

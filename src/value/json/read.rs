@@ -70,6 +70,30 @@ enum Verdict {
 /// Asks a gated read's question: is the record read so far wanted?
 pub(super) type Wanted<'w, 'a> = &'w mut dyn FnMut(&mut Object<'a>) -> bool;
 
+/// Past this many fields, a whole object's names are made unique once, at
+/// its end, instead of by a search per field: wide objects cost time
+/// linear in their fields.
+const WIDE: usize = 32;
+
+/// Adds a field to an object read whole. Out of line: inlined, it made the
+/// reader's loop slower for the projected objects most records are.
+#[inline(never)]
+fn put_whole<'a>(object: &mut Object<'a>, key: Text<'a>, value: Value<'a>) {
+    if object.len() < WIDE {
+        object.insert(key, value);
+    } else {
+        object.push(key, value);
+    }
+}
+
+/// Ends a wide object: one field per name, when it was read whole.
+#[inline(never)]
+fn end_whole(object: &mut Object<'_>, projection: &Projection) {
+    if matches!(projection, Projection::All) {
+        object.merge_repeated_names();
+    }
+}
+
 impl<'a> Reader<'a> {
     /// A reader at the start of the document in `text`, which must not be blank.
     fn new(text: &'a str) -> Result<Reader<'a>, JsonError> {
@@ -195,10 +219,6 @@ impl<'a> Reader<'a> {
         let mut seen = 0u64;
         // The projected field read last, to expect the one after it.
         let mut previous = None;
-        // A whole object's names are kept unique by search while it is
-        // small; past that, fields are pushed and repeated names merged at
-        // the end, so that wide objects cost time linear in their fields.
-        let mut repeats = false;
         let gate_fields = gate.as_ref().map(|(fields, _)| *fields);
         self.ask(&mut gate, seen, &mut object);
         self.blank();
@@ -216,12 +236,7 @@ impl<'a> Reader<'a> {
                     let key = self.string()?;
                     self.colon()?;
                     let value = self.value(&Projection::All, depth)?;
-                    if object.len() < 32 {
-                        object.insert(key, value);
-                    } else {
-                        object.push(key, value);
-                        repeats = true;
-                    }
+                    put_whole(&mut object, key, value);
                 }
                 Projection::Fields(fields) => {
                     let (key, index) = self.projected_key(fields, previous)?;
@@ -261,8 +276,8 @@ impl<'a> Reader<'a> {
                 Some(b',') => self.at += 1,
                 Some(b'}') => {
                     self.at += 1;
-                    if repeats {
-                        object.merge_repeated_names();
+                    if object.len() > WIDE {
+                        end_whole(&mut object, projection);
                     }
                     return Ok(Value::Object(Arc::new(object)));
                 }
