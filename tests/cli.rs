@@ -233,3 +233,19 @@ fn endless_and_blocking_files_neither_hang_nor_exhaust_memory() {
             "has no end within 128 MiB: the input is not JSON text",
         ));
 }
+
+#[test]
+fn an_input_that_cannot_be_read_exits_two() {
+    let dir = TempDir::new().unwrap();
+    let flow = write(&dir, "ok.flow", VALID.as_bytes());
+    for input in [dir.path().to_path_buf(), dir.path().join("missing.ndjson")] {
+        flowc()
+            .arg("map")
+            .arg(&flow)
+            .arg("--input")
+            .arg(&input)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot read"));
+    }
+}
