@@ -72,6 +72,13 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         );
         return Outcome::Unusable;
     };
+    let io = match runtime::io() {
+        Ok(io) => io,
+        Err(error) => {
+            eprintln!("error: cannot start: {error}");
+            return Outcome::Unusable;
+        }
+    };
     if connectors::same_place(&options.source, &options.target) {
         eprintln!(
             "error: the source and the target are the same place ({}): each system needs its own",
@@ -79,7 +86,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         );
         return Outcome::Unusable;
     }
-    let mut source = match connectors::open(&options.source, &source_entity.system, Access::Read) {
+    let source = match connectors::open(&options.source, &source_entity.system, Access::Read) {
         Ok(source) => source,
         Err(error) => {
             eprintln!("error: the source: {error}");
@@ -87,7 +94,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         }
     };
     let access = if options.dry_run { Access::Read } else { Access::Write };
-    let mut target = match connectors::open(&options.target, target_system, access) {
+    let target = match connectors::open(&options.target, target_system, access) {
         Ok(target) => target,
         Err(error) => {
             eprintln!("error: the target: {error}");
@@ -116,8 +123,9 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     let result = runtime::run(
         &evaluator,
         flow,
-        source.as_mut(),
-        target.as_mut(),
+        source.as_ref(),
+        target.as_ref(),
+        io.handle(),
         &run_options,
         |processed| {
             let text = match options.format {

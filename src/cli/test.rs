@@ -91,6 +91,10 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
     let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let document = json::parse(text).map_err(|error| format!("is not valid JSON: {error}"))?;
+    // Memory connectors answer at once; a runtime without I/O suffices.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|error| format!("cannot start: {error}"))?;
     let flow_name = match document.get("flow") {
         Some(Value::Text(name)) => name.to_string(),
         Some(_) => return Err("`flow` is the name of the .flow file, as text".into()),
@@ -148,9 +152,9 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
             }
         };
         let system = flow.target_system().unwrap_or("");
-        let mut connector = MemoryConnector::new(system);
+        let connector = MemoryConnector::new(system);
         for records in [shared_target, case.get("target")].into_iter().flatten() {
-            fill_target(&mut connector, system, records).map_err(|error| format!("{name}: {error}"))?;
+            fill_target(&connector, system, records).map_err(|error| format!("{name}: {error}"))?;
         }
         let Some(record) = case.get("record") else {
             return Err(format!("{name}: the case has no `record`"));
@@ -160,7 +164,7 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
         };
         let evaluator = Evaluator::new(program, values, clock);
         let mut planned = Planned::new();
-        let mut planner = Planner::dry(&mut connector, &mut planned);
+        let mut planner = Planner::dry(&connector, runtime.handle(), &mut planned);
         let result = evaluator.run(record, &mut planner);
         let plan = planner.finish(target, result);
         let reasons = compare(expect, &plan);
@@ -180,7 +184,7 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
 
 /// Puts `{"system.entity": [records...], ...}` into the target connector;
 /// a case's entity replaces the shared one of the same name.
-fn fill_target(connector: &mut MemoryConnector, system: &str, records: &Value<'_>) -> Result<(), String> {
+fn fill_target(connector: &MemoryConnector, system: &str, records: &Value<'_>) -> Result<(), String> {
     let Some(entities) = records.as_object() else {
         return Err("`target` is an object of entities: {\"system.entity\": [records]}".to_string());
     };

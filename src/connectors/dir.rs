@@ -23,16 +23,26 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use super::memory::MemoryConnector;
-use super::{Connector, ConnectorError, Page, PageRequest};
+use async_trait::async_trait;
+
+use super::memory::{self, Store};
+use super::{Connector, ConnectorError, Keys, Page, PageRequest};
 use crate::value::{Value, json};
 
 #[derive(Debug)]
 pub struct DirConnector {
+    system: String,
+    directory: Mutex<Directory>,
+}
+
+/// The directory and what has been read of it.
+#[derive(Debug)]
+struct Directory {
     path: PathBuf,
-    records: MemoryConnector,
+    records: Store,
     /// The entities read so far, with what their file was when read or
     /// last written (`None`: there was no file).
     loaded: HashMap<String, Option<Fingerprint>>,
@@ -68,42 +78,57 @@ impl DirConnector {
     pub fn open(path: impl AsRef<Path>, system: &str) -> Result<DirConnector, ConnectorError> {
         let path = path.as_ref().to_path_buf();
         if !path.is_dir() {
-            return Err(ConnectorError(format!("{} is not a directory", path.display())));
+            return Err(ConnectorError::local(format!("{} is not a directory", path.display())));
         }
         Ok(DirConnector {
-            path,
-            records: MemoryConnector::new(system),
-            loaded: HashMap::new(),
-            lock: None,
+            system: system.to_string(),
+            directory: Mutex::new(Directory {
+                path,
+                records: Store::new(system),
+                loaded: HashMap::new(),
+                lock: None,
+            }),
         })
     }
 
     /// The directory at `path`, to read and write. Refused while another
     /// connector (in this process or another) writes it.
     pub fn open_for_writing(path: impl AsRef<Path>, system: &str) -> Result<DirConnector, ConnectorError> {
-        let mut connector = DirConnector::open(path, system)?;
-        let directory = File::open(&connector.path)
-            .map_err(|error| ConnectorError(format!("cannot open {}: {error}", connector.path.display())))?;
-        match directory.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(ConnectorError(format!(
-                    "{} is being written by another flowc run; try again when it has ended",
-                    connector.path.display()
-                )));
+        let connector = DirConnector::open(path, system)?;
+        {
+            let mut directory = connector.directory();
+            let path = directory.path.clone();
+            let handle = File::open(&path)
+                .map_err(|error| ConnectorError::local(format!("cannot open {}: {error}", path.display())))?;
+            match handle.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(ConnectorError::local(format!(
+                        "{} is being written by another flowc run; try again when it has ended",
+                        path.display()
+                    )));
+                }
+                Err(std::fs::TryLockError::Error(error)) => {
+                    return Err(ConnectorError::local(format!(
+                        "cannot lock {} for writing: {error}",
+                        path.display()
+                    )));
+                }
             }
-            Err(std::fs::TryLockError::Error(error)) => {
-                return Err(ConnectorError(format!(
-                    "cannot lock {} for writing: {error}",
-                    connector.path.display()
-                )));
-            }
+            directory.lock = Some(handle);
+            directory.remove_debris();
         }
-        connector.lock = Some(directory);
-        connector.remove_debris();
         Ok(connector)
     }
 
+    fn directory(&self) -> MutexGuard<'_, Directory> {
+        // A panic while the directory was held leaves what was written:
+        // every file write is atomic, and memory follows only a success.
+        self.directory.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Directory {
     /// Removes the temporary files of writes that a killed run left
     /// behind: with the lock held, no one else is writing them.
     fn remove_debris(&self) {
@@ -131,7 +156,7 @@ impl DirConnector {
         let link = std::fs::symlink_metadata(&file);
         let meta = match link {
             Ok(meta) if meta.file_type().is_symlink() && self.lock.is_some() => {
-                return Err(ConnectorError(format!(
+                return Err(ConnectorError::local(format!(
                     "{} is a symbolic link; in a directory it writes, flowc reads and writes only regular files",
                     file.display()
                 )));
@@ -141,9 +166,15 @@ impl DirConnector {
         };
         match meta {
             Ok(meta) if meta.is_file() => Ok(Some(Fingerprint::of(&meta))),
-            Ok(_) => Err(ConnectorError(format!("{} is not a regular file", file.display()))),
+            Ok(_) => Err(ConnectorError::local(format!(
+                "{} is not a regular file",
+                file.display()
+            ))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(ConnectorError(format!("cannot read {}: {error}", file.display()))),
+            Err(error) => Err(ConnectorError::local(format!(
+                "cannot read {}: {error}",
+                file.display()
+            ))),
         }
     }
 
@@ -163,18 +194,21 @@ impl DirConnector {
             None => Vec::new(),
             Some(_) => {
                 let text = std::fs::read_to_string(&file)
-                    .map_err(|error| ConnectorError(format!("cannot read {}: {error}", file.display())))?;
+                    .map_err(|error| ConnectorError::local(format!("cannot read {}: {error}", file.display())))?;
                 let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
                 match json::parse(text) {
                     Ok(Value::List(records)) => records.iter().cloned().map(Value::into_owned).collect(),
                     Ok(_) => {
-                        return Err(ConnectorError(format!(
+                        return Err(ConnectorError::local(format!(
                             "{} holds no JSON array of records",
                             file.display()
                         )));
                     }
                     Err(error) => {
-                        return Err(ConnectorError(format!("{} is not valid JSON: {error}", file.display())));
+                        return Err(ConnectorError::local(format!(
+                            "{} is not valid JSON: {error}",
+                            file.display()
+                        )));
                     }
                 }
             }
@@ -198,10 +232,10 @@ impl DirConnector {
     fn write_with(
         &mut self,
         entity: &str,
-        change: impl FnOnce(&mut MemoryConnector) -> Result<Value<'static>, ConnectorError>,
+        change: impl FnOnce(&mut Store) -> Result<Value<'static>, ConnectorError>,
     ) -> Result<Value<'static>, ConnectorError> {
         if self.lock.is_none() {
-            return Err(ConnectorError(format!(
+            return Err(ConnectorError::local(format!(
                 "{} was opened to be read, not written",
                 self.path.display()
             )));
@@ -218,7 +252,7 @@ impl DirConnector {
     /// Writes an entity's records to its file, atomically.
     fn save(&mut self, entity: &str) -> Result<(), ConnectorError> {
         let file = self.file(entity);
-        let fail = |error: std::io::Error| ConnectorError(format!("cannot write {}: {error}", file.display()));
+        let fail = |error: std::io::Error| ConnectorError::local(format!("cannot write {}: {error}", file.display()));
         let records = Value::list(self.records.records(entity).to_vec());
         let mut text = json::to_string_pretty(&records);
         text.push('\n');
@@ -263,40 +297,57 @@ fn is_temporary(name: &str) -> bool {
     }
 }
 
+#[async_trait]
 impl Connector for DirConnector {
     fn system(&self) -> &str {
-        self.records.system()
+        &self.system
     }
 
-    fn list(&mut self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
-        self.load(entity)?;
-        self.records.list(entity, request)
+    async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        let mut directory = self.directory();
+        directory.load(entity)?;
+        directory.records.list(entity, request)
     }
 
-    fn find(&mut self, entity: &str, keys: &[(&[String], &Value<'_>)]) -> Result<Vec<Value<'static>>, ConnectorError> {
-        self.load(entity)?;
-        self.records.find(entity, keys)
+    async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
+        let mut directory = self.directory();
+        directory.load(entity)?;
+        Ok(directory.records.find(entity, keys))
     }
 
-    fn get(&mut self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
-        self.load(entity)?;
-        self.records.get(entity, id)
+    async fn get(&self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
+        let mut directory = self.directory();
+        directory.load(entity)?;
+        Ok(directory.records.get(entity, id))
     }
 
-    fn create(&mut self, entity: &str, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
-        self.write_with(entity, |records| records.create(entity, payload))
+    async fn create(
+        &self,
+        entity: &str,
+        payload: &Value<'_>,
+        _keys: &Keys<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        // A file write either happens or fails: its outcome is never unknown.
+        self.directory()
+            .write_with(entity, |records| records.create(entity, payload))
     }
 
-    fn update(&mut self, entity: &str, id: &Value<'_>, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
-        self.write_with(entity, |records| records.update(entity, id, payload))
+    async fn update(
+        &self,
+        entity: &str,
+        id: &Value<'_>,
+        payload: &Value<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        self.directory()
+            .write_with(entity, |records| records.update(entity, id, payload))
     }
 
     fn id_field(&self, entity: &str) -> &str {
-        self.records.id_field(entity)
+        memory::id_field(&self.system, entity)
     }
 
     fn cursor_field(&self, entity: &str) -> Option<&str> {
-        self.records.cursor_field(entity)
+        memory::cursor_field(&self.system, entity)
     }
 }
 
@@ -304,13 +355,21 @@ impl Connector for DirConnector {
 mod tests {
     use super::*;
 
-    fn all(connector: &mut DirConnector, entity: &str) -> Vec<Value<'static>> {
+    fn all(connector: &DirConnector, entity: &str) -> Vec<Value<'static>> {
         let request = PageRequest {
             after: None,
             start: 0,
             size: 1000,
         };
-        connector.list(entity, &request).unwrap().records
+        block(connector.list(entity, &request)).unwrap().records
+    }
+
+    /// Runs a connector's future here: the dir connector never waits.
+    fn block<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -334,15 +393,13 @@ mod tests {
             r#"[{"Id": "c-1", "Name": "A", "Balance": 12.50}]"#,
         )
         .unwrap();
-        let mut connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
-        let created = connector.create("customers", &customer("B")).unwrap();
-        connector
-            .update("customers", &Value::from("c-1".to_string()), &customer("A2"))
-            .unwrap();
+        let connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        let created = block(connector.create("customers", &customer("B"), &[])).unwrap();
+        block(connector.update("customers", &Value::from("c-1".to_string()), &customer("A2"))).unwrap();
         drop(connector);
 
-        let mut reopened = DirConnector::open(dir.path(), "eaccounting").unwrap();
-        let all = all(&mut reopened, "customers");
+        let reopened = DirConnector::open(dir.path(), "eaccounting").unwrap();
+        let all = all(&reopened, "customers");
         assert_eq!(all.len(), 2);
         assert_eq!(
             json::to_string(&all[0]),
@@ -374,17 +431,16 @@ mod tests {
     #[test]
     fn missing_files_are_empty_entities_and_broken_ones_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let mut connector = DirConnector::open(dir.path(), "eaccounting").unwrap();
-        assert!(connector.find("articles", &[]).unwrap().is_empty());
+        let connector = DirConnector::open(dir.path(), "eaccounting").unwrap();
+        assert!(block(connector.find("articles", &[])).unwrap().is_empty());
         std::fs::write(dir.path().join("orders.json"), "[{broken").unwrap();
-        let error = connector.find("orders", &[]).unwrap_err();
-        assert!(error.0.contains("orders.json is not valid JSON"), "{error}");
+        let error = block(connector.find("orders", &[])).unwrap_err();
+        assert!(error.message.contains("orders.json is not valid JSON"), "{error}");
         assert!(DirConnector::open(dir.path().join("nope"), "eaccounting").is_err());
         assert!(
-            connector
-                .create("articles", &customer("A"))
+            block(connector.create("articles", &customer("A"), &[]))
                 .unwrap_err()
-                .0
+                .message
                 .contains("opened to be read"),
             "a connector opened to read does not write"
         );
@@ -394,8 +450,8 @@ mod tests {
     fn a_byte_order_mark_at_the_start_of_a_file_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("customers.json"), "\u{FEFF}[{\"Id\": \"c-1\"}]").unwrap();
-        let mut connector = DirConnector::open(dir.path(), "eaccounting").unwrap();
-        assert_eq!(all(&mut connector, "customers").len(), 1);
+        let connector = DirConnector::open(dir.path(), "eaccounting").unwrap();
+        assert_eq!(all(&connector, "customers").len(), 1);
     }
 
     #[test]
@@ -403,7 +459,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
         let error = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap_err();
-        assert!(error.0.contains("is being written by another flowc run"), "{error}");
+        assert!(
+            error.message.contains("is being written by another flowc run"),
+            "{error}"
+        );
         assert!(DirConnector::open(dir.path(), "eaccounting").is_ok(), "reading is fine");
         drop(first);
         assert!(DirConnector::open_for_writing(dir.path(), "eaccounting").is_ok());
@@ -414,11 +473,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("customers.json");
         std::fs::write(&file, r#"[{"Id": "c-1", "Name": "A"}]"#).unwrap();
-        let mut connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
-        assert_eq!(all(&mut connector, "customers").len(), 1);
+        let connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        assert_eq!(all(&connector, "customers").len(), 1);
         // Another program adds a record (a longer file: a new size).
         std::fs::write(&file, r#"[{"Id": "c-1", "Name": "A"}, {"Id": "c-2", "Name": "Other"}]"#).unwrap();
-        connector.create("customers", &customer("B")).unwrap();
+        block(connector.create("customers", &customer("B"), &[])).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("c-2") && text.contains("\"B\""), "{text}");
     }
@@ -428,14 +487,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("books");
         std::fs::create_dir(&target).unwrap();
-        let mut connector = DirConnector::open_for_writing(&target, "eaccounting").unwrap();
-        assert!(all(&mut connector, "customers").is_empty());
+        let connector = DirConnector::open_for_writing(&target, "eaccounting").unwrap();
+        assert!(all(&connector, "customers").is_empty());
         // The directory goes away (a full disk or lost rights fail alike).
         std::fs::remove_dir(&target).unwrap();
-        let error = connector.create("customers", &customer("A")).unwrap_err();
-        assert!(error.0.contains("cannot write"), "{error}");
+        let error = block(connector.create("customers", &customer("A"), &[])).unwrap_err();
+        assert!(error.message.contains("cannot write"), "{error}");
         assert!(
-            connector.find("customers", &[]).unwrap().is_empty(),
+            block(connector.find("customers", &[])).unwrap().is_empty(),
             "nothing refers to what was not written"
         );
     }
@@ -449,8 +508,8 @@ mod tests {
         std::fs::write(&victim, "untouched").unwrap();
         // The temporary name of old, and the entity file itself.
         std::os::unix::fs::symlink(&victim, dir.path().join(".customers.json.tmp")).unwrap();
-        let mut connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
-        connector.create("customers", &customer("A")).unwrap();
+        let connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        block(connector.create("customers", &customer("A"), &[])).unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
         assert!(
             std::fs::symlink_metadata(dir.path().join("customers.json"))
@@ -459,8 +518,8 @@ mod tests {
         );
 
         std::os::unix::fs::symlink(&victim, dir.path().join("articles.json")).unwrap();
-        let error = connector.create("articles", &customer("A")).unwrap_err();
-        assert!(error.0.contains("is a symbolic link"), "{error}");
+        let error = block(connector.create("articles", &customer("A"), &[])).unwrap_err();
+        assert!(error.message.contains("is a symbolic link"), "{error}");
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
     }
 
@@ -476,8 +535,8 @@ mod tests {
                 .unwrap()
                 .success()
         );
-        let mut connector = DirConnector::open(dir.path(), "ccv_salespos").unwrap();
-        let error = connector.find("orders", &[]).unwrap_err();
-        assert!(error.0.contains("is not a regular file"), "{error}");
+        let connector = DirConnector::open(dir.path(), "ccv_salespos").unwrap();
+        let error = block(connector.find("orders", &[])).unwrap_err();
+        assert!(error.message.contains("is not a regular file"), "{error}");
     }
 }

@@ -1,28 +1,38 @@
-//! Records held in memory: the connector for tests, and the working copy
-//! behind [`super::DirConnector`].
+//! Records held in memory: [`Store`], the records of one system's entities
+//! with what listing, finding and writing them means; and
+//! [`MemoryConnector`], a store as a connector, for `flowc test`. The store
+//! is also the working copy behind [`super::DirConnector`].
 
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
 
 use super::schema::Catalog;
-use super::{Connector, ConnectorError, Page, PageRequest};
+use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
 use crate::value::{Object, Value};
 
+/// The records of one system, per entity.
 #[derive(Debug, Default)]
-pub struct MemoryConnector {
+pub struct Store {
     system: String,
     entities: BTreeMap<String, Vec<Value<'static>>>,
-    /// How many records this connector has created, for ids.
+    /// How many records this store has created, for ids.
     created: u64,
 }
 
-impl MemoryConnector {
-    pub fn new(system: impl Into<String>) -> MemoryConnector {
-        MemoryConnector {
+impl Store {
+    pub fn new(system: impl Into<String>) -> Store {
+        Store {
             system: system.into(),
             entities: BTreeMap::new(),
             created: 0,
         }
+    }
+
+    pub fn system(&self) -> &str {
+        &self.system
     }
 
     pub fn insert(&mut self, entity: impl Into<String>, records: Vec<Value<'static>>) {
@@ -85,7 +95,7 @@ fn uuid() -> String {
 }
 
 /// Whether a record's fields equal every key.
-pub fn matches_keys(record: &Value<'_>, keys: &[(&[String], &Value<'_>)]) -> bool {
+pub fn matches_keys(record: &Value<'_>, keys: &Keys<'_>) -> bool {
     keys.iter().all(|(path, value)| path_holds(record, path, value))
 }
 
@@ -99,12 +109,8 @@ fn path_holds(record: &Value<'_>, path: &[String], value: &Value<'_>) -> bool {
     }
 }
 
-impl Connector for MemoryConnector {
-    fn system(&self) -> &str {
-        &self.system
-    }
-
-    fn list(&mut self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+impl Store {
+    pub fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
         let cursor = self.cursor_field(entity).map(String::from);
         if let (Some(after), Some(field)) = (request.after, &cursor)
             && let Some(value) = self
@@ -113,7 +119,7 @@ impl Connector for MemoryConnector {
                 .filter_map(|record| record.get(field))
                 .find(|value| !value.is_null() && value.compare(after).is_none())
         {
-            return Err(ConnectorError(format!(
+            return Err(ConnectorError::local(format!(
                 "the cursor {after} is {}, but `{field}` of {entity} holds {} values ({value}); they cannot be compared",
                 after.kind(),
                 value.kind()
@@ -131,22 +137,21 @@ impl Connector for MemoryConnector {
         Ok(Page { records, more })
     }
 
-    fn find(&mut self, entity: &str, keys: &[(&[String], &Value<'_>)]) -> Result<Vec<Value<'static>>, ConnectorError> {
-        Ok(self
-            .records(entity)
+    pub fn find(&self, entity: &str, keys: &Keys<'_>) -> Vec<Value<'static>> {
+        self.records(entity)
             .iter()
             .filter(|record| matches_keys(record, keys))
             .cloned()
-            .collect())
+            .collect()
     }
 
-    fn get(&mut self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
-        Ok(self.position(entity, id).map(|at| self.records(entity)[at].clone()))
+    pub fn get(&self, entity: &str, id: &Value<'_>) -> Option<Value<'static>> {
+        self.position(entity, id).map(|at| self.records(entity)[at].clone())
     }
 
-    fn create(&mut self, entity: &str, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
+    pub fn create(&mut self, entity: &str, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
         let Some(fields) = payload.as_object() else {
-            return Err(ConnectorError(format!("a record of {entity} is an object")));
+            return Err(ConnectorError::local(format!("a record of {entity} is an object")));
         };
         let mut record: Object<'static> = fields.clone().into_owned();
         let field = self.id_field(entity).to_string();
@@ -162,9 +167,17 @@ impl Connector for MemoryConnector {
         Ok(record)
     }
 
-    fn update(&mut self, entity: &str, id: &Value<'_>, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
+    pub fn update(
+        &mut self,
+        entity: &str,
+        id: &Value<'_>,
+        payload: &Value<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
         let Some(at) = self.position(entity, id) else {
-            return Err(ConnectorError(format!("{entity} has no record with id {id}")));
+            return Err(ConnectorError::new(
+                ErrorKind::NotFound,
+                format!("{entity} has no record with id {id}"),
+            ));
         };
         let records = self.entities.get_mut(entity).expect("position found the entity");
         let mut record: Object<'static> = records[at].as_object().cloned().unwrap_or_default();
@@ -177,17 +190,107 @@ impl Connector for MemoryConnector {
         Ok(records[at].clone())
     }
 
+    pub fn id_field(&self, entity: &str) -> &'static str {
+        id_field(&self.system, entity)
+    }
+
+    pub fn cursor_field(&self, entity: &str) -> Option<&'static str> {
+        cursor_field(&self.system, entity)
+    }
+}
+
+/// A [`Store`] as a connector: records in memory, for `flowc test` and
+/// tests. Lookups and writes see each other at once.
+#[derive(Debug, Default)]
+pub struct MemoryConnector {
+    system: String,
+    store: Mutex<Store>,
+}
+
+impl MemoryConnector {
+    pub fn new(system: impl Into<String>) -> MemoryConnector {
+        let system = system.into();
+        MemoryConnector {
+            store: Mutex::new(Store::new(system.clone())),
+            system,
+        }
+    }
+
+    /// Sets the records of an entity.
+    pub fn insert(&self, entity: impl Into<String>, records: Vec<Value<'static>>) {
+        self.store().insert(entity, records);
+    }
+
+    /// The records of an entity now.
+    pub fn records(&self, entity: &str) -> Vec<Value<'static>> {
+        self.store().records(entity).to_vec()
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while the store was held leaves it as it was written so
+        // far: each change is one push or one replacement.
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[async_trait]
+impl Connector for MemoryConnector {
+    fn system(&self) -> &str {
+        &self.system
+    }
+
+    async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        self.store().list(entity, request)
+    }
+
+    async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
+        Ok(self.store().find(entity, keys))
+    }
+
+    async fn get(&self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
+        Ok(self.store().get(entity, id))
+    }
+
+    async fn create(
+        &self,
+        entity: &str,
+        payload: &Value<'_>,
+        _keys: &Keys<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        self.store().create(entity, payload)
+    }
+
+    async fn update(
+        &self,
+        entity: &str,
+        id: &Value<'_>,
+        payload: &Value<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        self.store().update(entity, id, payload)
+    }
+
     fn id_field(&self, entity: &str) -> &str {
-        Catalog::builtin()
-            .entity(&self.system, entity)
-            .map_or("id", |schema| schema.id.as_str())
+        id_field(&self.system, entity)
     }
 
     fn cursor_field(&self, entity: &str) -> Option<&str> {
-        Catalog::builtin()
-            .entity(&self.system, entity)
-            .and_then(|schema| schema.cursor.as_deref())
+        cursor_field(&self.system, entity)
     }
+}
+
+/// The field that identifies records of a built-in system's entity (`id`
+/// when the schema does not say).
+pub fn id_field(system: &str, entity: &str) -> &'static str {
+    Catalog::builtin()
+        .entity(system, entity)
+        .map_or("id", |schema| schema.id.as_str())
+}
+
+/// The field an incremental read of a built-in system's entity follows.
+pub fn cursor_field(system: &str, entity: &str) -> Option<&'static str> {
+    Catalog::builtin()
+        .entity(system, entity)
+        .and_then(|schema| schema.cursor.as_deref())
 }
 
 #[cfg(test)]
@@ -201,7 +304,7 @@ mod tests {
 
     #[test]
     fn creates_with_ids_in_the_entitys_form_and_updates_in_place() {
-        let mut memory = MemoryConnector::new("eaccounting");
+        let mut memory = Store::new("eaccounting");
         let created = memory.create("customers", &record(r#"{"Name": "A"}"#)).unwrap();
         let id = created.get("Id").unwrap().as_str().unwrap().to_string();
         assert_eq!(id.len(), 36, "a UUID: {id}");
@@ -212,10 +315,10 @@ mod tests {
                 &record(r#"{"Name": "B", "IsActive": true}"#),
             )
             .unwrap();
-        let found = memory.get("customers", &Value::from(id)).unwrap().unwrap();
+        let found = memory.get("customers", &Value::from(id)).unwrap();
         assert_eq!(json::to_string(&found.get("Name").unwrap().clone()), r#""B""#);
 
-        let mut ccv = MemoryConnector::new("ccv_salespos");
+        let mut ccv = Store::new("ccv_salespos");
         ccv.insert("products", vec![record(r#"{"id": 7}"#)]);
         let created = ccv.create("products", &record(r#"{"name": "x"}"#)).unwrap();
         assert_eq!(created.get("id"), Some(&Value::Int(8)));
@@ -223,7 +326,7 @@ mod tests {
 
     #[test]
     fn lists_in_pages_after_a_cursor() {
-        let mut ccv = MemoryConnector::new("ccv_salespos");
+        let mut ccv = Store::new("ccv_salespos");
         ccv.insert(
             "orders",
             (1..=5).map(|id| record(&format!(r#"{{"id": {id}}}"#))).collect(),

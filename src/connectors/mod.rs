@@ -1,37 +1,34 @@
 //! Connectors: how flowc reads and writes the systems it integrates.
 //!
-//! Every system exposes its records as raw JSON per entity, through the
-//! [`Connector`] trait: list (in pages, optionally after a cursor), find by
-//! fields, get by id, create, update. [`schema`] says what the records hold
-//! and which field identifies them. Two generic connectors ship now:
-//! [`memory`] (records held in memory, for tests) and [`dir`] (a directory
-//! with one `<entity>.json` file per entity).
+//! Every system exposes its records as raw JSON per entity, under its own
+//! field names, through the [`Connector`] trait: list (in pages, optionally
+//! after a cursor), find by fields, get by id, create, update. [`schema`]
+//! says what the records hold and which field identifies them.
+//!
+//! Connectors are asynchronous (the HTTP ones wait on the network) and
+//! shared (`&self`): evaluating a record stays synchronous, and the planner
+//! waits for a connector's answer with [`wait`]. The generic connectors are
+//! [`memory`] (records held in memory, for `flowc test`) and [`dir`] (a
+//! directory with one `<entity>.json` file per entity).
 
 pub mod dir;
+pub mod error;
 pub mod memory;
 pub mod schema;
+
+use std::future::Future;
+
+use async_trait::async_trait;
 
 use crate::value::Value;
 
 pub use dir::DirConnector;
+pub use error::{ConnectorError, ErrorKind, VendorError};
 pub use memory::MemoryConnector;
 
-/// Whether two connector descriptions name the same place (one directory,
-/// however it is written).
-pub fn same_place(a: &str, b: &str) -> bool {
-    match (a.split_once(':'), b.split_once(':')) {
-        (Some(("dir", a)), Some(("dir", b))) => match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => a == b,
-        },
-        _ => a == b,
-    }
-}
-
-/// A connector's failure, in the system's words.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ConnectorError(pub String);
+/// The keys of a lookup: each a field path (`["Rows", "Text"]`) and the
+/// value it must equal.
+pub type Keys<'k> = [(&'k [String], &'k Value<'k>)];
 
 /// One page of records.
 #[derive(Debug, Default)]
@@ -53,29 +50,50 @@ pub struct PageRequest<'c> {
 }
 
 /// A system's records, per entity.
-pub trait Connector {
+#[async_trait]
+pub trait Connector: Send + Sync {
     /// The system this connector reaches (`eaccounting`).
     fn system(&self) -> &str;
 
-    fn list(&mut self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError>;
+    /// A page of the records of `entity`, in the order of their cursor
+    /// field when the entity has one.
+    async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError>;
 
     /// The records whose fields equal every key, in the system's order.
-    fn find(&mut self, entity: &str, keys: &[(&[String], &Value<'_>)]) -> Result<Vec<Value<'static>>, ConnectorError>;
+    async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError>;
 
     /// The record with this id, if there is one.
-    fn get(&mut self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError>;
+    async fn get(&self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError>;
 
     /// Creates a record; gives it as the system holds it (with its id).
-    fn create(&mut self, entity: &str, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError>;
+    ///
+    /// `keys` find the record again: when a create was sent and no answer
+    /// says whether it was carried out, the connector looks it up by them
+    /// before it tries again, so that a record is never created twice. With
+    /// no keys, such a create fails with [`ErrorKind::UnknownOutcome`].
+    async fn create(
+        &self,
+        entity: &str,
+        payload: &Value<'_>,
+        keys: &Keys<'_>,
+    ) -> Result<Value<'static>, ConnectorError>;
 
     /// Writes `payload`'s fields over the record with this id; gives the result.
-    fn update(&mut self, entity: &str, id: &Value<'_>, payload: &Value<'_>) -> Result<Value<'static>, ConnectorError>;
+    async fn update(&self, entity: &str, id: &Value<'_>, payload: &Value<'_>)
+    -> Result<Value<'static>, ConnectorError>;
 
     /// The field that identifies records of `entity`.
     fn id_field(&self, entity: &str) -> &str;
 
     /// The field an incremental read follows, if the entity has one.
     fn cursor_field(&self, entity: &str) -> Option<&str>;
+}
+
+/// Waits, from synchronous code (a record being evaluated), for a
+/// connector's answer. Outside of a runtime's worker threads: the planner
+/// runs on the thread that runs the flow.
+pub fn wait<F: Future>(runtime: &tokio::runtime::Handle, future: F) -> F::Output {
+    runtime.block_on(future)
 }
 
 /// What a run does with a connector.
@@ -92,9 +110,23 @@ pub fn open(spec: &str, system: &str, access: Access) -> Result<Box<dyn Connecto
     match spec.split_once(':') {
         Some(("dir", path)) if access == Access::Write => Ok(Box::new(DirConnector::open_for_writing(path, system)?)),
         Some(("dir", path)) => Ok(Box::new(DirConnector::open(path, system)?)),
-        Some((kind, _)) => Err(ConnectorError(format!("there is no `{kind}` connector; use dir:PATH"))),
-        None => Err(ConnectorError(format!(
+        Some((kind, _)) => Err(ConnectorError::local(format!(
+            "there is no `{kind}` connector; use dir:PATH"
+        ))),
+        None => Err(ConnectorError::local(format!(
             "`{spec}` does not name a connector; use dir:PATH"
         ))),
+    }
+}
+
+/// Whether two connector descriptions name the same place (one directory,
+/// however it is written).
+pub fn same_place(a: &str, b: &str) -> bool {
+    match (a.split_once(':'), b.split_once(':')) {
+        (Some(("dir", a)), Some(("dir", b))) => match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        },
+        _ => a == b,
     }
 }

@@ -16,7 +16,7 @@ mod tests;
 use serde::Serialize;
 
 use crate::check::ir::{EntityName, WriteKind};
-use crate::connectors::Connector;
+use crate::connectors::{self, Connector};
 use crate::diagnostics::{RecordError, codes};
 use crate::eval::{Key, Outcome, Target, WriteAction, WriteRequest};
 use crate::value::{Object, Value, json};
@@ -206,7 +206,9 @@ pub type Planned = Vec<(String, Value<'static>)>;
 
 /// The evaluator's target while planning (and, when applying, writing).
 pub struct Planner<'r> {
-    target: &'r mut dyn Connector,
+    target: &'r dyn Connector,
+    /// Where the connector's answers are waited for.
+    runtime: &'r tokio::runtime::Handle,
     apply: bool,
     planned: &'r mut Planned,
     pub actions: Vec<Action>,
@@ -214,9 +216,14 @@ pub struct Planner<'r> {
 
 impl<'r> Planner<'r> {
     /// A planner that writes nothing.
-    pub fn dry(target: &'r mut dyn Connector, planned: &'r mut Planned) -> Planner<'r> {
+    pub fn dry(
+        target: &'r dyn Connector,
+        runtime: &'r tokio::runtime::Handle,
+        planned: &'r mut Planned,
+    ) -> Planner<'r> {
         Planner {
             target,
+            runtime,
             apply: false,
             planned,
             actions: Vec::new(),
@@ -224,9 +231,14 @@ impl<'r> Planner<'r> {
     }
 
     /// A planner that carries out its writes through `target`.
-    pub fn applying(target: &'r mut dyn Connector, planned: &'r mut Planned) -> Planner<'r> {
+    pub fn applying(
+        target: &'r dyn Connector,
+        runtime: &'r tokio::runtime::Handle,
+        planned: &'r mut Planned,
+    ) -> Planner<'r> {
         Planner {
             target,
+            runtime,
             apply: true,
             planned,
             actions: Vec::new(),
@@ -299,7 +311,7 @@ impl<'r> Planner<'r> {
     }
 
     /// The connector, when it reaches the entity's system.
-    fn system_for(&mut self, entity: &EntityName) -> Result<&mut dyn Connector, RecordError> {
+    fn system_for(&self, entity: &EntityName) -> Result<&'r dyn Connector, RecordError> {
         if self.target.system() != entity.system {
             let message = format!(
                 "no connector reaches this system (the target is {})",
@@ -307,7 +319,24 @@ impl<'r> Planner<'r> {
             );
             return Err(Self::failure(entity, message));
         }
-        Ok(&mut *self.target)
+        Ok(self.target)
+    }
+
+    /// The keys that find a record being created again: the write's own
+    /// (an `upsert`'s `where`), or for a plain `create`, those of the last
+    /// lookup of the same entity in this record, which found nothing (the
+    /// `skip if exists` that let the create happen).
+    fn keys_of_create(&self, entity: &str, own: &[(String, Value<'static>)]) -> Vec<(String, Value<'static>)> {
+        if !own.is_empty() {
+            return own.to_vec();
+        }
+        self.actions
+            .iter()
+            .rev()
+            .find(|action| action.kind == ActionKind::Lookup && action.entity == entity)
+            .filter(|action| action.found == 0)
+            .map(|action| action.keys.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -321,8 +350,7 @@ impl<'a> Target<'a> for Planner<'_> {
     fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
         let pairs: Vec<(&[String], &Value<'_>)> = keys.iter().map(|key| (key.field, &key.value)).collect();
         let target = self.system_for(entity)?;
-        let mut found = target
-            .find(&entity.entity, &pairs)
+        let mut found = connectors::wait(self.runtime, target.find(&entity.entity, &pairs))
             .map_err(|error| Self::failure(entity, error))?;
         let name = entity.to_string();
         found.extend(
@@ -362,8 +390,17 @@ impl<'a> Target<'a> for Planner<'_> {
             WriteAction::Update { existing } if kind == ActionKind::Unchanged => existing.into_owned(),
             WriteAction::Create if apply => {
                 let target = self.system_for(request.entity)?;
-                target
-                    .create(entity, &request.payload)
+                let keys = self.keys_of_create(&name, &owned_keys(request.keys));
+                let paths: Vec<Vec<String>> = keys
+                    .iter()
+                    .map(|(field, _)| field.split('.').map(String::from).collect())
+                    .collect();
+                let pairs: Vec<(&[String], &Value<'_>)> = paths
+                    .iter()
+                    .zip(&keys)
+                    .map(|(path, (_, value))| (path.as_slice(), value))
+                    .collect();
+                connectors::wait(self.runtime, target.create(entity, &request.payload, &pairs))
                     .map_err(|error| Self::failure(request.entity, error))?
             }
             WriteAction::Update { existing } if apply => {
@@ -375,8 +412,7 @@ impl<'a> Target<'a> for Planner<'_> {
                         format!("the found record has no `{id_field}`"),
                     ));
                 };
-                target
-                    .update(entity, &id, &request.payload)
+                connectors::wait(self.runtime, target.update(entity, &id, &request.payload))
                     .map_err(|error| Self::failure(request.entity, error))?
             }
             WriteAction::Create => {

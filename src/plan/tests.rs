@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::check::{self, FileLoader};
-use crate::connectors::{ConnectorError, MemoryConnector, Page, PageRequest};
+use crate::connectors::{ConnectorError, ErrorKind, Keys, MemoryConnector, Page, PageRequest};
 use crate::eval::{Clock, Evaluator, settings};
 use crate::source::SourceFile;
 
@@ -14,14 +14,15 @@ flow customers {
 }
 "#;
 
-fn plan_with(target: &mut dyn Connector, record: &str) -> Plan {
+fn plan_with(target: &dyn Connector, record: &str) -> Plan {
     let checked = check::check(SourceFile::new("t.flow", FLOW), &FileLoader);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let values = settings::resolve(&checked.program, &[]).unwrap();
     let evaluator = Evaluator::new(&checked.program, values, Clock::System);
     let record = json::parse(record).unwrap();
     let mut planned = Planned::new();
-    let mut planner = Planner::dry(target, &mut planned);
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let mut planner = Planner::dry(target, runtime.handle(), &mut planned);
     let result = evaluator.run(&record, &mut planner);
     let flow = checked.program.flow.as_ref().unwrap();
     planner.finish(Some(&flow.targets[0]), result)
@@ -30,24 +31,25 @@ fn plan_with(target: &mut dyn Connector, record: &str) -> Plan {
 /// A target system that cannot be reached.
 struct Unreachable;
 
+#[async_trait::async_trait]
 impl Connector for Unreachable {
     fn system(&self) -> &str {
         "eaccounting"
     }
-    fn list(&mut self, _: &str, _: &PageRequest<'_>) -> Result<Page, ConnectorError> {
-        Err(ConnectorError("connection refused".into()))
+    async fn list(&self, _: &str, _: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        Err(refused())
     }
-    fn find(&mut self, _: &str, _: &[(&[String], &Value<'_>)]) -> Result<Vec<Value<'static>>, ConnectorError> {
-        Err(ConnectorError("connection refused".into()))
+    async fn find(&self, _: &str, _: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
+        Err(refused())
     }
-    fn get(&mut self, _: &str, _: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
-        Err(ConnectorError("connection refused".into()))
+    async fn get(&self, _: &str, _: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
+        Err(refused())
     }
-    fn create(&mut self, _: &str, _: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
-        Err(ConnectorError("connection refused".into()))
+    async fn create(&self, _: &str, _: &Value<'_>, _: &Keys<'_>) -> Result<Value<'static>, ConnectorError> {
+        Err(refused())
     }
-    fn update(&mut self, _: &str, _: &Value<'_>, _: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
-        Err(ConnectorError("connection refused".into()))
+    async fn update(&self, _: &str, _: &Value<'_>, _: &Value<'_>) -> Result<Value<'static>, ConnectorError> {
+        Err(refused())
     }
     fn id_field(&self, _: &str) -> &str {
         "Id"
@@ -57,9 +59,13 @@ impl Connector for Unreachable {
     }
 }
 
+fn refused() -> ConnectorError {
+    ConnectorError::new(ErrorKind::Unreachable, "connection refused")
+}
+
 #[test]
 fn a_failing_target_system_fails_the_record_with_its_message() {
-    let plan = plan_with(&mut Unreachable, r#"{"email": "a@b.nl", "name": "A"}"#);
+    let plan = plan_with(&Unreachable, r#"{"email": "a@b.nl", "name": "A"}"#);
     assert_eq!(plan.decision, Decision::Fail);
     let error = plan.error.unwrap();
     assert_eq!(error.code, codes::TARGET_FAILED);
@@ -69,7 +75,7 @@ fn a_failing_target_system_fails_the_record_with_its_message() {
 
 #[test]
 fn lookups_and_writes_are_planned_in_order_with_reasons() {
-    let mut target = MemoryConnector::new("eaccounting");
+    let target = MemoryConnector::new("eaccounting");
     target.insert(
         "customers",
         vec![
@@ -78,7 +84,7 @@ fn lookups_and_writes_are_planned_in_order_with_reasons() {
                 .into_owned(),
         ],
     );
-    let plan = plan_with(&mut target, r#"{"email": "a@b.nl", "name": "A"}"#);
+    let plan = plan_with(&target, r#"{"email": "a@b.nl", "name": "A"}"#);
     assert_eq!(plan.decision, Decision::Update);
     let kinds: Vec<ActionKind> = plan.actions.iter().map(|a| a.kind).collect();
     assert_eq!(kinds, [ActionKind::Lookup, ActionKind::Lookup, ActionKind::Update]);
@@ -91,7 +97,7 @@ fn lookups_and_writes_are_planned_in_order_with_reasons() {
         "found the record with EmailAddress == \"***\""
     );
 
-    let plan = plan_with(&mut target, r#"{"email": "new@b.nl", "name": "N"}"#);
+    let plan = plan_with(&target, r#"{"email": "new@b.nl", "name": "N"}"#);
     assert_eq!(plan.decision, Decision::Create);
     assert_eq!(plan.reason(false), "no record with EmailAddress == \"new@b.nl\" yet");
     assert_eq!(
@@ -103,10 +109,10 @@ fn lookups_and_writes_are_planned_in_order_with_reasons() {
 
 #[test]
 fn an_update_that_changes_nothing_sends_nothing() {
-    let mut target = MemoryConnector::new("eaccounting");
+    let target = MemoryConnector::new("eaccounting");
     let held = r#"{"Id": "c-1", "EmailAddress": "a@b.nl", "Name": "A"}"#;
     target.insert("customers", vec![json::parse(held).unwrap().into_owned()]);
-    let plan = plan_with(&mut target, r#"{"email": "a@b.nl", "name": "A"}"#);
+    let plan = plan_with(&target, r#"{"email": "a@b.nl", "name": "A"}"#);
     assert_eq!(plan.decision, Decision::Skip);
     assert_eq!(plan.actions.last().unwrap().kind, ActionKind::Unchanged);
     assert_eq!(plan.actions.last().unwrap().payload, None);
@@ -115,7 +121,7 @@ fn an_update_that_changes_nothing_sends_nothing() {
         r#"the record with EmailAddress == "a@b.nl" already holds these values"#
     );
 
-    let plan = plan_with(&mut target, r#"{"email": "a@b.nl", "name": "B"}"#);
+    let plan = plan_with(&target, r#"{"email": "a@b.nl", "name": "B"}"#);
     assert_eq!(plan.decision, Decision::Update);
 }
 

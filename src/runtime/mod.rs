@@ -6,10 +6,20 @@
 pub mod log;
 
 use crate::check::ir::Flow;
-use crate::connectors::{Connector, ConnectorError, PageRequest};
+use crate::connectors::{self, Connector, ConnectorError, PageRequest};
 use crate::eval::Evaluator;
 use crate::plan::{Decision, Plan, Planned, Planner};
 use crate::value::Value;
+
+/// The runtime that connectors' network work runs on: a few worker
+/// threads, so that the thread running the flow can wait on them.
+pub fn io() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("flowc-io")
+        .enable_all()
+        .build()
+}
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -84,18 +94,20 @@ pub struct Processed<'r> {
 }
 
 /// Runs `flow` over every record of its source entity in `source`, planning
-/// (and unless dry, applying) each against `target`; calls `each` per record.
+/// (and unless dry, applying) each against `target`; calls `each` per
+/// record. The connectors' answers are waited for on `runtime`.
 pub fn run(
     evaluator: &Evaluator<'_>,
     flow: &Flow,
-    source: &mut dyn Connector,
-    target: &mut dyn Connector,
+    source: &dyn Connector,
+    target: &dyn Connector,
+    runtime: &tokio::runtime::Handle,
     options: &Options,
     mut each: impl FnMut(Processed<'_>),
 ) -> Result<Summary, ConnectorError> {
     let Some(entity) = &flow.source else {
-        return Err(ConnectorError(
-            "the flow declares no `source` to read records from".into(),
+        return Err(ConnectorError::local(
+            "the flow declares no `source` to read records from",
         ));
     };
     let id_field = source.id_field(&entity.entity).to_string();
@@ -110,7 +122,7 @@ pub fn run(
             start,
             size: options.page_size,
         };
-        let page = source.list(&entity.entity, &request)?;
+        let page = connectors::wait(runtime, source.list(&entity.entity, &request))?;
         start += page.records.len();
         for record in &page.records {
             let key = record
@@ -118,9 +130,9 @@ pub fn run(
                 .and_then(|id| id.to_text().map(|t| t.into_owned()))
                 .unwrap_or_default();
             let mut planner = if options.dry_run {
-                Planner::dry(target, &mut planned)
+                Planner::dry(target, runtime, &mut planned)
             } else {
-                Planner::applying(target, &mut planned)
+                Planner::applying(target, runtime, &mut planned)
             };
             let result = evaluator.run(record, &mut planner);
             let plan = planner.finish(flow_target, result);
