@@ -3,7 +3,7 @@
 
 pub mod check;
 pub mod explain;
-mod files;
+pub mod files;
 pub mod load;
 pub mod map;
 pub mod output;

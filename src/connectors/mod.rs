@@ -11,8 +11,10 @@
 //! [`memory`] (records held in memory, for `flowc test`) and [`dir`] (a
 //! directory with one `<entity>.json` file per entity).
 
+pub mod connections;
 pub mod dir;
 pub mod error;
+pub mod http;
 pub mod memory;
 pub mod schema;
 
