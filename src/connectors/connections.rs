@@ -60,9 +60,7 @@ impl Connections {
     pub fn load(path: &Path) -> Result<Connections, ConnectorError> {
         let text = std::fs::read_to_string(path).map_err(|error| {
             let hint = if error.kind() == std::io::ErrorKind::NotFound {
-                format!(
-                    "; write one (docs/connectors.md), set {FILE_VARIABLE}, or give --connections FILE"
-                )
+                format!("; write one (docs/connectors.md), set {FILE_VARIABLE}, or give --connections FILE")
             } else {
                 String::new()
             };
@@ -148,17 +146,44 @@ impl Connections {
 }
 
 impl Connection {
+    /// Refuses keys the connection's system does not know, naming the
+    /// closest known one (a misspelt key would otherwise be ignored).
+    pub fn check_keys(&self, known: &[&str]) -> Result<(), ConnectorError> {
+        for key in self.table.keys() {
+            if known.contains(&key.as_str()) {
+                continue;
+            }
+            let closest = known
+                .iter()
+                .copied()
+                .filter(|candidate| strsim::jaro_winkler(candidate, key) > 0.8)
+                .max_by(|a, b| strsim::jaro_winkler(a, key).total_cmp(&strsim::jaro_winkler(b, key)));
+            let hint = match closest {
+                Some(candidate) => format!("; did you mean `{candidate}`?"),
+                None => format!("; {} takes {}", self.system, known.join(", ")),
+            };
+            return Err(ConnectorError::local(format!(
+                "connection `{}` in {}: unknown key `{key}`{hint}",
+                self.name,
+                self.file.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// The connection's keys, read as a system's settings. Unknown keys are
     /// refused by name (a misspelt key would otherwise be ignored).
     pub fn settings<T: DeserializeOwned>(&self) -> Result<T, ConnectorError> {
-        toml::Value::Table(self.table.clone()).try_into().map_err(|error: toml::de::Error| {
-            ConnectorError::local(format!(
-                "connection `{}` in {}: {}",
-                self.name,
-                self.file.display(),
-                without_values(error.message())
-            ))
-        })
+        toml::Value::Table(self.table.clone())
+            .try_into()
+            .map_err(|error: toml::de::Error| {
+                ConnectorError::local(format!(
+                    "connection `{}` in {}: {}",
+                    self.name,
+                    self.file.display(),
+                    without_values(error.message())
+                ))
+            })
     }
 }
 
@@ -188,7 +213,12 @@ impl Secret {
     /// The secret's value. `key` names it in messages (`secret_key`);
     /// `warn` is told of secrets written in the file itself, and of secret
     /// files others can read.
-    pub fn resolve(&self, connection: &str, key: &str, warn: &mut dyn FnMut(String)) -> Result<SecretString, ConnectorError> {
+    pub fn resolve(
+        &self,
+        connection: &str,
+        key: &str,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<SecretString, ConnectorError> {
         match self {
             Secret::Plain(value) => {
                 warn(format!(
@@ -296,8 +326,14 @@ mod tests {
         assert_eq!(shop.system, "ccv_salespos");
         let settings: Shop = shop.settings().unwrap();
         assert_eq!(settings.base_url, "https://shop.example");
-        let error = settings.secret_key.resolve("shop", "secret_key", &mut |_| {}).unwrap_err();
-        assert!(error.message.contains("FLOWC_TEST_UNSET_VARIABLE, which is not set"), "{error}");
+        let error = settings
+            .secret_key
+            .resolve("shop", "secret_key", &mut |_| {})
+            .unwrap_err();
+        assert!(
+            error.message.contains("FLOWC_TEST_UNSET_VARIABLE, which is not set"),
+            "{error}"
+        );
         let error = file.get("shops").unwrap_err();
         assert!(error.message.ends_with("did you mean `shop`?"), "{error}");
     }
@@ -324,10 +360,8 @@ mod tests {
 
     #[test]
     fn plain_secrets_work_with_a_warning_and_never_print() {
-        let file = connections(
-            "[shop]\nsystem = \"ccv_salespos\"\nbase_url = \"x\"\nsecret_key = \"CANARY-plain\"\n",
-        )
-        .unwrap();
+        let file = connections("[shop]\nsystem = \"ccv_salespos\"\nbase_url = \"x\"\nsecret_key = \"CANARY-plain\"\n")
+            .unwrap();
         let settings: Shop = file.get("shop").unwrap().settings().unwrap();
         assert!(!format!("{settings:?}").contains("CANARY"));
         let mut warnings = Vec::new();

@@ -11,6 +11,7 @@
 //! [`memory`] (records held in memory, for `flowc test`) and [`dir`] (a
 //! directory with one `<entity>.json` file per entity).
 
+pub mod ccv_salespos;
 pub mod connections;
 pub mod dir;
 pub mod error;

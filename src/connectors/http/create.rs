@@ -7,6 +7,8 @@
 //! when the lookup fails too, the record fails with
 //! [`ErrorKind::UnknownOutcome`] and says so, rather than risk a duplicate.
 
+use std::future::Future;
+
 use super::retry::Policy;
 use crate::connectors::{ConnectorError, ErrorKind};
 use crate::value::Value;
@@ -14,11 +16,17 @@ use crate::value::Value;
 /// Creates with `send`, looking up with `find` (the records matching the
 /// flow's keys; `None`: there are no keys) before each new attempt after a
 /// lost answer.
-pub async fn create_once(
+pub async fn create_once<Send, Sending, Find, Finding>(
     policy: &Policy,
-    mut send: impl AsyncFnMut() -> Result<Value<'static>, ConnectorError>,
-    mut find: impl AsyncFnMut() -> Option<Result<Vec<Value<'static>>, ConnectorError>>,
-) -> Result<Value<'static>, ConnectorError> {
+    mut send: Send,
+    mut find: Find,
+) -> Result<Value<'static>, ConnectorError>
+where
+    Send: FnMut() -> Sending,
+    Sending: Future<Output = Result<Value<'static>, ConnectorError>>,
+    Find: FnMut() -> Finding,
+    Finding: Future<Output = Option<Result<Vec<Value<'static>>, ConnectorError>>>,
+{
     let mut waits = policy.waits();
     loop {
         let lost = match send().await {
@@ -61,6 +69,7 @@ pub async fn create_once(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
     use std::time::Duration;
 
     fn policy() -> Policy {
@@ -86,77 +95,81 @@ mod tests {
 
     #[test]
     fn a_created_record_whose_answer_was_lost_is_found_not_created_again() {
-        let mut sent = 0;
+        let sent = Cell::new(0);
         let created = block(create_once(
             &policy(),
-            async || {
-                sent += 1;
+            || async {
+                sent.set(sent.get() + 1);
                 Err(lost())
             },
-            async || Some(Ok(vec![Value::from("the record".to_string())])),
+            || async { Some(Ok(vec![Value::from("the record".to_string())])) },
         ))
         .unwrap();
         assert_eq!(created, Value::from("the record".to_string()));
-        assert_eq!(sent, 1, "sent once");
+        assert_eq!(sent.get(), 1, "sent once");
     }
 
     #[test]
     fn a_create_not_carried_out_is_sent_again() {
-        let mut sent = 0;
+        let sent = Cell::new(0);
         let created = block(create_once(
             &policy(),
-            async || {
-                sent += 1;
-                if sent == 1 { Err(lost()) } else { Ok(Value::Int(7)) }
+            || async {
+                sent.set(sent.get() + 1);
+                if sent.get() == 1 {
+                    Err(lost())
+                } else {
+                    Ok(Value::Int(7))
+                }
             },
-            async || Some(Ok(Vec::new())),
+            || async { Some(Ok(Vec::new())) },
         ))
         .unwrap();
         assert_eq!(created, Value::Int(7));
-        assert_eq!(sent, 2);
+        assert_eq!(sent.get(), 2);
     }
 
     #[test]
     fn without_keys_or_with_a_failing_lookup_it_is_never_sent_again() {
-        let mut sent = 0;
+        let sent = Cell::new(0);
         let error = block(create_once(
             &policy(),
-            async || {
-                sent += 1;
+            || async {
+                sent.set(sent.get() + 1);
                 Err(lost())
             },
-            async || None,
+            || async { None },
         ))
         .unwrap_err();
-        assert_eq!((sent, error.kind), (1, ErrorKind::UnknownOutcome));
+        assert_eq!((sent.get(), error.kind), (1, ErrorKind::UnknownOutcome));
         assert!(error.message.contains("no key to look the record up by"), "{error}");
 
         let error = block(create_once(
             &policy(),
-            async || Err(lost()),
-            async || Some(Err(ConnectorError::new(ErrorKind::Unavailable, "down"))),
+            || async { Err(lost()) },
+            || async { Some(Err(ConnectorError::new(ErrorKind::Unavailable, "down"))) },
         ))
         .unwrap_err();
         assert_eq!(error.kind, ErrorKind::UnknownOutcome);
         assert!(error.message.contains("looking it up failed too (down)"), "{error}");
 
-        let mut sent = 0;
+        let sent = Cell::new(0);
         let error = block(create_once(
             &policy(),
-            async || {
-                sent += 1;
+            || async {
+                sent.set(sent.get() + 1);
                 Err(lost())
             },
-            async || Some(Ok(Vec::new())),
+            || async { Some(Ok(Vec::new())) },
         ))
         .unwrap_err();
-        assert_eq!(sent, 3, "bounded");
+        assert_eq!(sent.get(), 3, "bounded");
         assert!(error.message.contains("3 attempts, none carried out"), "{error}");
 
         let refused = block(create_once(
             &policy(),
-            async || Err(ConnectorError::new(ErrorKind::Invalid, "400")),
-            async || panic!("a refused create is not looked up"),
+            || async { Err(ConnectorError::new(ErrorKind::Invalid, "400")) },
+            || async { panic!("a refused create is not looked up") },
         ))
         .unwrap_err();
         assert_eq!(refused.kind, ErrorKind::Invalid);

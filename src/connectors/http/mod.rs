@@ -148,7 +148,11 @@ pub trait Vendor: Send + Sync {
     /// The endpoint a request counts against for the rate limit: its
     /// path's first part.
     fn endpoint(&self, path: &str) -> String {
-        path.trim_start_matches('/').split(['/', '?']).next().unwrap_or("").to_string()
+        path.trim_start_matches('/')
+            .split(['/', '?'])
+            .next()
+            .unwrap_or("")
+            .to_string()
     }
 }
 
@@ -204,7 +208,12 @@ impl Http {
     /// Sends a request, trying again as its [`Repeat`] allows, until an
     /// answer comes that is not worth waiting out. A 2xx answer is `Ok`,
     /// every other one an error that says what happened.
-    pub async fn send(&self, vendor: &dyn Vendor, request: &Outgoing, repeat: Repeat) -> Result<Incoming, ConnectorError> {
+    pub async fn send(
+        &self,
+        vendor: &dyn Vendor,
+        request: &Outgoing,
+        repeat: Repeat,
+    ) -> Result<Incoming, ConnectorError> {
         let url = request.url(&self.root)?;
         let endpoint = vendor.endpoint(&request.path);
         let method = request.method.as_str().to_string();
@@ -288,7 +297,8 @@ impl Http {
         let system = vendor.name();
         let reason = status.canonical_reason().unwrap_or("");
         let answered = format!("{system} answered {} {reason}", status.as_u16());
-        let sent_and_lost = repeat == Repeat::Never && status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED;
+        let sent_and_lost =
+            repeat == Repeat::Never && status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED;
         let kind = kind.unwrap_or(match status.as_u16() {
             401 => ErrorKind::Auth,
             403 => ErrorKind::Forbidden,
@@ -312,14 +322,16 @@ impl Http {
             _ => false,
         };
         let message = match kind {
-            ErrorKind::UnknownOutcome => format!(
-                "{answered} after the request was sent: it may or may not have been carried out"
-            ),
+            ErrorKind::UnknownOutcome => {
+                format!("{answered} after the request was sent: it may or may not have been carried out")
+            }
             ErrorKind::Auth => format!("{answered}: the credentials were refused"),
             ErrorKind::Forbidden => format!("{answered}: the credentials lack the right for this"),
             _ => answered,
         };
-        let mut error = ConnectorError::new(kind, message).with_vendor(said).retryable(retryable);
+        let mut error = ConnectorError::new(kind, message)
+            .with_vendor(said)
+            .retryable(retryable);
         error.retry_after = retry::retry_after(&response.headers, SystemTime::now());
         error
     }
@@ -340,7 +352,10 @@ impl Http {
                 );
             }
             Lost::NotText => {
-                return ConnectorError::new(ErrorKind::Protocol, format!("{system} answered with a body that is not UTF-8 text"));
+                return ConnectorError::new(
+                    ErrorKind::Protocol,
+                    format!("{system} answered with a body that is not UTF-8 text"),
+                );
             }
         };
         // Refused or unresolved before anything was sent: safe to repeat.

@@ -96,7 +96,10 @@ mod tests {
         let waits: Vec<Duration> = policy.waits().collect();
         assert_eq!(waits.len(), 3, "three waits between four attempts");
         for wait in &waits {
-            assert!(*wait >= Duration::from_millis(100) && *wait <= Duration::from_millis(600), "{wait:?}");
+            assert!(
+                *wait >= Duration::from_millis(100) && *wait <= Duration::from_millis(600),
+                "{wait:?}"
+            );
         }
     }
 }

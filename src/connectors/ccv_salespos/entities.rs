@@ -1,0 +1,74 @@
+//! The CCV SalesPOS entities flowc reads and writes, and how each maps onto
+//! the CCV Shop REST API (`/api/rest/v1/...`): its path, the query
+//! parameters that filter it server-side, its order, and which writes it
+//! takes.
+
+/// One entity of the API.
+#[derive(Debug)]
+pub struct Entity {
+    pub name: &'static str,
+    /// Below the API root: `/orders`.
+    pub path: &'static str,
+    /// Record fields a lookup can give to the API as a query parameter,
+    /// with the parameter's name: `productnumber` -> `?productnumber=`.
+    /// Other keys are matched here, over the pages read.
+    pub filters: &'static [(&'static str, &'static str)],
+    /// `orderby` values for ascending and descending order of the cursor
+    /// field, when the API can sort by it.
+    pub order: Option<(&'static str, &'static str)>,
+    /// Records are created with POST.
+    pub creates: bool,
+    /// Records are updated with PATCH of the changed fields.
+    pub updates: bool,
+}
+
+pub const ENTITIES: &[Entity] = &[
+    Entity {
+        name: "orders",
+        path: "/orders",
+        filters: &[
+            ("ordernumber", "ordernumber"),
+            ("status", "status"),
+            ("paid", "is_paid"),
+        ],
+        order: Some(("id", "id_desc")),
+        creates: false,
+        updates: true,
+    },
+    Entity {
+        name: "users",
+        path: "/users",
+        filters: &[],
+        order: None,
+        creates: true,
+        updates: true,
+    },
+    Entity {
+        name: "products",
+        path: "/products",
+        filters: &[("productnumber", "productnumber"), ("eannumber", "eannumber")],
+        order: None,
+        creates: true,
+        updates: true,
+    },
+    Entity {
+        name: "categories",
+        path: "/categories",
+        filters: &[],
+        order: None,
+        creates: true,
+        updates: true,
+    },
+    Entity {
+        name: "paymethods",
+        path: "/paymethods",
+        filters: &[],
+        order: None,
+        creates: false,
+        updates: false,
+    },
+];
+
+pub fn entity(name: &str) -> Option<&'static Entity> {
+    ENTITIES.iter().find(|entity| entity.name == name)
+}

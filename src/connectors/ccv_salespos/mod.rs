@@ -1,0 +1,596 @@
+//! CCV SalesPOS, through the CCV Shop REST API it runs on (`/api/rest/v1`):
+//! signed requests ([`auth`]), collections paged with `start` and `size`
+//! to their end, an order's rows fetched from its `orderrows.href` and
+//! embedded as `orderrows.items` (the shape flows and the `dir:` connector
+//! use), incremental reads after a cursor, products and categories created
+//! with POST and updated with PATCH, and CCV's error codes read as error
+//! kinds ([`errors`]).
+
+pub mod auth;
+pub mod entities;
+pub mod errors;
+
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+use serde::Deserialize;
+
+use super::connections::{Connection, Secret};
+use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor};
+use super::memory::{self, matches_keys};
+use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest, VendorError};
+use crate::value::{Object, Value};
+use entities::Entity;
+
+/// The system's name in messages.
+const NAME: &str = "CCV SalesPOS";
+
+/// Where the API lies below the shop's root.
+const API_PATH: &str = "/api/rest/v1";
+
+/// The largest page CCV gives.
+const LARGEST_PAGE: usize = 250;
+
+/// The keys of a `ccv_salespos` connection.
+#[derive(Deserialize)]
+struct Settings {
+    /// The shop's root: `https://myshop.example`.
+    base_url: String,
+    public_key: String,
+    secret_key: Secret,
+    /// Whether the shop's answers must carry a matching signature
+    /// (default: yes).
+    verify_responses: Option<bool>,
+    #[serde(flatten)]
+    tuning: Tuning,
+}
+
+const KEYS: &[&str] = &[
+    "system",
+    "base_url",
+    "public_key",
+    "secret_key",
+    "verify_responses",
+    "timeout_seconds",
+    "attempts",
+    "requests_per_minute",
+    "longest_retry_after_seconds",
+];
+
+pub struct CcvSalesPos {
+    http: Http,
+    signer: Signer,
+    /// The records of the last incremental read, read whole once and then
+    /// handed out page by page.
+    after_read: Mutex<Option<AfterRead>>,
+}
+
+struct AfterRead {
+    entity: String,
+    after: Value<'static>,
+    records: Vec<Value<'static>>,
+}
+
+/// Signs requests and checks answers.
+struct Signer {
+    keys: auth::Keys,
+    verify_responses: bool,
+}
+
+impl CcvSalesPos {
+    /// The connector of a `ccv_salespos` connection.
+    pub fn open(connection: &Connection, warn: &mut dyn FnMut(String)) -> Result<CcvSalesPos, ConnectorError> {
+        connection.check_keys(KEYS)?;
+        let settings: Settings = connection.settings()?;
+        let secret = settings.secret_key.resolve(&connection.name, "secret_key", warn)?;
+        let root = api_root(&connection.name, &settings.base_url, warn)?;
+        Ok(CcvSalesPos {
+            http: Http::new(root, &settings.tuning, None)?,
+            signer: Signer {
+                keys: auth::Keys {
+                    public: settings.public_key,
+                    secret,
+                },
+                verify_responses: settings.verify_responses.unwrap_or(true),
+            },
+            after_read: Mutex::new(None),
+        })
+    }
+
+    fn entity(name: &str) -> Result<&'static Entity, ConnectorError> {
+        entities::entity(name).ok_or_else(|| {
+            let known: Vec<&str> = entities::ENTITIES.iter().map(|entity| entity.name).collect();
+            ConnectorError::local(format!(
+                "flowc reaches no `{name}` in {NAME} (it reaches {})",
+                known.join(", ")
+            ))
+        })
+    }
+
+    async fn send(&self, request: &Outgoing, repeat: Repeat) -> Result<Incoming, ConnectorError> {
+        self.http.send(&self.signer, request, repeat).await
+    }
+
+    async fn json(&self, request: &Outgoing, repeat: Repeat) -> Result<Value<'static>, ConnectorError> {
+        let response = self.send(request, repeat).await?;
+        response.json(NAME)
+    }
+
+    /// One page of a collection: its items, and whether more follow.
+    async fn page(
+        &self,
+        request: Outgoing,
+        start: usize,
+        size: usize,
+    ) -> Result<(Vec<Value<'static>>, bool), ConnectorError> {
+        let request = request.query("start", start).query("size", size);
+        let envelope = self.json(&request, Repeat::Safe).await?;
+        let Some(items) = envelope.get("items").and_then(Value::as_list) else {
+            return Err(ConnectorError::new(
+                ErrorKind::Protocol,
+                format!("{NAME} answered a collection without `items`"),
+            )
+            .with_request("GET", &request.path));
+        };
+        let more = match envelope.get("next") {
+            Some(Value::Text(next)) => !next.is_empty(),
+            Some(_) => false,
+            None => items.len() >= size,
+        };
+        Ok((items.to_vec(), more && !items.is_empty()))
+    }
+
+    /// Every item of a collection, page by page to its end.
+    async fn every(&self, request: &Outgoing) -> Result<Vec<Value<'static>>, ConnectorError> {
+        let mut all = Vec::new();
+        loop {
+            let (items, more) = self.page(request.clone(), all.len(), LARGEST_PAGE).await?;
+            all.extend(items);
+            if !more {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// An order with its rows embedded as `orderrows.items`, read from the
+    /// link CCV gives in `orderrows.href`.
+    async fn with_rows(&self, order: Value<'static>) -> Result<Value<'static>, ConnectorError> {
+        let Some(href) = order
+            .get("orderrows")
+            .and_then(|rows| rows.get("href"))
+            .and_then(Value::as_str)
+        else {
+            return Ok(order);
+        };
+        let path = self.below_root(href)?;
+        let rows = self.every(&Outgoing::new(Method::GET, path)).await?;
+        let mut envelope = Object::new();
+        envelope.push("href", Value::from(href.to_string()));
+        envelope.push("start", Value::Int(0));
+        envelope.push("size", Value::Int(rows.len() as i64));
+        envelope.push("next", Value::Null);
+        envelope.push("items", Value::list(rows));
+        let mut order = order.as_object().cloned().unwrap_or_default();
+        order.insert("orderrows", Value::object(envelope));
+        Ok(Value::object(order))
+    }
+
+    /// The path below the API root of a link CCV gave. A link that leads
+    /// elsewhere (another host, another API) is refused: flowc signs only
+    /// requests to the shop it was given.
+    fn below_root(&self, href: &str) -> Result<String, ConnectorError> {
+        let root = self.http.root();
+        let outside = || {
+            ConnectorError::new(
+                ErrorKind::Protocol,
+                format!("{NAME} gave a link outside its API ({href})"),
+            )
+        };
+        let url = root.join(href).map_err(|_| outside())?;
+        if url.host_str() != root.host_str() || url.port_or_known_default() != root.port_or_known_default() {
+            return Err(outside());
+        }
+        let path = url
+            .path()
+            .strip_prefix(root.path().trim_end_matches('/'))
+            .ok_or_else(outside)?;
+        if !path.starts_with('/') {
+            return Err(outside());
+        }
+        Ok(path.to_string())
+    }
+
+    /// Rows embedded, for orders.
+    async fn complete(
+        &self,
+        entity: &Entity,
+        records: Vec<Value<'static>>,
+    ) -> Result<Vec<Value<'static>>, ConnectorError> {
+        if entity.name != "orders" {
+            return Ok(records);
+        }
+        let mut complete = Vec::with_capacity(records.len());
+        for record in records {
+            complete.push(self.with_rows(record).await?);
+        }
+        Ok(complete)
+    }
+
+    /// The records after a cursor, in the cursor's order, read once for
+    /// the whole run: with an API that sorts by the cursor, newest first
+    /// until the cursor is reached; else every page.
+    async fn after(
+        &self,
+        entity: &Entity,
+        cursor: &str,
+        after: &Value<'static>,
+    ) -> Result<Vec<Value<'static>>, ConnectorError> {
+        if let Some(read) = self.after_read.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && read.entity == entity.name
+            && read.after == *after
+        {
+            return Ok(read.records.clone());
+        }
+        let newer = |record: &Value<'_>| {
+            record.get(cursor).and_then(|value| value.compare(after)) == Some(std::cmp::Ordering::Greater)
+        };
+        let mut records = Vec::new();
+        match entity.order {
+            Some((_, descending)) => {
+                let request = Outgoing::new(Method::GET, entity.path).query("orderby", descending);
+                'pages: loop {
+                    let (items, more) = self.page(request.clone(), records.len(), LARGEST_PAGE).await?;
+                    let read = items.len();
+                    for item in items {
+                        if !newer(&item) {
+                            break 'pages;
+                        }
+                        records.push(item);
+                    }
+                    if !more || read == 0 {
+                        break;
+                    }
+                }
+                records.reverse();
+            }
+            None => {
+                let mut every = self.every(&Outgoing::new(Method::GET, entity.path)).await?;
+                every.retain(|record| newer(record));
+                every.sort_by(|a, b| {
+                    let (a, b) = (a.get(cursor), b.get(cursor));
+                    a.zip(b)
+                        .and_then(|(a, b)| a.compare(b))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+                records = every;
+            }
+        }
+        if let Some(value) = records.first().and_then(|record| record.get(cursor))
+            && value.compare(after).is_none()
+        {
+            return Err(ConnectorError::local(format!(
+                "the cursor {after} is {}, but `{cursor}` of {} holds {} values ({value}); they cannot be compared",
+                after.kind(),
+                entity.name,
+                value.kind()
+            )));
+        }
+        *self.after_read.lock().unwrap_or_else(|p| p.into_inner()) = Some(AfterRead {
+            entity: entity.name.to_string(),
+            after: after.clone(),
+            records: records.clone(),
+        });
+        Ok(records)
+    }
+}
+
+#[async_trait]
+impl Connector for CcvSalesPos {
+    fn system(&self) -> &str {
+        "ccv_salespos"
+    }
+
+    async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        let api = Self::entity(entity)?;
+        let size = request.size.clamp(1, LARGEST_PAGE);
+        let (records, more) = match (request.after, self.cursor_field(entity)) {
+            (Some(after), Some(cursor)) => {
+                let all = self.after(api, cursor, after).await?;
+                let page: Vec<Value<'static>> = all.iter().skip(request.start).take(size).cloned().collect();
+                (page, request.start + size < all.len())
+            }
+            _ => {
+                let mut listing = Outgoing::new(Method::GET, api.path);
+                if let Some((ascending, _)) = api.order {
+                    listing = listing.query("orderby", ascending);
+                }
+                self.page(listing, request.start, size).await?
+            }
+        };
+        Ok(Page {
+            records: self.complete(api, records).await?,
+            more,
+        })
+    }
+
+    async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
+        let api = Self::entity(entity)?;
+        let mut request = Outgoing::new(Method::GET, api.path);
+        for (path, value) in keys {
+            if let [field] = path
+                && let Some((_, parameter)) = api.filters.iter().find(|(name, _)| name == field)
+                && let Some(text) = value.to_text()
+                && !matches!(value, Value::List(_) | Value::Object(_))
+            {
+                request = request.query(parameter, text);
+            }
+        }
+        let mut found = self.every(&request).await?;
+        // The API's filters are not all exact (a product name matches in
+        // part): the keys decide.
+        found.retain(|record| matches_keys(record, keys));
+        self.complete(api, found).await
+    }
+
+    async fn get(&self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
+        let api = Self::entity(entity)?;
+        let Some(id) = id.to_text() else {
+            return Ok(None);
+        };
+        let request = Outgoing::new(Method::GET, format!("{}/{}", api.path, path_segment(&id)));
+        match self.json(&request, Repeat::Safe).await {
+            Ok(record) => Ok(self.complete(api, vec![record]).await?.pop()),
+            Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn create(
+        &self,
+        entity: &str,
+        payload: &Value<'_>,
+        keys: &Keys<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        let api = Self::entity(entity)?;
+        if !api.creates {
+            return Err(ConnectorError::new(
+                ErrorKind::Invalid,
+                format!("{NAME} does not create {entity} through its API"),
+            ));
+        }
+        let request = &Outgoing::new(Method::POST, api.path).json(payload);
+        http::create::create_once(
+            self.http.policy(),
+            || async move {
+                let response = self.send(request, Repeat::Never).await?;
+                self.created(&response).await
+            },
+            || async move {
+                if keys.is_empty() {
+                    None
+                } else {
+                    Some(self.find(entity, keys).await)
+                }
+            },
+        )
+        .await
+    }
+
+    async fn update(
+        &self,
+        entity: &str,
+        id: &Value<'_>,
+        payload: &Value<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        let api = Self::entity(entity)?;
+        if !api.updates {
+            return Err(ConnectorError::new(
+                ErrorKind::Invalid,
+                format!("{NAME} does not update {entity} through its API"),
+            ));
+        }
+        let Some(id_text) = id.to_text() else {
+            return Err(ConnectorError::local(format!("{entity} has no record with id {id}")));
+        };
+        let request = Outgoing::new(Method::PATCH, format!("{}/{}", api.path, path_segment(&id_text))).json(payload);
+        match self.send(&request, Repeat::Safe).await {
+            Ok(_) => {}
+            // The shop holds these values already: nothing to change.
+            Err(error) if errors::is_same_value(error.vendor.as_ref()) => {}
+            Err(error) => return Err(error),
+        }
+        // CCV answers a PATCH with no content: read what it holds now.
+        self.get(entity, id).await?.ok_or_else(|| {
+            ConnectorError::new(
+                ErrorKind::NotFound,
+                format!("{NAME} updated {entity} {id_text}, and then had no such record"),
+            )
+        })
+    }
+
+    fn id_field(&self, entity: &str) -> &str {
+        memory::id_field("ccv_salespos", entity)
+    }
+
+    fn cursor_field(&self, entity: &str) -> Option<&str> {
+        memory::cursor_field("ccv_salespos", entity)
+    }
+}
+
+impl CcvSalesPos {
+    /// The record a POST created: its body, or what its `Location` holds.
+    async fn created(&self, response: &Incoming) -> Result<Value<'static>, ConnectorError> {
+        if !response.body.trim().is_empty() {
+            return response.json(NAME);
+        }
+        let location = response
+            .headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| {
+                ConnectorError::new(
+                    ErrorKind::Protocol,
+                    format!("{NAME} created a record and said neither what nor where it is"),
+                )
+            })?;
+        let path = self.below_root(location)?;
+        self.json(&Outgoing::new(Method::GET, path), Repeat::Safe).await
+    }
+}
+
+#[async_trait]
+impl Vendor for Signer {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    async fn authorize(&self, request: &mut Outgoing, url: &Url) -> Result<(), ConnectorError> {
+        let date = auth::x_date(chrono::Utc::now());
+        let hash = self.keys.hash(
+            request.method.as_str(),
+            &uri(url),
+            request.body.as_deref().unwrap_or(""),
+            &date,
+        );
+        for (name, value) in [
+            ("x-public", self.keys.public.as_str()),
+            ("x-date", &date),
+            ("x-hash", &hash),
+        ] {
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| ConnectorError::local(format!("the `{name}` of connection cannot go in a header")))?;
+            request.headers.push((HeaderName::from_static(name), value));
+        }
+        Ok(())
+    }
+
+    fn verify(&self, request: &Outgoing, url: &Url, response: &Incoming) -> Result<(), ConnectorError> {
+        if !self.verify_responses {
+            return Ok(());
+        }
+        let header = |name: &str| response.headers.get(name).and_then(|value| value.to_str().ok());
+        let (Some(hash), Some(date)) = (header("x-hash"), header("x-date")) else {
+            return Err(ConnectorError::new(
+                ErrorKind::Protocol,
+                format!(
+                    "{NAME} did not sign its answer (no x-hash or x-date); set verify_responses = false only for a shop that never does"
+                ),
+            ));
+        };
+        if self
+            .keys
+            .verify(request.method.as_str(), &uri(url), &response.body, date, hash)
+        {
+            Ok(())
+        } else {
+            Err(ConnectorError::new(
+                ErrorKind::Protocol,
+                format!(
+                    "the signature of {NAME}'s answer does not match: it was not sent by the shop with these keys, or was changed on the way"
+                ),
+            ))
+        }
+    }
+
+    fn read_error(&self, response: &Incoming) -> (VendorError, Option<ErrorKind>) {
+        errors::read(response)
+    }
+
+    fn endpoint(&self, path: &str) -> String {
+        path.trim_start_matches('/')
+            .split(['/', '?'])
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+/// The request's path and query as sent, which the signature covers.
+fn uri(url: &Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+/// An id as one path segment: nothing in it may add a segment, a query,
+/// or go up a level (`..`, which URLs resolve however it is written).
+fn path_segment(id: &str) -> String {
+    if id.is_empty() || id.trim_matches('.').is_empty() {
+        return "%20".to_string();
+    }
+    id.bytes()
+        .map(|byte| match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The API root below a shop's `base_url`.
+fn api_root(connection: &str, base_url: &str, warn: &mut dyn FnMut(String)) -> Result<Url, ConnectorError> {
+    let url = Url::parse(base_url.trim()).map_err(|error| {
+        ConnectorError::local(format!("connection `{connection}`: base_url is not a URL ({error})"))
+    })?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(ConnectorError::local(format!(
+            "connection `{connection}`: base_url is the shop's web address, such as https://myshop.example"
+        )));
+    }
+    if url.scheme() == "http" && !is_local(&url) {
+        warn(format!(
+            "connection `{connection}`: base_url uses http: requests and answers travel unencrypted"
+        ));
+    }
+    let path = url.path().trim_end_matches('/');
+    let root = if path.ends_with(API_PATH) {
+        path.to_string()
+    } else {
+        format!("{path}{API_PATH}")
+    };
+    let mut root_url = url.clone();
+    root_url.set_path(&root);
+    root_url.set_query(None);
+    Ok(root_url)
+}
+
+/// Whether a URL is this machine (a sandbox).
+pub fn is_local(url: &Url) -> bool {
+    matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]" | "::1"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_root_lies_below_the_shops_address() {
+        let mut warnings = Vec::new();
+        let mut warn = |w: String| warnings.push(w);
+        assert_eq!(
+            api_root("shop", "https://myshop.example", &mut warn).unwrap().as_str(),
+            "https://myshop.example/api/rest/v1"
+        );
+        assert_eq!(
+            api_root("shop", "https://myshop.example/api/rest/v1/", &mut warn)
+                .unwrap()
+                .as_str(),
+            "https://myshop.example/api/rest/v1"
+        );
+        assert!(warnings.is_empty());
+        api_root("shop", "http://shop.example", &mut warn).unwrap();
+        api_root("shop", "http://127.0.0.1:8080", &mut warn).unwrap();
+        assert_eq!(warnings.len(), 1, "plain http warned about, except on this machine");
+        assert!(api_root("shop", "myshop.example", &mut |_| {}).is_err());
+    }
+
+    #[test]
+    fn ids_stay_one_path_segment() {
+        assert_eq!(path_segment("483920"), "483920");
+        assert_eq!(path_segment("../users?x=1"), "..%2Fusers%3Fx%3D1");
+        assert_eq!(path_segment(".."), "%20", "never a step up");
+        assert_eq!(path_segment(""), "%20");
+    }
+}
