@@ -567,8 +567,8 @@ mod tests {
 
     #[test]
     fn the_api_root_lies_below_the_shops_address() {
-        let mut warnings = Vec::new();
-        let mut warn = |w: String| warnings.push(w);
+        let warnings = std::cell::RefCell::new(Vec::new());
+        let mut warn = |w: String| warnings.borrow_mut().push(w);
         assert_eq!(
             api_root("shop", "https://myshop.example", &mut warn).unwrap().as_str(),
             "https://myshop.example/api/rest/v1"
@@ -579,10 +579,14 @@ mod tests {
                 .as_str(),
             "https://myshop.example/api/rest/v1"
         );
-        assert!(warnings.is_empty());
+        assert!(warnings.borrow().is_empty());
         api_root("shop", "http://shop.example", &mut warn).unwrap();
         api_root("shop", "http://127.0.0.1:8080", &mut warn).unwrap();
-        assert_eq!(warnings.len(), 1, "plain http warned about, except on this machine");
+        assert_eq!(
+            warnings.borrow().len(),
+            1,
+            "plain http warned about, except on this machine"
+        );
         assert!(api_root("shop", "myshop.example", &mut |_| {}).is_err());
     }
 
