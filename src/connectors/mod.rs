@@ -14,6 +14,7 @@
 pub mod ccv_salespos;
 pub mod connections;
 pub mod dir;
+pub mod eaccounting;
 pub mod error;
 pub mod http;
 pub mod memory;

@@ -1,0 +1,353 @@
+//! Visma eAccounting, through its API v2: OAuth2 with rotating refresh
+//! tokens ([`auth`], [`tokens`]), lists in `Meta`/`Data` pages read with
+//! `$page` and `$pagesize` to their end, lookups through OData `$filter`
+//! ([`odata`]), creates with POST (looked up before a second try), updates
+//! as the API takes them (PUT of the whole record: read, merge the flow's
+//! fields, write), and the vendor's published limit of 600 requests a
+//! minute per endpoint kept on this side.
+
+pub mod auth;
+pub mod errors;
+pub mod odata;
+pub mod tokens;
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::{Method, Url};
+use serde::Deserialize;
+
+use super::connections::{Connection, Secret};
+use super::http::{self, Http, Outgoing, Repeat, Tuning};
+use super::memory;
+use super::schema::Catalog;
+use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
+use crate::value::{Object, Value};
+use auth::{NAME, Session};
+
+/// Requests a minute per endpoint that eAccounting allows.
+pub const PUBLISHED_LIMIT: u32 = 600;
+
+/// The largest page asked for.
+const LARGEST_PAGE: usize = 500;
+
+/// The keys of an `eaccounting` connection.
+#[derive(Deserialize)]
+struct Settings {
+    /// The API root, with `/v2`.
+    base_url: String,
+    token_url: String,
+    client_id: String,
+    client_secret: Secret,
+    refresh_token: Secret,
+    #[serde(flatten)]
+    tuning: Tuning,
+}
+
+const KEYS: &[&str] = &[
+    "system",
+    "base_url",
+    "token_url",
+    "client_id",
+    "client_secret",
+    "refresh_token",
+    "timeout_seconds",
+    "attempts",
+    "requests_per_minute",
+    "longest_retry_after_seconds",
+];
+
+pub struct Eaccounting {
+    http: Http,
+    session: Session,
+}
+
+impl Eaccounting {
+    /// The connector of an `eaccounting` connection; its rotating refresh
+    /// token is kept under `state`.
+    pub fn open(
+        connection: &Connection,
+        state: &Path,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<Eaccounting, ConnectorError> {
+        connection.check_keys(KEYS)?;
+        let settings: Settings = connection.settings()?;
+        let name = &connection.name;
+        let client_secret = settings.client_secret.resolve(name, "client_secret", warn)?;
+        let refresh_token = settings.refresh_token.resolve(name, "refresh_token", warn)?;
+        let root = url(name, "base_url", &settings.base_url, warn)?;
+        let token_url = url(name, "token_url", &settings.token_url, warn)?;
+        let timeout = Duration::from_secs(settings.tuning.timeout_seconds.unwrap_or(30).max(1));
+        let store = tokens::TokenStore::new(state, name, &refresh_token);
+        Ok(Eaccounting {
+            http: Http::new(root, &settings.tuning, Some(PUBLISHED_LIMIT))?,
+            session: Session::new(
+                token_url,
+                settings.client_id,
+                client_secret,
+                refresh_token,
+                store,
+                timeout,
+            )?,
+        })
+    }
+
+    fn path(entity: &str) -> Result<String, ConnectorError> {
+        match Catalog::builtin().entity("eaccounting", entity) {
+            Some(_) => Ok(format!("/{entity}")),
+            None => Err(ConnectorError::local(format!("flowc reaches no `{entity}` in {NAME}"))),
+        }
+    }
+
+    fn writable(entity: &str) -> Result<(), ConnectorError> {
+        match Catalog::builtin().entity("eaccounting", entity) {
+            Some(schema) if schema.read_only => Err(ConnectorError::new(
+                ErrorKind::Invalid,
+                format!("{NAME} keeps {entity} as reference data: it is read, not written"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    async fn json(&self, request: &Outgoing, repeat: Repeat) -> Result<Value<'static>, ConnectorError> {
+        self.http.send(&self.session, request, repeat).await?.json(NAME)
+    }
+
+    /// One `Meta`/`Data` page: its records and whether more follow.
+    async fn page(
+        &self,
+        request: Outgoing,
+        page: usize,
+        size: usize,
+    ) -> Result<(Vec<Value<'static>>, bool), ConnectorError> {
+        let request = request.query("$page", page).query("$pagesize", size);
+        let answer = self.json(&request, Repeat::Safe).await?;
+        let Some(records) = answer.get("Data").and_then(Value::as_list) else {
+            return Err(
+                ConnectorError::new(ErrorKind::Protocol, format!("{NAME} answered a list without `Data`"))
+                    .with_request("GET", &request.path),
+            );
+        };
+        let number = |name: &str| match answer.get("Meta").and_then(|meta| meta.get(name)) {
+            Some(Value::Int(n)) => Some(*n),
+            _ => None,
+        };
+        let more = match (number("CurrentPage"), number("TotalNumberOfPages")) {
+            (Some(current), Some(total)) => current < total,
+            _ => records.len() >= size,
+        };
+        Ok((records.to_vec(), more && !records.is_empty()))
+    }
+
+    /// Every record a request lists, page by page to the end.
+    async fn every(&self, request: &Outgoing) -> Result<Vec<Value<'static>>, ConnectorError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let (records, more) = self.page(request.clone(), page, LARGEST_PAGE).await?;
+            all.extend(records);
+            if !more {
+                break;
+            }
+        }
+        Ok(all)
+    }
+}
+
+#[async_trait]
+impl Connector for Eaccounting {
+    fn system(&self) -> &str {
+        "eaccounting"
+    }
+
+    async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        let mut listing = Outgoing::new(Method::GET, Self::path(entity)?);
+        if let Some(cursor) = self.cursor_field(entity) {
+            if let Some(after) = request.after {
+                let filter = odata::greater(cursor, after).ok_or_else(|| {
+                    ConnectorError::local(format!("the cursor {after} cannot be given to {NAME} as a filter"))
+                })?;
+                listing = listing.query("$filter", filter);
+            }
+            listing = listing.query("$orderby", cursor);
+        }
+        // Pages are numbered; one that starts where asked is as large as
+        // the largest size that divides the start.
+        let mut size = request.size.clamp(1, LARGEST_PAGE);
+        while !request.start.is_multiple_of(size) {
+            size = gcd(request.start, size);
+        }
+        let (records, more) = self.page(listing, request.start / size + 1, size).await?;
+        Ok(Page { records, more })
+    }
+
+    async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
+        let mut conditions = Vec::with_capacity(keys.len());
+        for (path, value) in keys {
+            conditions.push(odata::equals(path, value).ok_or_else(|| {
+                ConnectorError::new(
+                    ErrorKind::Invalid,
+                    format!(
+                        "{NAME} cannot filter {entity} by {} (a field inside a list, or a list value): look it up by a field of the record itself",
+                        path.join(".")
+                    ),
+                )
+            })?);
+        }
+        let mut request = Outgoing::new(Method::GET, Self::path(entity)?);
+        if !conditions.is_empty() {
+            request = request.query("$filter", conditions.join(" and "));
+        }
+        // The system's own comparison decides (it may ignore case, as
+        // eAccounting does for e-mail addresses).
+        self.every(&request).await
+    }
+
+    async fn get(&self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
+        let Some(id) = id.to_text() else {
+            return Ok(None);
+        };
+        let request = Outgoing::new(Method::GET, format!("{}/{}", Self::path(entity)?, segment(&id)?));
+        match self.json(&request, Repeat::Safe).await {
+            Ok(record) => Ok(Some(record)),
+            Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn create(
+        &self,
+        entity: &str,
+        payload: &Value<'_>,
+        keys: &Keys<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        Self::writable(entity)?;
+        let request = &Outgoing::new(Method::POST, Self::path(entity)?).json(payload);
+        http::create::create_once(
+            self.http.policy(),
+            || async move { self.json(request, Repeat::Never).await },
+            || async move {
+                if keys.is_empty() {
+                    None
+                } else {
+                    Some(self.find(entity, keys).await)
+                }
+            },
+        )
+        .await
+    }
+
+    async fn update(
+        &self,
+        entity: &str,
+        id: &Value<'_>,
+        payload: &Value<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        Self::writable(entity)?;
+        let Some(id_text) = id.to_text() else {
+            return Err(ConnectorError::local(format!("{entity} has no record with id {id}")));
+        };
+        let path = format!("{}/{}", Self::path(entity)?, segment(&id_text)?);
+        // The API replaces the whole record: what it holds, with the
+        // flow's fields over it, without what it does not take back.
+        let held = self
+            .json(&Outgoing::new(Method::GET, path.clone()), Repeat::Safe)
+            .await?;
+        let record = merged(entity, &held, payload);
+        self.json(&Outgoing::new(Method::PUT, path).json(&record), Repeat::Safe)
+            .await
+    }
+
+    fn id_field(&self, entity: &str) -> &str {
+        memory::id_field("eaccounting", entity)
+    }
+
+    fn cursor_field(&self, entity: &str) -> Option<&str> {
+        memory::cursor_field("eaccounting", entity)
+    }
+}
+
+/// `held` with `payload`'s fields written over it, and the fields the
+/// schema says are read-only left out.
+fn merged(entity: &str, held: &Value<'_>, payload: &Value<'_>) -> Value<'static> {
+    let schema = Catalog::builtin().entity("eaccounting", entity);
+    let read_only = |name: &str| {
+        schema
+            .and_then(|schema| schema.fields.get(name))
+            .is_some_and(|field| field.read_only)
+    };
+    let mut record = Object::new();
+    for (name, value) in held.as_object().into_iter().flat_map(|fields| fields.iter()) {
+        if !read_only(name) {
+            record.push(name.to_string(), value.clone().into_owned());
+        }
+    }
+    for (name, value) in payload.as_object().into_iter().flat_map(|fields| fields.iter()) {
+        record.insert(name.to_string(), value.clone().into_owned());
+    }
+    Value::object(record)
+}
+
+/// An id as one path segment: eAccounting's ids are GUIDs and codes.
+fn segment(id: &str) -> Result<String, ConnectorError> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(ConnectorError::new(
+            ErrorKind::Invalid,
+            format!("`{id}` is not an id {NAME} gives"),
+        ));
+    }
+    Ok(id.to_string())
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// A URL key of the connection.
+fn url(connection: &str, key: &str, text: &str, warn: &mut dyn FnMut(String)) -> Result<Url, ConnectorError> {
+    let url = Url::parse(text.trim())
+        .map_err(|error| ConnectorError::local(format!("connection `{connection}`: {key} is not a URL ({error})")))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(ConnectorError::local(format!(
+            "connection `{connection}`: {key} is an https address"
+        )));
+    }
+    if url.scheme() == "http" && !super::ccv_salespos::is_local(&url) {
+        warn(format!(
+            "connection `{connection}`: {key} uses http: tokens and records travel unencrypted"
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::json;
+
+    #[test]
+    fn an_update_writes_the_held_record_with_the_flows_fields_and_no_read_only_ones() {
+        let held = json::parse(
+            r#"{"Id": "c-1", "Name": "Old", "ChangedUtc": "2024-01-01T00:00:00Z", "InvoiceCity": "Utrecht"}"#,
+        )
+        .unwrap();
+        let payload = json::parse(r#"{"Name": "New"}"#).unwrap();
+        assert_eq!(
+            json::to_string(&merged("customers", &held, &payload)),
+            r#"{"Name":"New","InvoiceCity":"Utrecht"}"#
+        );
+    }
+
+    #[test]
+    fn ids_are_one_path_segment() {
+        assert!(segment("8f6b3a51-1c2d-4e5f-8a9b-0c1d2e3f4a5b").is_ok());
+        assert!(segment("../x").is_err());
+        assert!(segment("").is_err());
+    }
+
+    #[test]
+    fn pages_start_where_asked() {
+        assert_eq!(gcd(200, 100), 100);
+        assert_eq!(gcd(150, 100), 50);
+    }
+}
