@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use super::load::{load, parse_clock, parse_setting};
 use super::{ColorChoice, Format, Outcome};
 use crate::check::ir::FileId;
-use crate::connectors::{self, Access};
+use crate::connectors::{self, Access, Opening};
 use crate::diagnostics::{Diagnostic, render};
 use crate::eval::{Clock, Evaluator};
 use crate::plan::{Decision, Plan, serde_plain};
@@ -26,12 +26,18 @@ use crate::value::{Value, json};
 pub struct Options {
     /// The .flow file.
     pub flow: PathBuf,
-    /// Where the source records are: dir:PATH (a directory of ENTITY.json files).
+    /// Where the source records are: a connection's name in the connections file, or dir:PATH (a directory of ENTITY.json files).
     #[arg(long)]
     pub source: String,
-    /// Where the target records are: dir:PATH.
+    /// Where the target records are: a connection's name, or dir:PATH.
     #[arg(long)]
     pub target: String,
+    /// The connections file (default: $FLOWC_CONNECTIONS, else connections.toml here).
+    #[arg(long, value_name = "FILE")]
+    pub connections: Option<PathBuf>,
+    /// Where flowc keeps what it needs between runs (rotating tokens; the activity log by default).
+    #[arg(long, value_name = "DIR", default_value = ".flowc")]
+    pub state: PathBuf,
     /// A setting's value: --set name=value (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_setting)]
     pub settings: Vec<(String, String)>,
@@ -44,9 +50,9 @@ pub struct Options {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// The activity log the run appends to.
-    #[arg(long, default_value = ".flowc/activity.ndjson")]
-    pub log: PathBuf,
+    /// The activity log the run appends to (default: activity.ndjson in the state directory).
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
     /// Log payloads whole: without this, e-mail addresses, names, addresses and phone numbers are masked.
     #[arg(long)]
     pub log_payloads: bool,
@@ -86,29 +92,36 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         );
         return Outcome::Unusable;
     }
-    let source = match connectors::open(&options.source, &source_entity.system, Access::Read) {
+    let mut warn = |warning: String| eprintln!("warning: {warning}");
+    let mut opening = Opening {
+        connections: options.connections.as_deref(),
+        state: &options.state,
+        warn: &mut warn,
+    };
+    let source = match connectors::open(&options.source, &source_entity.system, Access::Read, &mut opening) {
         Ok(source) => source,
         Err(error) => {
-            eprintln!("error: the source: {error}");
+            eprintln!("error: the source: {}", error.said());
             return Outcome::Unusable;
         }
     };
     let access = if options.dry_run { Access::Read } else { Access::Write };
-    let target = match connectors::open(&options.target, target_system, access) {
+    let target = match connectors::open(&options.target, target_system, access, &mut opening) {
         Ok(target) => target,
         Err(error) => {
-            eprintln!("error: the target: {error}");
+            eprintln!("error: the target: {}", error.said());
             return Outcome::Unusable;
         }
     };
     let moment = options.clock.now();
-    let mut log = match ActivityLog::open(&options.log, &flow.name, moment, options.dry_run, options.log_payloads) {
+    let log_path = options
+        .log
+        .clone()
+        .unwrap_or_else(|| options.state.join("activity.ndjson"));
+    let mut log = match ActivityLog::open(&log_path, &flow.name, moment, options.dry_run, options.log_payloads) {
         Ok(log) => log,
         Err(error) => {
-            eprintln!(
-                "error: cannot write the activity log {}: {error}",
-                options.log.display()
-            );
+            eprintln!("error: cannot write the activity log {}: {error}", log_path.display());
             return Outcome::Unusable;
         }
     };
@@ -142,13 +155,13 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     if let Some(error) = log_failed {
         eprintln!(
             "error: the activity log {} could not be written: {error}",
-            options.log.display()
+            log_path.display()
         );
     }
     let summary = match result {
         Ok(summary) => summary,
         Err(error) => {
-            eprintln!("error: the source could not be read: {error}");
+            eprintln!("error: the source could not be read: {}", error.said());
             return Outcome::Unusable;
         }
     };
@@ -168,7 +181,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         }
         Format::Json => eprintln!("{summary}{dry}{cursor}"),
     }
-    eprintln!("activity log: {} (run {})", options.log.display(), log.run_id());
+    eprintln!("activity log: {} (run {})", log_path.display(), log.run_id());
     if summary.failed > 0 {
         Outcome::Failure
     } else {

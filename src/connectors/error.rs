@@ -150,6 +150,12 @@ impl ConnectorError {
         self
     }
 
+    /// The error in words for the terminal: whole, without the marks that
+    /// let the activity log mask the vendor's words.
+    pub fn said(&self) -> String {
+        crate::diagnostics::personal::unmark(self.to_string()).0
+    }
+
     pub fn retryable(mut self, retryable: bool) -> ConnectorError {
         self.retryable = retryable;
         self

@@ -21,6 +21,7 @@ pub mod memory;
 pub mod schema;
 
 use std::future::Future;
+use std::path::Path;
 
 use async_trait::async_trait;
 
@@ -108,17 +109,53 @@ pub enum Access {
     Write,
 }
 
-/// Opens a connector from its description on the command line:
-/// `dir:PATH` for a directory of entity files.
-pub fn open(spec: &str, system: &str, access: Access) -> Result<Box<dyn Connector>, ConnectorError> {
-    match spec.split_once(':') {
-        Some(("dir", path)) if access == Access::Write => Ok(Box::new(DirConnector::open_for_writing(path, system)?)),
-        Some(("dir", path)) => Ok(Box::new(DirConnector::open(path, system)?)),
-        Some((kind, _)) => Err(ConnectorError::local(format!(
-            "there is no `{kind}` connector; use dir:PATH"
-        ))),
-        None => Err(ConnectorError::local(format!(
-            "`{spec}` does not name a connector; use dir:PATH"
+/// What opening a connection needs besides its name.
+pub struct Opening<'o> {
+    /// `--connections FILE`, if given.
+    pub connections: Option<&'o Path>,
+    /// `--state DIR`: where rotating tokens are kept.
+    pub state: &'o Path,
+    /// Told of what is worth a warning (a secret written in the file).
+    pub warn: &'o mut dyn FnMut(String),
+}
+
+/// Opens a connector from its description on the command line: `dir:PATH`
+/// for a directory of entity files, or the name of a connection in the
+/// connections file. `system` is the system the flow reads or writes there.
+pub fn open(
+    spec: &str,
+    system: &str,
+    access: Access,
+    opening: &mut Opening<'_>,
+) -> Result<Box<dyn Connector>, ConnectorError> {
+    if let Some(path) = spec.strip_prefix("dir:") {
+        return Ok(match access {
+            Access::Write => Box::new(DirConnector::open_for_writing(path, system)?),
+            Access::Read => Box::new(DirConnector::open(path, system)?),
+        });
+    }
+    if spec.is_empty() || spec.contains(['/', '\\']) {
+        return Err(ConnectorError::local(format!(
+            "`{spec}` names no connection; give a connection's name from the connections file, or dir:PATH"
+        )));
+    }
+    let file = connections::Connections::path(opening.connections);
+    let connection = connections::Connections::load(&file)?.get(spec)?;
+    if connection.system != system {
+        return Err(ConnectorError::local(format!(
+            "connection `{spec}` reaches {}, but the flow works with {system} there",
+            connection.system
+        )));
+    }
+    match system {
+        "ccv_salespos" => Ok(Box::new(ccv_salespos::CcvSalesPos::open(&connection, opening.warn)?)),
+        "eaccounting" => Ok(Box::new(eaccounting::Eaccounting::open(
+            &connection,
+            opening.state,
+            opening.warn,
+        )?)),
+        other => Err(ConnectorError::local(format!(
+            "flowc has no connector for {other} yet (connection `{spec}`); use dir:PATH"
         ))),
     }
 }
