@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod eval;
 pub mod plan;
 pub mod runtime;
+pub mod sandbox;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
