@@ -40,6 +40,11 @@ enum Command {
     Map(cli::map::Options),
     /// Sync records: plan what the flow decides for each source record and apply it to the target.
     Run(cli::run::Options),
+    /// Check the connections of the connections file.
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
+    /// Serve a local emulator of a vendor's API, to try flows against without credentials.
+    Sandbox(cli::sandbox::Options),
     /// Run the mapping tests (*.tests.json) under the given paths.
     Test {
         /// Test files, or directories searched for *.tests.json (default: the current directory).
@@ -53,6 +58,12 @@ enum Command {
         /// The code.
         code: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ConnectionsCommand {
+    /// Sign in to a connection's system and read one page; say in one line what is wrong.
+    Check(cli::connections::CheckOptions),
 }
 
 /// The stack of the thread that runs a command. Deep but legal nesting in
@@ -91,6 +102,8 @@ fn run(cli: Cli) -> Outcome {
         }
         Command::Map(options) => cli::map::run(&options, &mut stdout),
         Command::Run(options) => cli::run::run(&options, &mut stdout),
+        Command::Connections(ConnectionsCommand::Check(options)) => cli::connections::check(&options, &mut stdout),
+        Command::Sandbox(options) => cli::sandbox::run(&options, &mut stdout),
         Command::Test { paths, color } => cli::test::run(&cli::test::Options { paths, color }, &mut stdout),
         Command::Explain { code } => cli::explain::run(&code, &mut stdout),
     }

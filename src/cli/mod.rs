@@ -2,6 +2,7 @@
 //! parses the command line and calls these.
 
 pub mod check;
+pub mod connections;
 pub mod explain;
 pub mod files;
 pub mod load;
@@ -9,6 +10,7 @@ pub mod map;
 pub mod output;
 pub mod record_errors;
 pub mod run;
+pub mod sandbox;
 pub mod test;
 
 pub use output::{ColorChoice, Format};

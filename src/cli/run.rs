@@ -113,6 +113,12 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
             return Outcome::Unusable;
         }
     };
+    for (side, connector) in [("source", &source), ("target", &target)] {
+        if let Err(error) = connectors::wait(io.handle(), connector.connect()) {
+            eprintln!("error: the {side}: {}", error.said());
+            return Outcome::Unusable;
+        }
+    }
     let moment = options.clock.now();
     let log_path = options
         .log

@@ -87,6 +87,13 @@ pub trait Connector: Send + Sync {
     async fn update(&self, entity: &str, id: &Value<'_>, payload: &Value<'_>)
     -> Result<Value<'static>, ConnectorError>;
 
+    /// Signs in, where the system has a sign-in of its own (eAccounting's
+    /// token grant), so that credentials that do not work stop a run
+    /// before its first record rather than fail every record.
+    async fn connect(&self) -> Result<(), ConnectorError> {
+        Ok(())
+    }
+
     /// The field that identifies records of `entity`.
     fn id_field(&self, entity: &str) -> &str;
 
@@ -139,24 +146,47 @@ pub fn open(
             "`{spec}` names no connection; give a connection's name from the connections file, or dir:PATH"
         )));
     }
-    let file = connections::Connections::path(opening.connections);
-    let connection = connections::Connections::load(&file)?.get(spec)?;
+    let connection = find_connection(spec, opening)?;
     if connection.system != system {
         return Err(ConnectorError::local(format!(
             "connection `{spec}` reaches {}, but the flow works with {system} there",
             connection.system
         )));
     }
-    match system {
-        "ccv_salespos" => Ok(Box::new(ccv_salespos::CcvSalesPos::open(&connection, opening.warn)?)),
+    connect(&connection, opening)
+}
+
+/// The connection called `name` in the connections file.
+pub fn find_connection(name: &str, opening: &Opening<'_>) -> Result<connections::Connection, ConnectorError> {
+    let file = connections::Connections::path(opening.connections);
+    connections::Connections::load(&file)?.get(name)
+}
+
+/// The connector of a connection, by its system.
+pub fn connect(
+    connection: &connections::Connection,
+    opening: &mut Opening<'_>,
+) -> Result<Box<dyn Connector>, ConnectorError> {
+    match connection.system.as_str() {
+        "ccv_salespos" => Ok(Box::new(ccv_salespos::CcvSalesPos::open(connection, opening.warn)?)),
         "eaccounting" => Ok(Box::new(eaccounting::Eaccounting::open(
-            &connection,
+            connection,
             opening.state,
             opening.warn,
         )?)),
         other => Err(ConnectorError::local(format!(
-            "flowc has no connector for {other} yet (connection `{spec}`); use dir:PATH"
+            "flowc has no connector for {other} yet (connection `{}`); use dir:PATH",
+            connection.name
         ))),
+    }
+}
+
+/// The entity `flowc connections check` reads a page of: one every
+/// integration with the system needs the right to read.
+pub fn probe_entity(system: &str) -> &'static str {
+    match system {
+        "ccv_salespos" => "orders",
+        _ => "customers",
     }
 }
 

@@ -28,8 +28,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha512;
 
 use super::faults::{Dice, Fault};
-use super::store::{self, Records};
-use super::{Credentials, Options, Stats, answer, broken, query_pairs};
+use super::store;
+use super::{Credentials, Options, Shared, Stats, answer, broken, query_pairs};
 use crate::value::{Object, Value, json};
 
 const API: &str = "/api/rest/v1";
@@ -48,22 +48,21 @@ struct Shop {
     secret: String,
     faults: super::Faults,
     dice: Mutex<Dice>,
-    records: Mutex<Records>,
+    records: Shared,
     /// Rows of each order, by the order's id.
     rows: Mutex<BTreeMap<i64, Vec<Value<'static>>>>,
     stats: Arc<Stats>,
 }
 
 /// The router and the connections.toml table that reaches it.
-pub fn router(base: &str, options: &Options, stats: Arc<Stats>) -> Result<(Router, String), String> {
+pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared) -> Result<(Router, String), String> {
     let credentials = options.credentials.clone().unwrap_or(Credentials {
         id: "sandbox-public".into(),
         secret: "sandbox-secret".into(),
         refresh_token: String::new(),
     });
-    let mut records = Records::seed(options.data.as_deref())?;
     let mut rows = BTreeMap::new();
-    for order in records.of_mut("orders") {
+    for order in records.lock().unwrap().of_mut("orders") {
         let Some(id) = order.get("id").and_then(as_id) else {
             continue;
         };
@@ -86,7 +85,7 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>) -> Result<(Route
         secret: credentials.secret.clone(),
         dice: Mutex::new(options.faults.dice()),
         faults: options.faults.clone(),
-        records: Mutex::new(records),
+        records,
         rows: Mutex::new(rows),
         stats,
     };
@@ -141,11 +140,11 @@ async fn handle(State(shop): State<Arc<Shop>>, request: Request) -> Response<Bod
             return shop.signed(&method, &uri, response);
         }
         Some(Fault::Status(status)) => {
-            return shop.signed(
-                &method,
-                &uri,
-                error(status, &format!("{status}.00"), "Injected failure"),
-            );
+            let mut response = error(status, &format!("{status}.00"), "Injected failure");
+            if status == 503 {
+                super::retry_after(response.headers_mut(), shop.faults.retry_after, false);
+            }
+            return shop.signed(&method, &uri, response);
         }
         Some(Fault::Forge) => forge = true,
         _ => {}

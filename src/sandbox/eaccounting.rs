@@ -29,8 +29,8 @@ use axum::http::{Method, Response, StatusCode};
 use base64::Engine;
 
 use super::faults::{Dice, Fault};
-use super::store::{self, Records};
-use super::{Credentials, Options, Stats, answer, broken, query_pairs, uuid};
+use super::store;
+use super::{Credentials, Options, Shared, Stats, answer, broken, query_pairs, uuid};
 use crate::connectors::schema::Catalog;
 use crate::value::{Object, Value, json};
 
@@ -51,11 +51,11 @@ struct Books {
     recent: Mutex<HashMap<String, VecDeque<Instant>>>,
     faults: super::Faults,
     dice: Mutex<Dice>,
-    records: Mutex<Records>,
+    records: Shared,
     stats: Arc<Stats>,
 }
 
-pub fn router(base: &str, options: &Options, stats: Arc<Stats>) -> Result<(Router, String), String> {
+pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared) -> Result<(Router, String), String> {
     let mut dice = options.faults.dice();
     let credentials = options.credentials.clone().unwrap_or_else(|| Credentials {
         id: "sandbox-client".into(),
@@ -72,7 +72,7 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>) -> Result<(Route
         recent: Mutex::new(HashMap::new()),
         faults: options.faults.clone(),
         dice: Mutex::new(dice),
-        records: Mutex::new(Records::seed(options.data.as_deref())?),
+        records,
         stats,
     };
     let table = format!(
@@ -135,7 +135,13 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
             );
             return response;
         }
-        Some(Fault::Status(status)) => return error(status, "Injected failure"),
+        Some(Fault::Status(status)) => {
+            let mut response = error(status, "Injected failure");
+            if status == 503 {
+                super::retry_after(response.headers_mut(), books.faults.retry_after, false);
+            }
+            return response;
+        }
         _ => {}
     }
     let response = books.route(&method, &parts, &query, &body);

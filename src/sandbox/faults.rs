@@ -7,7 +7,7 @@
 //!
 //! | fault | what the sandbox does |
 //! |---|---|
-//! | `429=10%` | answers 429 with `Retry-After` in seconds (`retry-after=S`, default 1) |
+//! | `429=10%` | answers 429 with `Retry-After` in seconds (`retry-after=S`, default 1; 503 carries it too) |
 //! | `429-date=5%` | answers 429 with `Retry-After` as an HTTP date |
 //! | `500=5%`, `502=..`, `503=..`, `504=..` | answers that status without doing anything |
 //! | `create-then-500=20%` | carries out a create, then answers 500 |
@@ -54,16 +54,20 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// No faults; new ids and tokens from a seed that differs per start.
     pub fn none() -> Faults {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0x5eed, |since| since.as_nanos() as u64);
         Faults {
             retry_after: 1,
+            seed,
             ..Faults::default()
         }
     }
 
     pub fn parse(spec: &str) -> Result<Faults, String> {
         let mut faults = Faults::none();
-        faults.seed = 0x5eed;
         for item in spec.split(',').map(str::trim).filter(|item| !item.is_empty()) {
             let (what, value) = item
                 .split_once('=')

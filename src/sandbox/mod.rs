@@ -20,8 +20,8 @@ pub mod store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -40,6 +40,9 @@ pub enum System {
     #[value(name = "eaccounting")]
     Eaccounting,
 }
+
+/// A sandbox's records, shared with whoever started it.
+pub type Shared = Arc<Mutex<store::Records>>;
 
 /// How a sandbox is set up.
 #[derive(Clone, Debug)]
@@ -105,6 +108,8 @@ pub struct Running {
     /// The connections.toml table that reaches it.
     pub connection: String,
     pub stats: Arc<Stats>,
+    /// What it holds now.
+    pub records: Shared,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     served: tokio::task::JoinHandle<()>,
 }
@@ -135,9 +140,10 @@ pub async fn start(system: System, listener: TcpListener, options: Options) -> R
         .map_err(|error| format!("cannot tell the address listened on: {error}"))?;
     let base = format!("http://{address}");
     let stats = Arc::new(Stats::default());
+    let records: Shared = Arc::new(Mutex::new(store::Records::seed(options.data.as_deref())?));
     let (router, connection) = match system {
-        System::CcvSalespos => ccv_salespos::router(&base, &options, stats.clone())?,
-        System::Eaccounting => eaccounting::router(&base, &options, stats.clone())?,
+        System::CcvSalespos => ccv_salespos::router(&base, &options, stats.clone(), records.clone())?,
+        System::Eaccounting => eaccounting::router(&base, &options, stats.clone(), records.clone())?,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = tokio::spawn(async move {
@@ -151,6 +157,7 @@ pub async fn start(system: System, listener: TcpListener, options: Options) -> R
         address,
         connection,
         stats,
+        records,
         stop: Some(stop),
         served,
     })

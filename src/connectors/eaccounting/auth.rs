@@ -20,7 +20,8 @@ use crate::value::{Value, json};
 /// The system's name in messages.
 pub const NAME: &str = "eAccounting";
 
-/// An access token is renewed this long before it expires.
+/// An access token is renewed this long before it expires (or a tenth
+/// of its life, for short ones).
 const MARGIN: Duration = Duration::from_secs(60);
 
 pub struct Session {
@@ -65,7 +66,7 @@ impl Session {
     }
 
     /// A valid access token: the one held, or a new one.
-    async fn access_token(&self) -> Result<SecretString, ConnectorError> {
+    pub async fn access_token(&self) -> Result<SecretString, ConnectorError> {
         let mut access = self.access.lock().await;
         if let Some(held) = access.as_ref()
             && held.until > Instant::now()
@@ -140,7 +141,7 @@ impl Session {
         };
         Ok(Access {
             token: SecretString::from(access),
-            until: Instant::now() + lifetime.saturating_sub(MARGIN),
+            until: Instant::now() + lifetime.saturating_sub(MARGIN.min(lifetime / 10)),
         })
     }
 }

@@ -258,6 +258,10 @@ impl Connector for Eaccounting {
             .await
     }
 
+    async fn connect(&self) -> Result<(), ConnectorError> {
+        self.session.access_token().await.map(|_| ())
+    }
+
     fn id_field(&self, entity: &str) -> &str {
         memory::id_field("eaccounting", entity)
     }

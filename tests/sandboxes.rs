@@ -1,0 +1,351 @@
+//! The shipped CCV SalesPOS -> eAccounting orders flow against the
+//! sandboxes of both systems, over HTTP: signed requests, tokens that
+//! expire and rotate, paged and filtered lists, writes checked against the
+//! vendor's schema, and injected 429s, 503s and creates answered with a
+//! 500 after they were carried out. The sandboxes run in this process on
+//! port 0; flowc runs as its binary. Secrets are canaries that must appear
+//! in no output.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use flowc::sandbox::{self, Credentials, Faults, Running, System};
+use serde_json::Value as Json;
+use tempfile::TempDir;
+
+const MAPPING: &str = "mappings/ccv-salespos--eaccounting";
+const SHOP_SECRET: &str = "CANARY-SHOP-SECRET-91f3c2";
+const CLIENT_SECRET: &str = "CANARY-CLIENT-SECRET-5d2e77";
+const REFRESH_TOKEN: &str = "CANARY-REFRESH-0a7b14";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Both systems, serving.
+struct World {
+    dir: TempDir,
+    runtime: tokio::runtime::Runtime,
+    shop: Running,
+    books: Running,
+    /// The CCV orders the shop holds, and which of them are paid.
+    paid: Vec<String>,
+}
+
+/// `count` CCV orders built from the example ones (a known company, a new
+/// person, a new company abroad), every third unpaid, and each e-mail
+/// address on two orders, so that a new customer's second order finds the
+/// customer its first one created.
+fn orders(count: usize) -> (Vec<Json>, Vec<String>) {
+    let text = std::fs::read_to_string(root().join(MAPPING).join("example/ccv-salespos/orders.json")).unwrap();
+    let examples: Vec<Json> = serde_json::from_str(&text).unwrap();
+    let templates: Vec<&Json> = examples
+        .iter()
+        .filter(|order| [483920, 483921, 483923].contains(&order["id"].as_i64().unwrap()))
+        .collect();
+    let mut orders = Vec::new();
+    let mut paid = Vec::new();
+    for i in 0..count {
+        let mut order = templates[i % templates.len()].clone();
+        let id = 600_000 + i as i64;
+        let reference = format!("KAS-{}", 20_000 + i);
+        order["id"] = id.into();
+        order["ordernumber"] = (20_000 + i as i64).into();
+        order["ordernumber_full"] = reference.clone().into();
+        order["paid"] = (i % 3 != 2).into();
+        if i % templates.len() != 0 {
+            order["customer"]["email"] = format!("customer{}@example.nl", i / 2).into();
+        }
+        if order["paid"] == true {
+            paid.push(reference);
+        }
+        orders.push(order);
+    }
+    (orders, paid)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+impl World {
+    fn start(count: usize, faults: &str, token_lifetime: Duration) -> World {
+        let dir = TempDir::new().unwrap();
+        let shop_data = dir.path().join("ccv-salespos");
+        std::fs::create_dir_all(&shop_data).unwrap();
+        let (orders, paid) = orders(count);
+        std::fs::write(shop_data.join("orders.json"), serde_json::to_string(&orders).unwrap()).unwrap();
+        let books_data = dir.path().join("eaccounting");
+        copy_dir(&root().join(MAPPING).join("example/eaccounting"), &books_data);
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let faults = Faults::parse(faults).unwrap();
+        let start = |system, name: &str, data: PathBuf, credentials: Credentials| {
+            let mut options = sandbox::Options::new(name);
+            options.data = Some(data);
+            options.faults = faults.clone();
+            options.credentials = Some(credentials);
+            options.token_lifetime = token_lifetime;
+            // Far above the vendor's limit, to keep the test short; the
+            // limiter is measured in benchmarks.
+            options.requests_per_minute = Some(600_000);
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                sandbox::start(system, listener, options).await.unwrap()
+            })
+        };
+        let shop = start(
+            System::CcvSalespos,
+            "shop",
+            shop_data,
+            Credentials {
+                id: "public-key-of-the-test".into(),
+                secret: SHOP_SECRET.into(),
+                refresh_token: String::new(),
+            },
+        );
+        let books = start(
+            System::Eaccounting,
+            "books",
+            books_data,
+            Credentials {
+                id: "client-of-the-test".into(),
+                secret: CLIENT_SECRET.into(),
+                refresh_token: REFRESH_TOKEN.into(),
+            },
+        );
+        let connections = format!(
+            "[shop]\nsystem = \"ccv_salespos\"\nbase_url = \"http://{}\"\npublic_key = \"public-key-of-the-test\"\nsecret_key = {{ env = \"FLOWC_TEST_SHOP_SECRET\" }}\n\n\
+             [books]\nsystem = \"eaccounting\"\nbase_url = \"http://{}/v2\"\ntoken_url = \"http://{}/connect/token\"\nclient_id = \"client-of-the-test\"\nclient_secret = {{ env = \"FLOWC_TEST_CLIENT_SECRET\" }}\nrefresh_token = {{ env = \"FLOWC_TEST_REFRESH_TOKEN\" }}\nrequests_per_minute = 600000\n",
+            shop.address, books.address, books.address
+        );
+        std::fs::write(dir.path().join("connections.toml"), connections).unwrap();
+        World {
+            dir,
+            runtime,
+            shop,
+            books,
+            paid,
+        }
+    }
+
+    /// Runs the shipped orders flow from the shop into the books.
+    fn run(&self, state: &str, extra: &[&str]) -> (i32, String, String) {
+        let output = Command::cargo_bin("flowc")
+            .unwrap()
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .env("FLOWC_TEST_SHOP_SECRET", SHOP_SECRET)
+            .env("FLOWC_TEST_CLIENT_SECRET", CLIENT_SECRET)
+            .env("FLOWC_TEST_REFRESH_TOKEN", REFRESH_TOKEN)
+            .args([
+                "run",
+                &format!("{MAPPING}/orders.flow"),
+                "--source",
+                "shop",
+                "--target",
+                "books",
+            ])
+            .arg("--connections")
+            .arg(self.dir.path().join("connections.toml"))
+            .arg("--state")
+            .arg(self.dir.path().join(state))
+            .args(["--now", "2024-03-15T08:00:00Z", "--format", "json"])
+            .args(extra)
+            .timeout(Duration::from_secs(600))
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// The books' records of an entity, as JSON.
+    fn books(&self, entity: &str) -> Vec<Json> {
+        let records = self.books.records.lock().unwrap();
+        records
+            .of(entity)
+            .iter()
+            .map(|record| serde_json::from_str(&flowc::value::json::to_string(record)).unwrap())
+            .collect()
+    }
+
+    fn stop(self) {
+        let World {
+            runtime, shop, books, ..
+        } = self;
+        runtime.block_on(async {
+            shop.stop().await;
+            books.stop().await;
+        });
+    }
+}
+
+fn summary(stderr: &str) -> &str {
+    stderr.lines().find(|line| line.contains(" read: ")).unwrap_or("")
+}
+
+fn canaries_absent(texts: &[&str]) {
+    for text in texts {
+        for canary in [SHOP_SECRET, CLIENT_SECRET, REFRESH_TOKEN] {
+            assert!(!text.contains(canary), "{canary} was printed:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn orders_reach_the_books_exactly_once_through_faults_and_a_second_run_creates_nothing() {
+    let world = World::start(
+        200,
+        "429=10%,503=5%,create-then-500=20%@orders+customers,retry-after=0,seed=11",
+        Duration::from_secs(3600),
+    );
+    let (code, stdout, stderr) = world.run("state", &[]);
+    assert_eq!(
+        code,
+        0,
+        "{}\n{}",
+        summary(&stderr),
+        stderr.lines().take(20).collect::<Vec<_>>().join("\n")
+    );
+    let plans: Vec<Json> = stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(plans.len(), 200);
+    let failed: Vec<&Json> = plans.iter().filter(|plan| plan["action"] == "fail").collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+
+    // Exactly one order per paid order.
+    let orders = world.books("orders");
+    for reference in &world.paid {
+        let count = orders
+            .iter()
+            .filter(|order| order["YourReference"] == reference.as_str())
+            .count();
+        assert_eq!(count, 1, "{reference} is in the books {count} times");
+    }
+    assert_eq!(
+        orders.len(),
+        world.paid.len() + 1,
+        "the paid orders and the one the example holds"
+    );
+    // No customer twice.
+    let customers = world.books("customers");
+    let mut emails: Vec<String> = customers
+        .iter()
+        .map(|customer| customer["EmailAddress"].as_str().unwrap_or("").to_lowercase())
+        .collect();
+    emails.sort();
+    let before = emails.len();
+    emails.dedup();
+    assert_eq!(emails.len(), before, "a customer was created twice");
+    // The faults did happen.
+    let faults = world.books.stats.faults.load(std::sync::atomic::Ordering::Relaxed)
+        + world.shop.stats.faults.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(faults > 50, "only {faults} faults were injected");
+
+    // A second run creates nothing.
+    let (code, _, stderr2) = world.run("state", &[]);
+    assert_eq!(code, 0, "{stderr2}");
+    assert!(
+        summary(&stderr2).contains("0 created, 0 updated"),
+        "{}",
+        summary(&stderr2)
+    );
+    assert_eq!(world.books("orders").len(), orders.len());
+    assert_eq!(world.books("customers").len(), customers.len());
+
+    let log = std::fs::read_to_string(world.dir.path().join("state/activity.ndjson")).unwrap();
+    canaries_absent(&[&stdout, &stderr, &stderr2, &log]);
+    world.stop();
+}
+
+#[test]
+fn refresh_tokens_rotate_across_runs_and_access_tokens_are_renewed() {
+    // Access tokens live two seconds: a run renews them as it goes.
+    let world = World::start(12, "", Duration::from_secs(2));
+    let (code, _, stderr) = world.run("state", &["--dry-run"]);
+    assert_eq!(code, 0, "{stderr}");
+    let kept = world.dir.path().join("state/tokens/books.json");
+    let first = std::fs::read_to_string(&kept).unwrap();
+    assert!(
+        !first.contains(REFRESH_TOKEN),
+        "the configured token was used up and a new one kept"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    std::thread::sleep(Duration::from_millis(2500));
+    let (code, _, stderr) = world.run("state", &[]);
+    assert_eq!(code, 0, "the next run signs in with the kept token\n{stderr}");
+    assert_ne!(std::fs::read_to_string(&kept).unwrap(), first, "and keeps the next one");
+    // A run that did not keep the rotated token cannot sign in any more.
+    let (code, _, stderr) = world.run("elsewhere", &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("refused the refresh token"), "{stderr}");
+    canaries_absent(&[&stderr, &first]);
+    world.stop();
+}
+
+#[test]
+fn a_lying_shop_is_caught_by_its_signature() {
+    let world = World::start(6, "forge=100%@orders", Duration::from_secs(3600));
+    let (code, _, stderr) = world.run("state", &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the signature of CCV SalesPOS's answer does not match"),
+        "{stderr}"
+    );
+    world.stop();
+}
+
+#[test]
+fn dropped_connections_and_dated_retry_afters_are_survived() {
+    let world = World::start(
+        20,
+        "reset=10%,429-date=10%,create-then-500=30%@orders+customers,retry-after=1,seed=5",
+        Duration::from_secs(3600),
+    );
+    let (code, stdout, stderr) = world.run("state", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let orders = world.books("orders");
+    for reference in &world.paid {
+        let count = orders
+            .iter()
+            .filter(|order| order["YourReference"] == reference.as_str())
+            .count();
+        assert_eq!(count, 1, "{reference} is in the books {count} times");
+    }
+    world.stop();
+}
+
+#[test]
+fn a_create_answered_with_a_500_is_found_by_its_key_not_sent_again() {
+    // The books answer every create of a customer with a 500 after making
+    // it: the connector finds it by its e-mail address instead of sending
+    // it again.
+    let world = World::start(8, "create-then-500=100%@customers", Duration::from_secs(3600));
+    let held = world.books("customers").len();
+    let (code, stdout, stderr) = world.run("state", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let plans: Vec<Json> = stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let created: usize = plans
+        .iter()
+        .flat_map(|plan| plan["actions"].as_array().unwrap())
+        .filter(|action| action["entity"] == "eaccounting.customers" && action["action"] == "create")
+        .count();
+    assert!(created >= 2, "the run creates new customers ({created})");
+    assert_eq!(world.books("customers").len(), held + created, "each once");
+    world.stop();
+}
