@@ -349,3 +349,23 @@ fn a_create_answered_with_a_500_is_found_by_its_key_not_sent_again() {
     assert_eq!(world.books("customers").len(), held + created, "each once");
     world.stop();
 }
+
+#[test]
+fn quotations_are_found_again_through_their_customer() {
+    // eAccounting cannot filter quotes by a row's text: the flow filters
+    // on the customer, and flowc matches the row text over its quotes.
+    let world = World::start(9, "", Duration::from_secs(3600));
+    let (code, _, stderr) = world.run("state", &["--set", "order_type=quotation"]);
+    assert_eq!(code, 0, "{stderr}");
+    let quotes = world.books("quotes").len();
+    assert_eq!(
+        quotes,
+        world.paid.len(),
+        "one quote per paid order (the example holds none)"
+    );
+    let (code, _, stderr) = world.run("state", &["--set", "order_type=quotation"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(summary(&stderr).contains("0 created"), "{}", summary(&stderr));
+    assert_eq!(world.books("quotes").len(), quotes);
+    world.stop();
+}

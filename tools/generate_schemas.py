@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "connectors" / "schemas"
 
 
-def write(system, source, entities):
+def write(system, source, entities, lookups=None):
     document = {"system": system, "generated_from": source, "entities": entities}
+    if lookups:
+        # What the system's API can look records up by: "record fields"
+        # when it filters on the record's own fields only (not on a field
+        # inside a list); absent when flowc matches lookups itself.
+        document["lookups"] = lookups
     path = OUT / f"{system}.json"
     path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
     print(f"wrote {path.relative_to(ROOT)}: {len(entities)} entities")
@@ -102,7 +107,12 @@ def eaccounting(specs):
         if entity in EACCOUNTING_CURSORS:
             schema["cursor"] = EACCOUNTING_CURSORS[entity]
         entities[entity] = schema
-    write("eaccounting", "Visma eAccounting API v2 swagger (specs/eaccounting/eaccounting-swagger-v2.json)", entities)
+    write(
+        "eaccounting",
+        "Visma eAccounting API v2 swagger (specs/eaccounting/eaccounting-swagger-v2.json)",
+        entities,
+        lookups="record fields",
+    )
 
 
 # ----------------------------------------------------------------- CCV SalesPOS
@@ -172,11 +182,36 @@ def ccv(specs):
     products = fields_of("products (GET", names("products PATCH input"))
     users = fields_of("users (GET", names("users POST input"))
     paymethods = fields_of("paymethods (GET", set())
+    # Categories are not in the catalogue; their fields are those of the
+    # same client's models, generated from CCV's JSON schemas
+    # (Models/Categories/Resource/Categories.php; POST and PATCH take all
+    # but href, id, deeplink and the links).
+    category_fields = {
+        "href": "text", "id": "int", "name": "text", "description": "text",
+        "description_bottom": "text", "searchwords": "text", "photo": "text",
+        "show_big_photo": "bool", "productphoto_in_canvas": "bool", "show_orderbutton": "bool",
+        "orderby": "text", "items_per_page": "int", "position": "int",
+        "layout_of_categories_id": "int", "show_on_website": "bool", "color": "int",
+        "color_alternative": "int", "meta_description": "text", "meta_keywords": "text",
+        "page_title": "text", "no_index": "bool", "no_follow": "bool", "alias": "text",
+        "deeplink": "text", "parentcategory": "object", "parentcategory_id": "int",
+    }
+    categories = {}
+    for name, kind in category_fields.items():
+        field = {"kind": kind}
+        if kind == "object":
+            field["open"] = True
+        if name in ("href", "id", "deeplink", "parentcategory", "photo"):
+            field["read_only"] = True
+        if name == "name":
+            field["required"] = True
+        categories[name] = field
     entities = {
         "orders": {"id": "id", "cursor": "id", "fields": orders},
         "users": {"id": "id", "cursor": "id", "fields": users},
         "products": {"id": "id", "cursor": "modifydate", "fields": products},
         "paymethods": {"id": "id", "read_only": True, "fields": paymethods},
+        "categories": {"id": "id", "fields": categories},
     }
     write("ccv_salespos", "CCV Shop REST API field catalogue (specs/ccv/ccvshop-field-catalog.json)", entities)
 

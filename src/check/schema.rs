@@ -2,6 +2,7 @@
 //! every path into a source record names fields the source entity has
 //! (E0041), every field a write gives is one the target entity has (E0042)
 //! and can be written (E0043), every lookup key is a field of its entity,
+//! and the system's API can make every lookup (E0044),
 //! and every field a create requires is written somewhere (W0009).
 
 use std::collections::{BTreeSet, HashSet};
@@ -133,6 +134,29 @@ fn check_keys(catalog: &Catalog, entity: &EntityName, keys: &[KeyMatch], report:
     let Some(schema) = catalog.entity(&entity.system, &entity.entity) else {
         return;
     };
+    // The system's API filters on some keys itself; flowc matches the rest
+    // over what those find. With none it can filter on, there is nothing
+    // to match over but every record.
+    if let Some(system) = catalog.system(&entity.system)
+        && let Some(first) = keys.first()
+        && !keys.iter().any(|key| system.can_filter(&key.field))
+    {
+        let names: Vec<String> = keys.iter().map(|key| key.field.join(".")).collect();
+        report(
+            FileId(0),
+            Diagnostic::new(
+                codes::UNFILTERABLE_LOOKUP,
+                first.field_span,
+                format!(
+                    "{}'s API cannot look up `{entity}` by {}: it filters on fields of the record itself, not on a field inside a list",
+                    system.title(),
+                    names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(" and ")
+                ),
+            )
+            .label("not filterable")
+            .help("add a key on a field of the record itself (`CustomerId == customer.Id`); flowc matches the other keys over the records it finds"),
+        );
+    }
     for key in keys {
         if let Some(unknown) = unknown_read(&schema.fields, &key.field) {
             let name = key.field.join(".");

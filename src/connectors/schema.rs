@@ -15,6 +15,33 @@ use serde::Deserialize;
 pub struct SystemSchema {
     pub system: String,
     pub entities: BTreeMap<String, EntitySchema>,
+    /// What the system's API can look records up by: `record fields` when
+    /// it filters on a record's own fields only, not on a field inside a
+    /// list; none when flowc matches lookups itself.
+    #[serde(default)]
+    pub lookups: Option<String>,
+}
+
+impl SystemSchema {
+    /// The system's name for people.
+    pub fn title(&self) -> &str {
+        match self.system.as_str() {
+            "ccv_salespos" => "CCV SalesPOS",
+            "eaccounting" => "eAccounting",
+            "mpluskassa" => "MplusKASSA",
+            "accountview" => "AccountView",
+            "vismanet" => "Visma.net",
+            other => other,
+        }
+    }
+
+    /// Whether the API can filter on the field at `path` itself.
+    pub fn can_filter(&self, path: &[String]) -> bool {
+        match self.lookups.as_deref() {
+            Some("record fields") => path.len() == 1,
+            _ => true,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -109,6 +109,7 @@ registry! {
     UNKNOWN_SOURCE_FIELD    = "E0041", Error, "unknown source field";
     UNKNOWN_TARGET_FIELD    = "E0042", Error, "unknown target field";
     READ_ONLY_FIELD         = "E0043", Error, "read-only field written";
+    UNFILTERABLE_LOOKUP     = "E0044", Error, "lookup the system's API cannot make";
 
     // Evaluating a record.
     MISSING_FIELD           = "E1001", Error, "missing field";

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
 use super::http::{self, Http, Outgoing, Repeat, Tuning};
-use super::memory;
+use super::memory::{self, matches_keys};
 use super::schema::Catalog;
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
 use crate::value::{Object, Value};
@@ -182,25 +182,37 @@ impl Connector for Eaccounting {
     }
 
     async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
+        // The API filters on the record's own fields; keys it cannot take
+        // (a field inside a list) are matched here, over what it finds.
         let mut conditions = Vec::with_capacity(keys.len());
-        for (path, value) in keys {
-            conditions.push(odata::equals(path, value).ok_or_else(|| {
-                ConnectorError::new(
-                    ErrorKind::Invalid,
-                    format!(
-                        "{NAME} cannot filter {entity} by {} (a field inside a list, or a list value): look it up by a field of the record itself",
-                        path.join(".")
-                    ),
-                )
-            })?);
+        let mut matched_here = Vec::new();
+        for key in keys {
+            match odata::equals(key.0, key.1) {
+                Some(condition) => conditions.push(condition),
+                None => matched_here.push(*key),
+            }
+        }
+        if conditions.is_empty() && !matched_here.is_empty() {
+            let names: Vec<String> = matched_here.iter().map(|(path, _)| path.join(".")).collect();
+            return Err(ConnectorError::new(
+                ErrorKind::Invalid,
+                format!(
+                    "{NAME} cannot look up {entity} by {} alone (a field inside a list): add a key on a field of the record itself",
+                    names.join(" and ")
+                ),
+            ));
         }
         let mut request = Outgoing::new(Method::GET, Self::path(entity)?);
         if !conditions.is_empty() {
             request = request.query("$filter", conditions.join(" and "));
         }
-        // The system's own comparison decides (it may ignore case, as
-        // eAccounting does for e-mail addresses).
-        self.every(&request).await
+        // The system's own comparison decides for what it filters (it may
+        // ignore case, as eAccounting does for e-mail addresses).
+        let mut found = self.every(&request).await?;
+        if !matched_here.is_empty() {
+            found.retain(|record| matches_keys(record, &matched_here));
+        }
+        Ok(found)
     }
 
     async fn get(&self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
