@@ -369,3 +369,201 @@ fn quotations_are_found_again_through_their_customer() {
     assert_eq!(world.books("quotes").len(), quotes);
     world.stop();
 }
+
+/// Runs flowc with the world's connections and secrets.
+fn flowc(world: &World, args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("FLOWC_TEST_SHOP_SECRET", SHOP_SECRET)
+        .env("FLOWC_TEST_CLIENT_SECRET", CLIENT_SECRET)
+        .env("FLOWC_TEST_REFRESH_TOKEN", REFRESH_TOKEN)
+        .env("FLOWC_CONNECTIONS", world.dir.path().join("connections.toml"))
+        .args(args)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn connections_check_says_in_one_line_what_is_wrong() {
+    let world = World::start(3, "", Duration::from_secs(3600));
+    let state = world.dir.path().join("state");
+    let state = state.to_str().unwrap();
+    let (code, stdout, _) = flowc(&world, &["connections", "check", "shop", "--state", state]);
+    assert_eq!(
+        (code, stdout.trim()),
+        (0, "shop: works: signed in to ccv_salespos and read 1 record of orders")
+    );
+    let (code, stdout, _) = flowc(&world, &["connections", "check", "books", "--state", state]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.starts_with("books: works: signed in to eaccounting"), "{stdout}");
+
+    // Wrong secret, closed port, no rights, no secret: one line each.
+    let text = std::fs::read_to_string(world.dir.path().join("connections.toml")).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let broken = format!(
+        "{text}\n[wrong]\nsystem = \"ccv_salespos\"\nbase_url = \"http://{}\"\npublic_key = \"public-key-of-the-test\"\nsecret_key = {{ env = \"FLOWC_TEST_WRONG_SECRET\" }}\n\n\
+         [gone]\nsystem = \"ccv_salespos\"\nbase_url = \"http://{closed}\"\npublic_key = \"p\"\nsecret_key = {{ env = \"FLOWC_TEST_SHOP_SECRET\" }}\n\n\
+         [nosecret]\nsystem = \"ccv_salespos\"\nbase_url = \"http://{}\"\npublic_key = \"p\"\nsecret_key = {{ env = \"FLOWC_TEST_UNSET\" }}\n",
+        world.shop.address, world.shop.address
+    );
+    std::fs::write(world.dir.path().join("connections.toml"), broken).unwrap();
+    let check = |name: &str| {
+        let output = Command::cargo_bin("flowc")
+            .unwrap()
+            .env("FLOWC_CONNECTIONS", world.dir.path().join("connections.toml"))
+            .env("FLOWC_TEST_SHOP_SECRET", SHOP_SECRET)
+            .env("FLOWC_TEST_WRONG_SECRET", "CANARY-WRONG-SECRET-6a1")
+            .args(["connections", "check", name, "--state", state])
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(
+            !stdout.contains("CANARY") && !stderr.contains("CANARY"),
+            "{stdout}{stderr}"
+        );
+        assert_eq!(stdout.lines().count(), 1, "{stdout}");
+        (output.status.code().unwrap_or(-1), stdout)
+    };
+    let (code, stdout) = check("wrong");
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("wrong: bad credentials: CCV SalesPOS answered 401"),
+        "{stdout}"
+    );
+    let (code, stdout) = check("gone");
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("gone: unreachable: cannot reach CCV SalesPOS"),
+        "{stdout}"
+    );
+    let (code, stdout) = check("nosecret");
+    assert_eq!(code, 1);
+    assert!(stdout.contains("FLOWC_TEST_UNSET, which is not set"), "{stdout}");
+    world.stop();
+
+    let world = World::start(3, "403=100%", Duration::from_secs(3600));
+    let (code, stdout, _) = flowc(&world, &["connections", "check", "shop", "--state", state]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("shop: missing rights: CCV SalesPOS answered 403"),
+        "{stdout}"
+    );
+    world.stop();
+}
+
+#[test]
+fn a_write_the_books_refuse_fails_its_record_with_the_fields_messages() {
+    let world = World::start(3, "", Duration::from_secs(3600));
+    let flow = world.dir.path().join("customers.flow");
+    std::fs::write(
+        &flow,
+        r#"flow customers {
+  source ccv_salespos.orders
+  target eaccounting.customers
+  when $.paid
+  upsert where EmailAddress == lower(trim($.customer.email)) {
+    Name = "Klant ${$.id}"
+    InvoiceCity = "Utrecht"
+    InvoicePostalCode = "postal code of order ${$.ordernumber_full}"
+    TermsOfPaymentId = "8f6b3a51-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+    IsPrivatePerson = true
+    IsActive = true
+  }
+}
+"#,
+    )
+    .unwrap();
+    let state = world.dir.path().join("state");
+    let (code, stdout, stderr) = flowc(
+        &world,
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--source",
+            "shop",
+            "--target",
+            "books",
+            "--state",
+            state.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let failed: Json = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Json>(line).unwrap())
+        .find(|plan| plan["action"] == "fail")
+        .unwrap();
+    let reason = failed["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("eAccounting answered 400 Bad Request")
+            && reason.contains("InvoicePostalCode: The field must be a string with a maximum length of 10."),
+        "{reason}"
+    );
+    assert_eq!(failed["code"], "E1011");
+    let log = std::fs::read_to_string(state.join("activity.ndjson")).unwrap();
+    assert!(
+        log.contains("InvoicePostalCode: ***"),
+        "the vendor's words are masked in the log"
+    );
+    world.stop();
+}
+
+#[test]
+fn flowc_sandbox_prints_its_address_and_a_table_that_reaches_it() {
+    use std::io::BufRead;
+    let data = root().join(MAPPING).join("example/eaccounting");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowc"))
+        .args(["sandbox", "eaccounting", "--name", "ledger", "--data"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let address = first.strip_prefix("listening on http://").expect(&first).to_string();
+    assert_eq!(lines.next().unwrap().unwrap(), "", "a blank line after the address");
+    let mut table = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.is_empty() {
+            break;
+        }
+        table.push_str(&line);
+        table.push('\n');
+    }
+    let dir = TempDir::new().unwrap();
+    std::fs::write(dir.path().join("connections.toml"), &table).unwrap();
+    let parsed: toml::Table = toml::from_str(&table).unwrap();
+    let ledger = parsed["ledger"].as_table().unwrap();
+    assert_eq!(ledger["system"].as_str(), Some("eaccounting"));
+    assert_eq!(
+        ledger["base_url"].as_str(),
+        Some(format!("http://{address}/v2").as_str())
+    );
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["connections", "check", "ledger"])
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("ledger: works"), "{stdout}");
+}

@@ -9,7 +9,7 @@
 //! |---|---|
 //! | `429=10%` | answers 429 with `Retry-After` in seconds (`retry-after=S`, default 1; 503 carries it too) |
 //! | `429-date=5%` | answers 429 with `Retry-After` as an HTTP date |
-//! | `500=5%`, `502=..`, `503=..`, `504=..` | answers that status without doing anything |
+//! | `500=5%`, `502=..`, `503=..`, `504=..`, `401=..`, `403=..` | answers that status without doing anything |
 //! | `create-then-500=20%` | carries out a create, then answers 500 |
 //! | `reset=2%` | drops the connection before doing anything |
 //! | `latency=200ms` | waits that long before every answer |
@@ -102,10 +102,10 @@ impl Faults {
                 "reset" => Fault::Reset,
                 "forge" => Fault::Forge,
                 status => match status.parse::<u16>() {
-                    Ok(code @ (429 | 500 | 502 | 503 | 504)) => Fault::Status(code),
+                    Ok(code @ (401 | 403 | 429 | 500 | 502 | 503 | 504)) => Fault::Status(code),
                     _ => {
                         return Err(format!(
-                            "`{what}` is no fault; use 429, 429-date, 500, 502, 503, 504, create-then-500, reset, forge, latency, retry-after or seed"
+                            "`{what}` is no fault; use 401, 403, 429, 429-date, 500, 502, 503, 504, create-then-500, reset, forge, latency, retry-after or seed"
                         ));
                     }
                 },

@@ -38,3 +38,24 @@ impl Limiter {
         self.limiter.until_key_ready(&endpoint.to_string()).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_is_a_tenth_of_a_second_and_endpoints_count_apart() {
+        let limiter = Limiter::per_minute(NonZeroU32::new(6000).unwrap());
+        let passed = (0..100)
+            .filter(|_| limiter.limiter.check_key(&"customers".to_string()).is_ok())
+            .count();
+        assert!((10..=11).contains(&passed), "{passed} went at once");
+        assert!(
+            limiter.limiter.check_key(&"articles".to_string()).is_ok(),
+            "another endpoint has its own"
+        );
+        let slow = Limiter::per_minute(NonZeroU32::new(60).unwrap());
+        assert!(slow.limiter.check_key(&"orders".to_string()).is_ok());
+        assert!(slow.limiter.check_key(&"orders".to_string()).is_err(), "one a second");
+    }
+}
