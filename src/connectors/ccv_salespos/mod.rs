@@ -151,6 +151,9 @@ impl CcvSalesPos {
             if !more {
                 return Ok(all);
             }
+            if all.len() > http::MAX_LISTED {
+                return Err(http::endless(NAME, &request.path));
+            }
         }
     }
 
@@ -251,6 +254,9 @@ impl CcvSalesPos {
                     }
                     if !more || read == 0 {
                         break;
+                    }
+                    if records.len() > http::MAX_LISTED {
+                        return Err(http::endless(NAME, entity.path));
                     }
                 }
                 records.reverse();

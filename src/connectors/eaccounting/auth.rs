@@ -110,7 +110,7 @@ impl Session {
                 format!(
                     "cannot get a token from {}: {}",
                     self.token_url.host_str().unwrap_or(""),
-                    innermost(&error)
+                    crate::connectors::http::cause(error)
                 ),
             ))
         })?;
@@ -184,14 +184,6 @@ fn refused(status: StatusCode, body: &str) -> ConnectorError {
         message: description,
         fields: Vec::new(),
     })
-}
-
-fn innermost(error: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = error;
-    while let Some(inner) = source.source() {
-        source = inner;
-    }
-    source.to_string()
 }
 
 #[async_trait]

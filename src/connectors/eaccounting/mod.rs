@@ -149,6 +149,9 @@ impl Eaccounting {
             if !more {
                 break;
             }
+            if all.len() > http::MAX_LISTED {
+                return Err(http::endless(NAME, &request.path));
+            }
         }
         Ok(all)
     }

@@ -362,13 +362,13 @@ impl Http {
         if failure.is_connect() {
             return ConnectorError::new(
                 ErrorKind::Unreachable,
-                format!("cannot reach {system} at {host}: {}", cause(&failure)),
+                format!("cannot reach {system} at {host}: {}", cause(failure)),
             );
         }
         let what = if failure.is_timeout() {
             format!("no answer from {system} within {} s", self.timeout.as_secs())
         } else {
-            format!("the connection to {system} broke off: {}", cause(&failure))
+            format!("the connection to {system} broke off: {}", cause(failure))
         };
         match repeat {
             Repeat::Safe => ConnectorError::new(ErrorKind::Unavailable, what),
@@ -379,6 +379,19 @@ impl Http {
             .retryable(false),
         }
     }
+}
+
+/// The most records one listing reads: a system that keeps saying there
+/// is a next page is not followed for ever.
+pub const MAX_LISTED: usize = 5_000_000;
+
+/// The error for a listing past [`MAX_LISTED`].
+pub fn endless(system: &str, path: &str) -> ConnectorError {
+    ConnectorError::new(
+        ErrorKind::Protocol,
+        format!("{system} kept giving pages past {MAX_LISTED} records; flowc stopped reading"),
+    )
+    .with_request("GET", path)
 }
 
 /// The most an answer may hold. A page of records is a few hundred
@@ -392,9 +405,11 @@ enum Lost {
     NotText,
 }
 
-/// The innermost cause of a transport error, in words.
-fn cause(error: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = error;
+/// The innermost cause of a transport error, in words, without its URL
+/// (whose query can hold a filter's values: an e-mail address).
+pub fn cause(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut source: &dyn std::error::Error = &error;
     while let Some(inner) = source.source() {
         source = inner;
     }
