@@ -28,7 +28,7 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 
-use super::memory::{self, Store};
+use super::memory::Store;
 use super::{Connector, ConnectorError, Keys, Page, PageRequest};
 use crate::value::{Value, json};
 
@@ -340,14 +340,6 @@ impl Connector for DirConnector {
     ) -> Result<Value<'static>, ConnectorError> {
         self.directory()
             .write_with(entity, |records| records.update(entity, id, payload))
-    }
-
-    fn id_field(&self, entity: &str) -> &str {
-        memory::id_field(&self.system, entity)
-    }
-
-    fn cursor_field(&self, entity: &str) -> Option<&str> {
-        memory::cursor_field(&self.system, entity)
     }
 }
 

@@ -9,7 +9,6 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use super::schema::Catalog;
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
 use crate::value::{Object, Value};
 
@@ -75,41 +74,6 @@ impl Store {
         }
         Value::from(uuid())
     }
-}
-
-/// A version 4 UUID from the standard library's randomly seeded hasher.
-fn uuid() -> String {
-    let random = || std::collections::hash_map::RandomState::new().build_hasher().finish();
-    let (a, b) = (random(), random());
-    let bytes: Vec<u8> = a.to_le_bytes().into_iter().chain(b.to_le_bytes()).collect();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-4{}-{:x}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        (bytes[8] & 0x3) | 0x8,
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
-
-/// Whether a record's fields equal every key.
-pub fn matches_keys(record: &Value<'_>, keys: &Keys<'_>) -> bool {
-    keys.iter().all(|(path, value)| path_holds(record, path, value))
-}
-
-/// Whether the field at `path` in `record` equals `value`; a path through a
-/// list holds when it holds for any element (`Rows.Text` of an order).
-fn path_holds(record: &Value<'_>, path: &[String], value: &Value<'_>) -> bool {
-    match (record, path.split_first()) {
-        (Value::List(items), Some(_)) => items.iter().any(|item| path_holds(item, path, value)),
-        (_, Some((name, rest))) => record.get(name).is_some_and(|field| path_holds(field, rest, value)),
-        (_, None) => record == value,
-    }
-}
-
-impl Store {
     pub fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
         let cursor = self.cursor_field(entity).map(String::from);
         if let (Some(after), Some(field)) = (request.after, &cursor)
@@ -191,11 +155,43 @@ impl Store {
     }
 
     pub fn id_field(&self, entity: &str) -> &'static str {
-        id_field(&self.system, entity)
+        super::schema::id_field(&self.system, entity)
     }
 
     pub fn cursor_field(&self, entity: &str) -> Option<&'static str> {
-        cursor_field(&self.system, entity)
+        super::schema::cursor_field(&self.system, entity)
+    }
+}
+
+/// A version 4 UUID from the standard library's randomly seeded hasher.
+fn uuid() -> String {
+    let random = || std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let (a, b) = (random(), random());
+    let bytes: Vec<u8> = a.to_le_bytes().into_iter().chain(b.to_le_bytes()).collect();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-{:x}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        (bytes[8] & 0x3) | 0x8,
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// Whether a record's fields equal every key.
+pub fn matches_keys(record: &Value<'_>, keys: &Keys<'_>) -> bool {
+    keys.iter().all(|(path, value)| path_holds(record, path, value))
+}
+
+/// Whether the field at `path` in `record` equals `value`; a path through a
+/// list holds when it holds for any element (`Rows.Text` of an order).
+fn path_holds(record: &Value<'_>, path: &[String], value: &Value<'_>) -> bool {
+    match (record, path.split_first()) {
+        (Value::List(items), Some(_)) => items.iter().any(|item| path_holds(item, path, value)),
+        (_, Some((name, rest))) => record.get(name).is_some_and(|field| path_holds(field, rest, value)),
+        (_, None) => record == value,
     }
 }
 
@@ -268,29 +264,6 @@ impl Connector for MemoryConnector {
     ) -> Result<Value<'static>, ConnectorError> {
         self.store().update(entity, id, payload)
     }
-
-    fn id_field(&self, entity: &str) -> &str {
-        id_field(&self.system, entity)
-    }
-
-    fn cursor_field(&self, entity: &str) -> Option<&str> {
-        cursor_field(&self.system, entity)
-    }
-}
-
-/// The field that identifies records of a built-in system's entity (`id`
-/// when the schema does not say).
-pub fn id_field(system: &str, entity: &str) -> &'static str {
-    Catalog::builtin()
-        .entity(system, entity)
-        .map_or("id", |schema| schema.id.as_str())
-}
-
-/// The field an incremental read of a built-in system's entity follows.
-pub fn cursor_field(system: &str, entity: &str) -> Option<&'static str> {
-    Catalog::builtin()
-        .entity(system, entity)
-        .and_then(|schema| schema.cursor.as_deref())
 }
 
 #[cfg(test)]

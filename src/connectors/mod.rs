@@ -94,11 +94,16 @@ pub trait Connector: Send + Sync {
         Ok(())
     }
 
-    /// The field that identifies records of `entity`.
-    fn id_field(&self, entity: &str) -> &str;
+    /// The field that identifies records of `entity` (as the system's
+    /// schema says; `id` when it does not).
+    fn id_field(&self, entity: &str) -> &str {
+        schema::id_field(self.system(), entity)
+    }
 
     /// The field an incremental read follows, if the entity has one.
-    fn cursor_field(&self, entity: &str) -> Option<&str>;
+    fn cursor_field(&self, entity: &str) -> Option<&str> {
+        schema::cursor_field(self.system(), entity)
+    }
 }
 
 /// Waits, from synchronous code (a record being evaluated), for a

@@ -101,6 +101,21 @@ impl FieldSchema {
     }
 }
 
+/// The field that identifies records of a built-in system's entity (`id`
+/// when the schema does not say).
+pub fn id_field(system: &str, entity: &str) -> &'static str {
+    Catalog::builtin()
+        .entity(system, entity)
+        .map_or("id", |schema| schema.id.as_str())
+}
+
+/// The field an incremental read of a built-in system's entity follows.
+pub fn cursor_field(system: &str, entity: &str) -> Option<&'static str> {
+    Catalog::builtin()
+        .entity(system, entity)
+        .and_then(|schema| schema.cursor.as_deref())
+}
+
 /// The systems flowc knows, with their entities.
 #[derive(Debug)]
 pub struct Catalog {

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
 use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor};
-use super::memory::{self, matches_keys};
+use super::memory::matches_keys;
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest, VendorError};
 use crate::value::{Object, Value};
 use entities::Entity;
@@ -47,17 +47,7 @@ struct Settings {
     tuning: Tuning,
 }
 
-const KEYS: &[&str] = &[
-    "system",
-    "base_url",
-    "public_key",
-    "secret_key",
-    "verify_responses",
-    "timeout_seconds",
-    "attempts",
-    "requests_per_minute",
-    "longest_retry_after_seconds",
-];
+const KEYS: &[&str] = &["system", "base_url", "public_key", "secret_key", "verify_responses"];
 
 pub struct CcvSalesPos {
     http: Http,
@@ -82,7 +72,7 @@ struct Signer {
 impl CcvSalesPos {
     /// The connector of a `ccv_salespos` connection.
     pub fn open(connection: &Connection, warn: &mut dyn FnMut(String)) -> Result<CcvSalesPos, ConnectorError> {
-        connection.check_keys(KEYS)?;
+        connection.check_keys(&[KEYS, http::TUNING_KEYS].concat())?;
         let settings: Settings = connection.settings()?;
         let secret = settings.secret_key.resolve(&connection.name, "secret_key", warn)?;
         let root = api_root(&connection.name, &settings.base_url, warn)?;
@@ -369,17 +359,12 @@ impl Connector for CcvSalesPos {
         let request = &Outgoing::new(Method::POST, api.path).json(payload);
         http::create::create_once(
             self.http.policy(),
+            keys,
             || async move {
                 let response = self.send(request, Repeat::Never).await?;
                 self.created(&response).await
             },
-            || async move {
-                if keys.is_empty() {
-                    None
-                } else {
-                    Some(self.find(entity, keys).await)
-                }
-            },
+            || self.find(entity, keys),
         )
         .await
     }
@@ -414,14 +399,6 @@ impl Connector for CcvSalesPos {
                 format!("{NAME} updated {entity} {id_text}, and then had no such record"),
             )
         })
-    }
-
-    fn id_field(&self, entity: &str) -> &str {
-        memory::id_field("ccv_salespos", entity)
-    }
-
-    fn cursor_field(&self, entity: &str) -> Option<&str> {
-        memory::cursor_field("ccv_salespos", entity)
     }
 }
 
@@ -537,34 +514,15 @@ fn path_segment(id: &str) -> String {
 
 /// The API root below a shop's `base_url`.
 fn api_root(connection: &str, base_url: &str, warn: &mut dyn FnMut(String)) -> Result<Url, ConnectorError> {
-    let url = Url::parse(base_url.trim()).map_err(|error| {
-        ConnectorError::local(format!("connection `{connection}`: base_url is not a URL ({error})"))
-    })?;
-    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-        return Err(ConnectorError::local(format!(
-            "connection `{connection}`: base_url is the shop's web address, such as https://myshop.example"
-        )));
-    }
-    if url.scheme() == "http" && !is_local(&url) {
-        warn(format!(
-            "connection `{connection}`: base_url uses http: requests and answers travel unencrypted"
-        ));
-    }
-    let path = url.path().trim_end_matches('/');
-    let root = if path.ends_with(API_PATH) {
-        path.to_string()
+    let mut root = http::address(connection, "base_url", base_url, warn)?;
+    let path = root.path().trim_end_matches('/').to_string();
+    if !path.ends_with(API_PATH) {
+        root.set_path(&format!("{path}{API_PATH}"));
     } else {
-        format!("{path}{API_PATH}")
-    };
-    let mut root_url = url.clone();
-    root_url.set_path(&root);
-    root_url.set_query(None);
-    Ok(root_url)
-}
-
-/// Whether a URL is this machine (a sandbox).
-pub fn is_local(url: &Url) -> bool {
-    matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]" | "::1"))
+        root.set_path(&path);
+    }
+    root.set_query(None);
+    Ok(root)
 }
 
 #[cfg(test)]

@@ -15,12 +15,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use reqwest::{Method, Url};
+use reqwest::Method;
 use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
 use super::http::{self, Http, Outgoing, Repeat, Tuning};
-use super::memory::{self, matches_keys};
+use super::memory::matches_keys;
 use super::schema::Catalog;
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
 use crate::value::{Object, Value};
@@ -52,10 +52,6 @@ const KEYS: &[&str] = &[
     "client_id",
     "client_secret",
     "refresh_token",
-    "timeout_seconds",
-    "attempts",
-    "requests_per_minute",
-    "longest_retry_after_seconds",
 ];
 
 pub struct Eaccounting {
@@ -71,13 +67,13 @@ impl Eaccounting {
         state: &Path,
         warn: &mut dyn FnMut(String),
     ) -> Result<Eaccounting, ConnectorError> {
-        connection.check_keys(KEYS)?;
+        connection.check_keys(&[KEYS, http::TUNING_KEYS].concat())?;
         let settings: Settings = connection.settings()?;
         let name = &connection.name;
         let client_secret = settings.client_secret.resolve(name, "client_secret", warn)?;
         let refresh_token = settings.refresh_token.resolve(name, "refresh_token", warn)?;
-        let root = url(name, "base_url", &settings.base_url, warn)?;
-        let token_url = url(name, "token_url", &settings.token_url, warn)?;
+        let root = http::address(name, "base_url", &settings.base_url, warn)?;
+        let token_url = http::address(name, "token_url", &settings.token_url, warn)?;
         let timeout = Duration::from_secs(settings.tuning.timeout_seconds.unwrap_or(30).max(1));
         let store = tokens::TokenStore::new(state, name, &refresh_token);
         Ok(Eaccounting {
@@ -240,14 +236,9 @@ impl Connector for Eaccounting {
         let request = &Outgoing::new(Method::POST, Self::path(entity)?).json(payload);
         http::create::create_once(
             self.http.policy(),
+            keys,
             || async move { self.json(request, Repeat::Never).await },
-            || async move {
-                if keys.is_empty() {
-                    None
-                } else {
-                    Some(self.find(entity, keys).await)
-                }
-            },
+            || self.find(entity, keys),
         )
         .await
     }
@@ -275,14 +266,6 @@ impl Connector for Eaccounting {
 
     async fn connect(&self) -> Result<(), ConnectorError> {
         self.session.access_token().await.map(|_| ())
-    }
-
-    fn id_field(&self, entity: &str) -> &str {
-        memory::id_field("eaccounting", entity)
-    }
-
-    fn cursor_field(&self, entity: &str) -> Option<&str> {
-        memory::cursor_field("eaccounting", entity)
     }
 }
 
@@ -320,23 +303,6 @@ fn segment(id: &str) -> Result<String, ConnectorError> {
 
 fn gcd(a: usize, b: usize) -> usize {
     if b == 0 { a } else { gcd(b, a % b) }
-}
-
-/// A URL key of the connection.
-fn url(connection: &str, key: &str, text: &str, warn: &mut dyn FnMut(String)) -> Result<Url, ConnectorError> {
-    let url = Url::parse(text.trim())
-        .map_err(|error| ConnectorError::local(format!("connection `{connection}`: {key} is not a URL ({error})")))?;
-    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-        return Err(ConnectorError::local(format!(
-            "connection `{connection}`: {key} is an https address"
-        )));
-    }
-    if url.scheme() == "http" && !super::ccv_salespos::is_local(&url) {
-        warn(format!(
-            "connection `{connection}`: {key} uses http: tokens and records travel unencrypted"
-        ));
-    }
-    Ok(url)
 }
 
 #[cfg(test)]

@@ -10,14 +10,14 @@
 use std::future::Future;
 
 use super::retry::Policy;
-use crate::connectors::{ConnectorError, ErrorKind};
+use crate::connectors::{ConnectorError, ErrorKind, Keys};
 use crate::value::Value;
 
-/// Creates with `send`, looking up with `find` (the records matching the
-/// flow's keys; `None`: there are no keys) before each new attempt after a
-/// lost answer.
+/// Creates with `send`; after a lost answer, looks the record up with
+/// `find` (the records matching the flow's `keys`) before each new attempt.
 pub async fn create_once<Send, Sending, Find, Finding>(
     policy: &Policy,
+    keys: &Keys<'_>,
     mut send: Send,
     mut find: Find,
 ) -> Result<Value<'static>, ConnectorError>
@@ -25,7 +25,7 @@ where
     Send: FnMut() -> Sending,
     Sending: Future<Output = Result<Value<'static>, ConnectorError>>,
     Find: FnMut() -> Finding,
-    Finding: Future<Output = Option<Result<Vec<Value<'static>>, ConnectorError>>>,
+    Finding: Future<Output = Result<Vec<Value<'static>>, ConnectorError>>,
 {
     let mut waits = policy.waits();
     loop {
@@ -33,7 +33,8 @@ where
             Err(error) if error.kind == ErrorKind::UnknownOutcome => error,
             done => return done,
         };
-        match find().await {
+        let found = if keys.is_empty() { None } else { Some(find().await) };
+        match found {
             None => {
                 let mut lost = lost;
                 lost.message = format!(
@@ -81,6 +82,9 @@ mod tests {
         }
     }
 
+    /// Some key to look records up by.
+    const KEYS: &Keys<'static> = &[(&[], &Value::Null)];
+
     fn lost() -> ConnectorError {
         ConnectorError::new(ErrorKind::UnknownOutcome, "answered 500 after the request was sent")
     }
@@ -98,11 +102,12 @@ mod tests {
         let sent = Cell::new(0);
         let created = block(create_once(
             &policy(),
+            KEYS,
             || async {
                 sent.set(sent.get() + 1);
                 Err(lost())
             },
-            || async { Some(Ok(vec![Value::from("the record".to_string())])) },
+            || async { Ok(vec![Value::from("the record".to_string())]) },
         ))
         .unwrap();
         assert_eq!(created, Value::from("the record".to_string()));
@@ -114,6 +119,7 @@ mod tests {
         let sent = Cell::new(0);
         let created = block(create_once(
             &policy(),
+            KEYS,
             || async {
                 sent.set(sent.get() + 1);
                 if sent.get() == 1 {
@@ -122,7 +128,7 @@ mod tests {
                     Ok(Value::Int(7))
                 }
             },
-            || async { Some(Ok(Vec::new())) },
+            || async { Ok(Vec::new()) },
         ))
         .unwrap();
         assert_eq!(created, Value::Int(7));
@@ -134,11 +140,12 @@ mod tests {
         let sent = Cell::new(0);
         let error = block(create_once(
             &policy(),
+            &[],
             || async {
                 sent.set(sent.get() + 1);
                 Err(lost())
             },
-            || async { None },
+            || async { panic!("no keys, no lookup") },
         ))
         .unwrap_err();
         assert_eq!((sent.get(), error.kind), (1, ErrorKind::UnknownOutcome));
@@ -146,8 +153,9 @@ mod tests {
 
         let error = block(create_once(
             &policy(),
+            KEYS,
             || async { Err(lost()) },
-            || async { Some(Err(ConnectorError::new(ErrorKind::Unavailable, "down"))) },
+            || async { Err(ConnectorError::new(ErrorKind::Unavailable, "down")) },
         ))
         .unwrap_err();
         assert_eq!(error.kind, ErrorKind::UnknownOutcome);
@@ -156,11 +164,12 @@ mod tests {
         let sent = Cell::new(0);
         let error = block(create_once(
             &policy(),
+            KEYS,
             || async {
                 sent.set(sent.get() + 1);
                 Err(lost())
             },
-            || async { Some(Ok(Vec::new())) },
+            || async { Ok(Vec::new()) },
         ))
         .unwrap_err();
         assert_eq!(sent.get(), 3, "bounded");
@@ -168,6 +177,7 @@ mod tests {
 
         let refused = block(create_once(
             &policy(),
+            KEYS,
             || async { Err(ConnectorError::new(ErrorKind::Invalid, "400")) },
             || async { panic!("a refused create is not looked up") },
         ))

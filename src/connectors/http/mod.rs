@@ -43,6 +43,34 @@ pub struct Tuning {
     pub longest_retry_after_seconds: Option<u64>,
 }
 
+/// The keys of [`Tuning`], which every HTTP connection takes.
+pub const TUNING_KEYS: &[&str] = &[
+    "timeout_seconds",
+    "attempts",
+    "requests_per_minute",
+    "longest_retry_after_seconds",
+];
+
+/// An address key of a connection (`base_url`, `token_url`): an http(s)
+/// URL with a host. Plain http is warned about, except on this machine (a
+/// sandbox).
+pub fn address(connection: &str, key: &str, text: &str, warn: &mut dyn FnMut(String)) -> Result<Url, ConnectorError> {
+    let url = Url::parse(text.trim())
+        .map_err(|error| ConnectorError::local(format!("connection `{connection}`: {key} is not a URL ({error})")))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(ConnectorError::local(format!(
+            "connection `{connection}`: {key} is a web address, such as https://myshop.example"
+        )));
+    }
+    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if url.scheme() == "http" && !local {
+        warn(format!(
+            "connection `{connection}`: {key} uses http: requests, answers and credentials travel unencrypted"
+        ));
+    }
+    Ok(url)
+}
+
 /// Whether a request may be sent again when its answer is lost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Repeat {
