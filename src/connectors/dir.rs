@@ -3,7 +3,7 @@
 //! target.
 //!
 //! An entity's file is read once, when first needed, into a
-//! [`MemoryConnector`]; every write then rewrites the file atomically: the
+//! [`Store`]; every write then rewrites the file atomically: the
 //! new content goes to a temporary file beside it (created exclusively,
 //! under a name no one can guess), is flushed to disk, and replaces the old
 //! file by a rename, so a crash leaves either the old file or the new one,
