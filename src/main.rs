@@ -43,6 +43,13 @@ enum Command {
     /// Check the connections of the connections file.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
+    /// List the systems flowc knows, a system's entities, or an entity's fields.
+    Schema {
+        /// A system, such as eaccounting.
+        system: Option<String>,
+        /// One of its entities, such as customers.
+        entity: Option<String>,
+    },
     /// Serve a local emulator of a vendor's API, to try flows against without credentials.
     Sandbox(cli::sandbox::Options),
     /// Run the mapping tests (*.tests.json) under the given paths.
@@ -104,6 +111,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Run(options) => cli::run::run(&options, &mut stdout),
         Command::Connections(ConnectionsCommand::Check(options)) => cli::connections::check(&options, &mut stdout),
         Command::Sandbox(options) => cli::sandbox::run(&options, &mut stdout),
+        Command::Schema { system, entity } => cli::schema::run(system.as_deref(), entity.as_deref(), &mut stdout),
         Command::Test { paths, color } => cli::test::run(&cli::test::Options { paths, color }, &mut stdout),
         Command::Explain { code } => cli::explain::run(&code, &mut stdout),
     }

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "connectors" / "schemas"
 
 
-def write(system, source, entities, lookups=None):
+def write_schema(system, source, entities, lookups=None):
     document = {"system": system, "generated_from": source, "entities": entities}
     if lookups:
         # What the system's API can look records up by: "record fields"
@@ -81,6 +81,8 @@ def swagger_field(definitions, prop, depth):
             field = {"kind": "any"}
     if prop.get("readOnly"):
         field["read_only"] = True
+    if prop.get("description"):
+        field["description"] = prop["description"]
     return field
 
 
@@ -107,7 +109,7 @@ def eaccounting(specs):
         if entity in EACCOUNTING_CURSORS:
             schema["cursor"] = EACCOUNTING_CURSORS[entity]
         entities[entity] = schema
-    write(
+    write_schema(
         "eaccounting",
         "Visma eAccounting API v2 swagger (specs/eaccounting/eaccounting-swagger-v2.json)",
         entities,
@@ -162,6 +164,8 @@ def ccv(specs):
                     field["open"] = True
             if writable is not None and entry["field"] not in writable:
                 field["read_only"] = True
+            if entry.get("description"):
+                field["description"] = entry["description"]
             fields[entry["field"]] = field
         return fields
 
@@ -213,7 +217,279 @@ def ccv(specs):
         "paymethods": {"id": "id", "read_only": True, "fields": paymethods},
         "categories": {"id": "id", "fields": categories},
     }
-    write("ccv_salespos", "CCV Shop REST API field catalogue (specs/ccv/ccvshop-field-catalog.json)", entities)
+    write_schema("ccv_salespos", "CCV Shop REST API field catalogue (specs/ccv/ccvshop-field-catalog.json)", entities)
+
+
+# ----------------------------------------------------------------- Visma.net
+
+# entity (the API path below /v1) : (the DTO read, the DTO written, id, cursor)
+VISMANET_ENTITIES = {
+    "customer": ("CustomerDto", "CustomerUpdateDto", "number", "lastModifiedDateTime"),
+    "inventory": ("InventoryDto", "InventoryUpdateDto", "inventoryNumber", "lastModifiedDateTime"),
+    "salesorder": ("SalesOrderDto", "SalesOrderUpdateDto", "orderNo", "lastModifiedDateTime"),
+    "customerinvoice": ("CustomerInvoiceDto", "CustomerInvoiceUpdateDto", "referenceNumber", "lastModifiedDateTime"),
+    # Credit terms: the DTO customers refer to (no list path in the 2017 spec).
+    "creditterms": ("CreditTermsDto", None, "id", None),
+    "paymentmethod": ("PaymentMethodDto", None, "paymentMethodID", None),
+    "vat": ("VatInformationDto", None, "vatId", "lastModifiedDateTime"),
+    "warehouse": ("WarehouseDto", None, "warehouseID", None),
+}
+
+
+def vismanet_field(definitions, prop, side, depth):
+    """A property as a field, as `side` ("read" or "write") sees it. A
+    written value the API takes as DtoValue is `wrapped`: sent as
+    `{"value": x}`."""
+    wrapped = False
+    if "$ref" in prop:
+        name = prop["$ref"].split("/")[-1]
+        if name.startswith("DtoValue["):
+            inner = definitions.get(name, {}).get("properties", {}).get("value", {})
+            field = vismanet_field(definitions, inner, side, depth)
+            wrapped = True
+        elif name in definitions and definitions[name].get("enum"):
+            field = {"kind": "text"}
+        elif name in definitions and definitions[name].get("properties") and depth < 3:
+            field = {"kind": "object", "fields": vismanet_side(definitions, name, side, depth + 1)}
+        else:
+            field = {"kind": "object", "open": True}
+    elif prop.get("type") == "array":
+        field = {"kind": "list", "items": vismanet_field(definitions, prop.get("items", {}), side, depth)}
+    else:
+        kind = prop.get("type")
+        field = {"string": {"kind": "text"}, "integer": {"kind": "int"}, "number": {"kind": "decimal"},
+                 "boolean": {"kind": "bool"}}.get(kind, {"kind": "any"})
+        if kind == "string" and "maxLength" in prop:
+            field["max_length"] = prop["maxLength"]
+    if wrapped:
+        field["wrapped"] = True
+    description = prop.get("description", "")
+    if description:
+        field["description"] = description
+    if side == "write" and "Mandatory field" in description:
+        field["required"] = True
+    return field
+
+
+def vismanet_side(definitions, name, side, depth=0):
+    properties = definitions.get(name, {}).get("properties", {})
+    return {field: vismanet_field(definitions, prop, side, depth) for field, prop in properties.items()}
+
+
+def vismanet_merge(read, write):
+    """A record's fields as read and as written, in one: only read is
+    read-only, only written is write-only, both keep the written form
+    (its wrapping) and merge their insides; shapes that differ are open."""
+    merged = {}
+    for name in sorted(set(read) | set(write)):
+        if name in read and name in write:
+            r, w = read[name], write[name]
+            if r["kind"] != w["kind"]:
+                field = {k: v for k, v in w.items() if k in ("wrapped", "required", "description")}
+                field["kind"] = "any"
+            elif w["kind"] == "object" and "fields" in r and "fields" in w:
+                field = dict(w, fields=vismanet_merge(r["fields"], w["fields"]))
+            elif w["kind"] == "list" and "fields" in r.get("items", {}) and "fields" in w.get("items", {}):
+                items = dict(w["items"], fields=vismanet_merge(r["items"]["fields"], w["items"]["fields"]))
+                field = dict(w, items=items)
+            else:
+                field = dict(w)
+            if "description" not in field and r.get("description"):
+                field["description"] = r["description"]
+        elif name in read:
+            field = dict(read[name], read_only=True)
+        else:
+            field = dict(write[name], write_only=True)
+        merged[name] = field
+    return merged
+
+
+def vismanet(specs):
+    swagger = json.loads((specs / "visma.net" / "vismanet-erp-swagger-v6.11-2017.json").read_text())
+    definitions = swagger["definitions"]
+    entities = {}
+    for entity, (read, write, id_field, cursor) in VISMANET_ENTITIES.items():
+        read_fields = vismanet_side(definitions, read, "read")
+        if write is None:
+            fields = read_fields
+        else:
+            fields = vismanet_merge(read_fields, vismanet_side(definitions, write, "write"))
+        schema = {"id": id_field, "fields": fields}
+        if write is None:
+            schema["read_only"] = True
+        if cursor and cursor in fields:
+            schema["cursor"] = cursor
+        entities[entity] = schema
+    write_schema(
+        "vismanet",
+        "Visma.net ERP API swagger v6.11 (specs/visma.net/vismanet-erp-swagger-v6.11-2017.json)",
+        entities,
+    )
+
+
+# ----------------------------------------------------------------- AccountView
+
+ACCOUNTVIEW_KINDS = {"C": "text", "M": "text", "N": "decimal", "Y": "decimal", "B": "decimal", "I": "int", "L": "bool", "D": "text", "T": "text"}
+
+
+def accountview_dictionary(specs, name):
+    """Fields of a table from AccountView's data dictionary export."""
+    fields = {}
+    for entry in json.loads((specs / "accountview" / "fields" / f"{name}.json").read_text()):
+        kind = ACCOUNTVIEW_KINDS.get(entry["FIELD_TYPE"], "any")
+        field = {"kind": kind}
+        if entry["FIELD_TYPE"] == "C" and entry.get("FIELD_LEN"):
+            field["max_length"] = entry["FIELD_LEN"]
+        if entry.get("INP_MAND"):
+            field["required"] = True
+        if entry.get("FLD_DESC"):
+            field["description"] = entry["FLD_DESC"]
+        fields[entry["FIELD_NAME"]] = field
+    return fields
+
+
+def accountview_sample(samples, file, table, extra=()):
+    """Fields of a table no dictionary export describes, from a sample
+    whose field names were checked against AccountView connectors (see
+    its _meta): their kinds from the values."""
+    record = json.loads((samples / "accountview" / file).read_text())["record"]
+    row = record[table][0]
+    fields = {}
+    for name, value in list(row.items()) + [(name, value) for name, value in extra]:
+        kind = {bool: "bool", int: "decimal", float: "decimal", str: "text"}.get(type(value), "any")
+        fields[name] = {"kind": kind}
+    return fields
+
+
+def accountview_written(samples, file):
+    """The header and detail fields of a write sample (its table
+    definition): names and AccountView field types."""
+    record = json.loads((samples / "accountview" / file).read_text())["record"]
+    table = record["Table"]
+    def fields_of(definition):
+        return {
+            entry["name"]: {"kind": ACCOUNTVIEW_KINDS.get(entry["FieldType"], "any")}
+            for entry in definition["Fields"]
+            if entry["name"] not in ("RowId", "HeaderId")
+        }
+    header = fields_of(table["Definition"])
+    details = {definition["Name"]: fields_of(definition) for definition in table.get("DetailDefinitions", [])}
+    return table["Definition"]["Name"], header, details
+
+
+def accountview(specs):
+    samples = specs.parent / "samples"
+    debtors = accountview_dictionary(specs, "contact")
+    vat = accountview_dictionary(specs, "vat")
+    articles = accountview_sample(samples, "product.json", "ARTICLE")
+    for name, field in accountview_sample(samples, "stock.json", "ARTICLE").items():
+        articles.setdefault(name, field)
+    _, header, details = accountview_written(samples, "order.json")
+    header["SO_LINE"] = {"kind": "list", "items": {"kind": "object", "fields": details["SO_LINE"]}}
+    for changed in (debtors, articles, vat):
+        if "CNG_DATE" in changed:
+            changed["CNG_DATE"]["read_only"] = True
+    entities = {
+        # AR1: debiteuren, table CONTACT.
+        "debtors": {"id": "SUB_NR", "cursor": "CNG_DATE", "fields": debtors},
+        # AK1: artikelen, table ARTICLE.
+        "articles": {"id": "ART_CODE", "cursor": "CNG_DATE", "fields": articles},
+        # AG1: artikelgroepen, table ART_GRP.
+        "article_groups": {
+            "id": "AG_CODE",
+            "fields": {"AG_CODE": {"kind": "text", "required": True}, "AG_DESC": {"kind": "text"}},
+        },
+        # SO1: verkooporders, header SO_HDR with detail SO_LINE.
+        "sales_orders": {"id": "ORD_NR", "fields": dict(header, ORD_NR={"kind": "text", "read_only": True})},
+        # The VAT codes (table VAT).
+        "vat_codes": {"id": "VAT_CODE", "read_only": True, "fields": vat},
+    }
+    write_schema(
+        "accountview",
+        "AccountView data dictionary exports (specs/accountview/fields) and samples checked against AccountView connectors (samples/accountview)",
+        entities,
+        lookups="record fields",
+    )
+
+
+# ----------------------------------------------------------------- MplusKASSA
+
+XSD = "{http://www.w3.org/2001/XMLSchema}"
+WSDL = "{http://schemas.xmlsoap.org/wsdl/}"
+
+# entity : (the XSD type of a record, id, cursor, fields the server sets, fields a create needs)
+MPLUS_ENTITIES = {
+    "orders": ("Order", "orderId", "syncMarker",
+               {"orderId", "syncMarker", "entryTimestamp", "totalInclAmount", "totalExclAmount", "changeCounter",
+                "versionNumber", "orderNumber", "branchOrderNumber", "vatGroupList", "deliveryState", "cancelState",
+                "completeState", "invoiceIds", "invoiceNumbers"},
+               {"employeeNumber", "lineList"}),
+    "relations": ("Relation", "relationNumber", "syncMarker", {"syncMarker", "createTimestamp", "changeTimestamp", "points", "balance"}, {"name"}),
+    "products": ("Product", "productNumber", "syncMarker", {"syncMarker"}, {"description"}),
+    "stock": ("ArticleStock", "articleNumber", None, {"changeTimestamp", "stockId"}, set()),
+    "paymentmethods": ("PaymentMethod", "method", None, None, set()),
+    "vatgroups": ("VatGroup", "vatCode", None, None, set()),
+    "employees": ("Employee", "employeeNumber", "syncMarker", None, set()),
+    "branches": ("Branch", "branchNumber", None, None, set()),
+}
+
+
+def mplus_types(specs):
+    import xml.etree.ElementTree as ET
+    root = ET.parse(specs / "mplus" / "mplusqapi.wsdl").getroot()
+    schema = root.find(f"{WSDL}types/{XSD}schema")
+    complex_types = {element.get("name"): element for element in schema.findall(f"{XSD}complexType")}
+    simple_types = {element.get("name") for element in schema.findall(f"{XSD}simpleType")}
+    return complex_types, simple_types
+
+
+def mplus_fields(complex_types, simple_types, type_name, depth=0):
+    fields = {}
+    complex_type = complex_types.get(type_name)
+    if complex_type is None:
+        return fields
+    for element in complex_type.iter(f"{XSD}element"):
+        name = element.get("name")
+        type_ref = (element.get("type") or "").split(":")[-1]
+        if type_ref in ("string", "dateTime", "date", "base64Binary"):
+            field = {"kind": "text"}
+        elif type_ref in ("int", "long", "short", "byte", "unsignedInt", "unsignedLong"):
+            field = {"kind": "int"}
+        elif type_ref in ("decimal", "double", "float"):
+            field = {"kind": "decimal"}
+        elif type_ref == "boolean":
+            field = {"kind": "bool"}
+        elif type_ref in simple_types:
+            field = {"kind": "text"}
+        elif type_ref in complex_types and depth < 4:
+            field = {"kind": "object", "fields": mplus_fields(complex_types, simple_types, type_ref, depth + 1)}
+        else:
+            field = {"kind": "object", "open": True}
+        if element.get("maxOccurs") == "unbounded":
+            field = {"kind": "list", "items": field}
+        fields[name] = field
+    return fields
+
+
+def mpluskassa(specs):
+    complex_types, simple_types = mplus_types(specs)
+    entities = {}
+    for entity, (type_name, id_field, cursor, server_set, needed) in MPLUS_ENTITIES.items():
+        fields = mplus_fields(complex_types, simple_types, type_name)
+        schema = {"id": id_field, "fields": fields}
+        if server_set is None:
+            schema["read_only"] = True
+        else:
+            for name in server_set:
+                if name in fields:
+                    fields[name]["read_only"] = True
+        for name in needed:
+            if name in fields:
+                fields[name]["required"] = True
+        if cursor:
+            schema["cursor"] = cursor
+        entities[entity] = schema
+    write_schema("mpluskassa", "MplusKASSA MplusQapi WSDL (specs/mplus/mplusqapi.wsdl)", entities)
 
 
 if __name__ == "__main__":
@@ -221,3 +497,6 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     eaccounting(specs)
     ccv(specs)
+    vismanet(specs)
+    accountview(specs)
+    mpluskassa(specs)

@@ -79,7 +79,8 @@ fn collect_skips<'p>(statements: &'p [Statement], found: &mut Vec<(&'p EntityNam
 fn unknown_read(fields: &Fields, place: &[String]) -> Option<usize> {
     let mut fields = fields;
     for (index, name) in place.iter().enumerate() {
-        let Some(field) = fields.get(name) else {
+        // A field only written is never there to read.
+        let Some(field) = fields.get(name).filter(|field| !field.write_only) else {
             return Some(index);
         };
         if field.is_open() {
@@ -111,23 +112,39 @@ fn unknown_source_field(
     } else {
         format!(" in `{}`", place[..unknown].join("."))
     };
+    if siblings.get(name).is_some_and(|field| field.write_only) {
+        return Diagnostic::new(
+            codes::UNKNOWN_SOURCE_FIELD,
+            span,
+            format!("`{source}` takes `{name}`{within} when written, but records read never hold it"),
+        )
+        .label("only written")
+        .help(format!(
+            "read a field the records hold (`flowc schema {} {}` lists them)",
+            source.system, source.entity
+        ));
+    }
+    let readable = siblings
+        .iter()
+        .filter(|(_, field)| !field.write_only)
+        .map(|(name, _)| name.as_str());
     let mut diagnostic = Diagnostic::new(
         codes::UNKNOWN_SOURCE_FIELD,
         span,
         format!("records of `{source}` have no field `{name}`{within}"),
     )
     .label("no such field")
-    .did_you_mean(name, siblings.keys().map(String::as_str));
+    .did_you_mean(name, readable.clone());
     if diagnostic.help.is_none() {
-        diagnostic = diagnostic.help(format!("the fields there are {}", listing(siblings)));
+        diagnostic = diagnostic.help(format!("the fields there are {}", listing(readable)));
     }
     diagnostic
 }
 
-fn listing(fields: &Fields) -> String {
-    let names: Vec<String> = fields.keys().take(12).map(|name| format!("`{name}`")).collect();
-    let more = if fields.len() > 12 { ", ..." } else { "" };
-    format!("{}{more}", names.join(", "))
+fn listing<'f>(names: impl Iterator<Item = &'f str>) -> String {
+    let names: Vec<String> = names.map(|name| format!("`{name}`")).collect();
+    let more = if names.len() > 12 { ", ..." } else { "" };
+    format!("{}{more}", names[..names.len().min(12)].join(", "))
 }
 
 fn check_keys(catalog: &Catalog, entity: &EntityName, keys: &[KeyMatch], report: &mut impl FnMut(FileId, Diagnostic)) {

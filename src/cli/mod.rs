@@ -11,6 +11,7 @@ pub mod output;
 pub mod record_errors;
 pub mod run;
 pub mod sandbox;
+pub mod schema;
 pub mod test;
 
 pub use output::{ColorChoice, Format};

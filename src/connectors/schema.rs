@@ -78,6 +78,16 @@ pub struct FieldSchema {
     /// The elements of a list.
     #[serde(default)]
     pub items: Option<Box<FieldSchema>>,
+    /// Written, but never read back (a field only the write form has).
+    #[serde(default)]
+    pub write_only: bool,
+    /// Written as `{"value": x}` (Visma.net's DtoValue); the connector
+    /// wraps it, flows write the plain value.
+    #[serde(default)]
+    pub wrapped: bool,
+    /// The vendor's description.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 impl FieldSchema {
@@ -126,6 +136,9 @@ static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
     let sources = [
         include_str!("schemas/ccv_salespos.json"),
         include_str!("schemas/eaccounting.json"),
+        include_str!("schemas/mpluskassa.json"),
+        include_str!("schemas/accountview.json"),
+        include_str!("schemas/vismanet.json"),
     ];
     Catalog {
         systems: sources
