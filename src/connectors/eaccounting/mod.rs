@@ -19,7 +19,7 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
-use super::http::{self, Http, Outgoing, Repeat, Tuning};
+use super::http::{self, Http, Outgoing, Repeat, Tuning, oauth};
 use super::memory::matches_keys;
 use super::schema::Catalog;
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
@@ -76,16 +76,10 @@ impl Eaccounting {
         let token_url = http::address(name, "token_url", &settings.token_url, warn)?;
         let timeout = Duration::from_secs(settings.tuning.timeout_seconds.unwrap_or(30).max(1));
         let store = tokens::TokenStore::new(state, name, &refresh_token);
+        let client = oauth::Client::new(token_url, settings.client_id, client_secret, timeout)?;
         Ok(Eaccounting {
             http: Http::new(root, &settings.tuning, Some(PUBLISHED_LIMIT))?,
-            session: Session::new(
-                token_url,
-                settings.client_id,
-                client_secret,
-                refresh_token,
-                store,
-                timeout,
-            )?,
+            session: Session::new(client, refresh_token, store),
         })
     }
 

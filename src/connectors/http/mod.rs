@@ -3,7 +3,8 @@
 //!
 //! [`Http::send`] sends one request, and owns what every system needs the
 //! same way: a timeout per attempt; the client-side rate limit per
-//! endpoint ([`limit`]); retries with exponential backoff and jitter on
+//! endpoint ([`limit`]), and the system's own count (`X-RateLimit-*`);
+//! retries with exponential backoff and jitter on
 //! 429, 502, 503, 504, timeouts and dropped connections, honouring
 //! `Retry-After` ([`retry`]); one renewal of the credentials after a 401;
 //! and errors with structure ([`ConnectorError`]). What differs per system
@@ -17,6 +18,7 @@
 
 pub mod create;
 pub mod limit;
+pub mod oauth;
 pub mod retry;
 
 use std::num::NonZeroU32;
@@ -192,6 +194,9 @@ pub struct Http {
     timeout: Duration,
     policy: retry::Policy,
     limiter: Option<limit::Limiter>,
+    /// When the system's own count of requests (`X-RateLimit-*`) says to
+    /// send no more before this moment.
+    quiet_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 impl Http {
@@ -221,6 +226,7 @@ impl Http {
             timeout,
             policy,
             limiter,
+            quiet_until: std::sync::Mutex::new(None),
         })
     }
 
@@ -251,6 +257,10 @@ impl Http {
         loop {
             if let Some(limiter) = &self.limiter {
                 limiter.ready(&endpoint).await;
+            }
+            let quiet = *self.quiet_until.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(until) = quiet {
+                tokio::time::sleep_until(until).await;
             }
             let mut attempt = request.clone();
             vendor.authorize(&mut attempt, &url).await.map_err(located)?;
@@ -293,6 +303,34 @@ impl Http {
         }
     }
 
+    /// Honours `X-RateLimit-Remaining: 0`: no request before the moment
+    /// `X-RateLimit-Reset` gives (seconds from now, or a Unix time), within
+    /// the longest wait flowc obeys.
+    fn heed_limits(&self, headers: &HeaderMap) {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse::<u64>().ok())
+        };
+        if number("x-ratelimit-remaining") != Some(0) {
+            return;
+        }
+        let Some(reset) = number("x-ratelimit-reset") else {
+            return;
+        };
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        let seconds = if reset > 1_000_000_000 {
+            reset.saturating_sub(now)
+        } else {
+            reset
+        };
+        let wait = Duration::from_secs(seconds).min(self.policy.longest_retry_after);
+        *self.quiet_until.lock().unwrap_or_else(|p| p.into_inner()) = Some(tokio::time::Instant::now() + wait);
+    }
+
     async fn attempt(&self, request: &Outgoing, url: &Url) -> Result<Incoming, Lost> {
         let mut builder = self.client.request(request.method.clone(), url.clone());
         builder = builder.header(reqwest::header::ACCEPT, "application/json");
@@ -315,6 +353,7 @@ impl Http {
             body.extend_from_slice(&chunk);
         }
         let body = String::from_utf8(body).map_err(|_| Lost::NotText)?;
+        self.heed_limits(&headers);
         Ok(Incoming { status, headers, body })
     }
 
