@@ -19,6 +19,7 @@ pub mod error;
 pub mod http;
 pub mod memory;
 pub mod schema;
+pub mod vismanet;
 
 use std::future::Future;
 use std::path::Path;
@@ -179,6 +180,7 @@ pub fn connect(
             opening.state,
             opening.warn,
         )?)),
+        "vismanet" => Ok(Box::new(vismanet::Vismanet::open(connection, opening.warn)?)),
         other => Err(ConnectorError::local(format!(
             "flowc has no connector for {other} yet (connection `{}`); use dir:PATH",
             connection.name
@@ -191,6 +193,7 @@ pub fn connect(
 pub fn probe_entity(system: &str) -> &'static str {
     match system {
         "ccv_salespos" => "orders",
+        "vismanet" => "customer",
         _ => "customers",
     }
 }

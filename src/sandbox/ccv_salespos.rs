@@ -28,6 +28,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha512;
 
 use super::faults::{Dice, Fault};
+use super::gate::{self, Struck};
 use super::store;
 use super::{Credentials, Options, Shared, Stats, answer, broken, query_pairs};
 use crate::value::{Object, Value, json};
@@ -123,32 +124,22 @@ async fn handle(State(shop): State<Arc<Shop>>, request: Request) -> Response<Bod
     let parts: Vec<&str> = rest.split('/').filter(|part| !part.is_empty()).collect();
     let entity = parts.first().copied().unwrap_or("");
     let creating = method == Method::POST;
-    let fault = shop.faults.strike(&mut shop.dice.lock().unwrap(), entity, creating);
-    if fault.is_some() {
-        Stats::count(&shop.stats.faults);
-    }
-    let mut forge = false;
-    match fault {
-        Some(Fault::Reset) => return broken(),
-        Some(Fault::Status(429)) | Some(Fault::TooManyDated) => {
-            let mut response = error(429, "429.10", "Rate limit for this resource is reached");
-            super::retry_after(
-                response.headers_mut(),
-                shop.faults.retry_after,
-                fault == Some(Fault::TooManyDated),
-            );
-            return shop.signed(&method, &uri, response);
-        }
-        Some(Fault::Status(status)) => {
-            let mut response = error(status, &format!("{status}.00"), "Injected failure");
-            if status == 503 {
-                super::retry_after(response.headers_mut(), shop.faults.retry_after, false);
-            }
-            return shop.signed(&method, &uri, response);
-        }
-        Some(Fault::Forge) => forge = true,
-        _ => {}
-    }
+    let fault = match gate::strike(
+        &shop.faults,
+        &shop.dice,
+        &shop.stats,
+        entity,
+        creating,
+        |status, message| match status {
+            429 => error(429, "429.10", "Rate limit for this resource is reached"),
+            _ => error(status, &format!("{status}.00"), message),
+        },
+    ) {
+        Struck::Dropped => return broken(),
+        Struck::Answer(response) => return shop.signed(&method, &uri, response),
+        Struck::CarryOut(fault) => fault,
+    };
+    let forge = fault == Some(Fault::Forge);
     let response = shop.route(&method, &parts, query, &body);
     let response = if fault == Some(Fault::CreateThen500) && response.status().is_success() {
         error(500, "500.00", "Internal server error after the create")

@@ -18,17 +18,15 @@
 //! - Errors come as `{"ErrorCode", "DeveloperErrorMessage", "ErrorId"}`,
 //!   with `ModelState` messages per field for a refused write.
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, Response, StatusCode};
-use base64::Engine;
 
 use super::faults::{Dice, Fault};
+use super::gate::{self, AccessTokens, Minute, Struck, oauth_error, token_answer};
 use super::store;
 use super::{Credentials, Options, Shared, Stats, answer, broken, query_pairs, uuid};
 use crate::connectors::schema::Catalog;
@@ -43,12 +41,8 @@ struct Books {
     client_secret: String,
     /// Refresh tokens that still work.
     refresh_tokens: Mutex<Vec<String>>,
-    /// Access tokens and when they expire.
-    access_tokens: Mutex<HashMap<String, Instant>>,
-    token_lifetime: Duration,
-    per_minute: usize,
-    /// When the requests of the last minute came, per endpoint.
-    recent: Mutex<HashMap<String, VecDeque<Instant>>>,
+    access_tokens: AccessTokens,
+    minute: Minute,
     faults: super::Faults,
     dice: Mutex<Dice>,
     records: Shared,
@@ -66,10 +60,8 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
         client_id: credentials.id.clone(),
         client_secret: credentials.secret.clone(),
         refresh_tokens: Mutex::new(vec![credentials.refresh_token.clone()]),
-        access_tokens: Mutex::new(HashMap::new()),
-        token_lifetime: options.token_lifetime,
-        per_minute: options.requests_per_minute.unwrap_or(600).max(1) as usize,
-        recent: Mutex::new(HashMap::new()),
+        access_tokens: AccessTokens::new(options.token_lifetime),
+        minute: Minute::new(options.requests_per_minute.unwrap_or(600)),
         faults: options.faults.clone(),
         dice: Mutex::new(dice),
         records,
@@ -101,7 +93,7 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
     let Some(rest) = path.strip_prefix("/v2/") else {
         return error(404, "No HTTP resource was found that matches the request URI");
     };
-    if !books.authorized(&headers) {
+    if !books.access_tokens.admit(&headers) {
         Stats::count(&books.stats.refused);
         let mut body = Object::new();
         body.push(
@@ -112,38 +104,24 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
     }
     let parts: Vec<&str> = rest.split('/').filter(|part| !part.is_empty()).collect();
     let entity = parts.first().copied().unwrap_or("");
-    if let Some(wait) = books.over_limit(entity) {
+    if let Err(wait) = books.minute.admit(entity) {
         Stats::count(&books.stats.limited);
         let mut response = error(429, "Too many requests: 600 a minute per endpoint");
         super::retry_after(response.headers_mut(), wait, false);
         return response;
     }
-    let fault = books
-        .faults
-        .strike(&mut books.dice.lock().unwrap(), entity, method == Method::POST);
-    if fault.is_some() {
-        Stats::count(&books.stats.faults);
-    }
-    match fault {
-        Some(Fault::Reset) => return broken(),
-        Some(Fault::Status(429)) | Some(Fault::TooManyDated) => {
-            let mut response = error(429, "Too many requests");
-            super::retry_after(
-                response.headers_mut(),
-                books.faults.retry_after,
-                fault == Some(Fault::TooManyDated),
-            );
-            return response;
-        }
-        Some(Fault::Status(status)) => {
-            let mut response = error(status, "Injected failure");
-            if status == 503 {
-                super::retry_after(response.headers_mut(), books.faults.retry_after, false);
-            }
-            return response;
-        }
-        _ => {}
-    }
+    let fault = match gate::strike(
+        &books.faults,
+        &books.dice,
+        &books.stats,
+        entity,
+        method == Method::POST,
+        error,
+    ) {
+        Struck::Dropped => return broken(),
+        Struck::Answer(response) => return response,
+        Struck::CarryOut(fault) => fault,
+    };
     let response = books.route(&method, &parts, &query, &body);
     if fault == Some(Fault::CreateThen500) && response.status().is_success() {
         return error(500, "An error has occurred.");
@@ -154,29 +132,17 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
 impl Books {
     /// The refresh grant.
     fn token(&self, method: &Method, headers: &axum::http::HeaderMap, body: &str) -> Response<Body> {
-        let oauth = |status: StatusCode, code: &str, description: &str| {
-            let mut body = Object::new();
-            body.push("error", Value::from(code.to_string()));
-            body.push("error_description", Value::from(description.to_string()));
-            answer(status, &Value::object(body))
-        };
         if method != Method::POST {
-            return oauth(
+            return oauth_error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "invalid_request",
                 "POST the token request",
             );
         }
-        let client = headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Basic "))
-            .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok())
-            .and_then(|decoded| String::from_utf8(decoded).ok());
         let expected = format!("{}:{}", self.client_id, self.client_secret);
-        if client.as_deref() != Some(expected.as_str()) {
+        if gate::basic_client(headers).as_deref() != Some(expected.as_str()) {
             Stats::count(&self.stats.refused);
-            return oauth(
+            return oauth_error(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 "Unknown client or wrong secret",
@@ -189,7 +155,7 @@ impl Books {
                 .map(|(_, value)| value.as_str())
         };
         if field("grant_type") != Some("refresh_token") {
-            return oauth(
+            return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
                 "Only the refresh grant is served",
@@ -199,7 +165,7 @@ impl Books {
         let mut refresh_tokens = self.refresh_tokens.lock().unwrap();
         let Some(at) = refresh_tokens.iter().position(|token| *token == presented) else {
             Stats::count(&self.stats.refused);
-            return oauth(
+            return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_grant",
                 "The refresh token is not valid",
@@ -209,57 +175,9 @@ impl Books {
         refresh_tokens.remove(at);
         let mut dice = self.dice.lock().unwrap();
         let refresh = format!("sandbox-refresh-{}", uuid(&mut dice));
-        let access = format!("sandbox-access-{}", uuid(&mut dice));
         refresh_tokens.push(refresh.clone());
-        self.access_tokens
-            .lock()
-            .unwrap()
-            .insert(access.clone(), Instant::now() + self.token_lifetime);
-        let mut body = Object::new();
-        body.push("access_token", Value::from(access));
-        body.push("token_type", Value::from("Bearer".to_string()));
-        body.push("expires_in", Value::Int(self.token_lifetime.as_secs() as i64));
-        body.push("refresh_token", Value::from(refresh));
-        answer(StatusCode::OK, &Value::object(body))
-    }
-
-    fn authorized(&self, headers: &axum::http::HeaderMap) -> bool {
-        let Some(token) = headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-        else {
-            return false;
-        };
-        let mut tokens = self.access_tokens.lock().unwrap();
-        match tokens.get(token.trim()) {
-            Some(until) if *until > Instant::now() => true,
-            Some(_) => {
-                tokens.remove(token.trim());
-                false
-            }
-            None => false,
-        }
-    }
-
-    /// Seconds to wait when the endpoint had its requests of the minute.
-    fn over_limit(&self, endpoint: &str) -> Option<u64> {
-        let now = Instant::now();
-        let mut recent = self.recent.lock().unwrap();
-        let times = recent.entry(endpoint.to_string()).or_default();
-        while times
-            .front()
-            .is_some_and(|at| now.duration_since(*at) >= Duration::from_secs(60))
-        {
-            times.pop_front();
-        }
-        if times.len() >= self.per_minute {
-            let oldest = times.front().copied().unwrap_or(now);
-            let wait = Duration::from_secs(60).saturating_sub(now.duration_since(oldest));
-            return Some(wait.as_secs().max(1));
-        }
-        times.push_back(now);
-        None
+        let access = self.access_tokens.give(&mut dice);
+        token_answer(access, self.access_tokens.lifetime(), Some(refresh))
     }
 
     fn route(&self, method: &Method, parts: &[&str], query: &str, body: &str) -> Response<Body> {

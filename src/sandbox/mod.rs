@@ -15,6 +15,7 @@
 pub mod ccv_salespos;
 pub mod eaccounting;
 pub mod faults;
+pub mod gate;
 pub mod store;
 
 use std::net::SocketAddr;

@@ -1,0 +1,210 @@
+//! What stands between a request and a sandbox's records, the same for
+//! every system: the requests a minute an endpoint takes, the access
+//! tokens an identity server gave out, a client's basic credentials, and
+//! the faults that strike before a request is carried out. Each sandbox
+//! words the answers in its vendor's own error form.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Response, StatusCode};
+use base64::Engine;
+
+use super::faults::{Dice, Fault, Faults};
+use super::{Stats, answer, uuid};
+use crate::value::{Object, Value};
+
+/// Requests a minute per endpoint.
+pub struct Minute {
+    per_minute: usize,
+    /// When the requests of the last minute came, per endpoint.
+    recent: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+/// Where an endpoint stands in its minute.
+pub struct Allowance {
+    pub limit: usize,
+    pub remaining: usize,
+    /// Seconds until the oldest request of the minute no longer counts.
+    pub reset: u64,
+}
+
+impl Minute {
+    pub fn new(per_minute: u32) -> Minute {
+        Minute {
+            per_minute: per_minute.max(1) as usize,
+            recent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts a request to `endpoint`: `Err` with the seconds to wait when
+    /// the endpoint had its requests of the minute.
+    pub fn admit(&self, endpoint: &str) -> Result<Allowance, u64> {
+        let now = Instant::now();
+        let mut recent = self.recent.lock().unwrap();
+        let times = recent.entry(endpoint.to_string()).or_default();
+        while times
+            .front()
+            .is_some_and(|at| now.duration_since(*at) >= Duration::from_secs(60))
+        {
+            times.pop_front();
+        }
+        let oldest = times.front().copied().unwrap_or(now);
+        let reset = Duration::from_secs(60)
+            .saturating_sub(now.duration_since(oldest))
+            .as_secs()
+            .max(1);
+        if times.len() >= self.per_minute {
+            return Err(reset);
+        }
+        times.push_back(now);
+        Ok(Allowance {
+            limit: self.per_minute,
+            remaining: self.per_minute - times.len(),
+            reset,
+        })
+    }
+}
+
+/// Access tokens given out, each with its end.
+pub struct AccessTokens {
+    lifetime: Duration,
+    live: Mutex<HashMap<String, Instant>>,
+}
+
+impl AccessTokens {
+    pub fn new(lifetime: Duration) -> AccessTokens {
+        AccessTokens {
+            lifetime,
+            live: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// A new token, live for the lifetime.
+    pub fn give(&self, dice: &mut Dice) -> String {
+        let token = format!("sandbox-access-{}", uuid(dice));
+        self.live
+            .lock()
+            .unwrap()
+            .insert(token.clone(), Instant::now() + self.lifetime);
+        token
+    }
+
+    /// Whether the request carries `Authorization: Bearer` with a live token.
+    pub fn admit(&self, headers: &HeaderMap) -> bool {
+        let Some(token) = headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+        else {
+            return false;
+        };
+        let mut live = self.live.lock().unwrap();
+        match live.get(token) {
+            Some(until) if *until > Instant::now() => true,
+            Some(_) => {
+                live.remove(token);
+                false
+            }
+            None => false,
+        }
+    }
+}
+
+/// The `id:secret` of `Authorization: Basic`, if the request has one.
+pub fn basic_client(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Basic "))
+        .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok())
+        .and_then(|decoded| String::from_utf8(decoded).ok())
+}
+
+/// An OAuth2 error answer (RFC 6749, section 5.2).
+pub fn oauth_error(status: StatusCode, code: &str, description: &str) -> Response<Body> {
+    let mut body = Object::new();
+    body.push("error", Value::from(code.to_string()));
+    body.push("error_description", Value::from(description.to_string()));
+    answer(status, &Value::object(body))
+}
+
+/// An OAuth2 token answer.
+pub fn token_answer(access: String, lifetime: Duration, refresh: Option<String>) -> Response<Body> {
+    let mut body = Object::new();
+    body.push("access_token", Value::from(access));
+    body.push("token_type", Value::from("Bearer".to_string()));
+    body.push("expires_in", Value::Int(lifetime.as_secs() as i64));
+    if let Some(refresh) = refresh {
+        body.push("refresh_token", Value::from(refresh));
+    }
+    answer(StatusCode::OK, &Value::object(body))
+}
+
+/// What the faults do to a request about to be carried out.
+pub enum Struck {
+    /// The connection dropped before an answer (no answer to sign).
+    Dropped,
+    /// Answered so, without carrying it out.
+    Answer(Response<Body>),
+    /// Carried out; then, for `create-then-500`, answered 500 all the
+    /// same, or, for `forge`, signed wrongly.
+    CarryOut(Option<Fault>),
+}
+
+/// Rolls the faults for a request to `entity`. `error` words an answer of
+/// the given status in the vendor's form.
+pub fn strike(
+    faults: &Faults,
+    dice: &Mutex<Dice>,
+    stats: &Stats,
+    entity: &str,
+    creating: bool,
+    error: impl Fn(u16, &str) -> Response<Body>,
+) -> Struck {
+    let fault = faults.strike(&mut dice.lock().unwrap(), entity, creating);
+    if fault.is_some() {
+        Stats::count(&stats.faults);
+    }
+    match fault {
+        Some(Fault::Reset) => Struck::Dropped,
+        Some(Fault::Status(429)) | Some(Fault::TooManyDated) => {
+            let mut response = error(429, "Too many requests");
+            super::retry_after(
+                response.headers_mut(),
+                faults.retry_after,
+                fault == Some(Fault::TooManyDated),
+            );
+            Struck::Answer(response)
+        }
+        Some(Fault::Status(status)) => {
+            let mut response = error(status, "Injected failure");
+            if status == 503 {
+                super::retry_after(response.headers_mut(), faults.retry_after, false);
+            }
+            Struck::Answer(response)
+        }
+        other => Struck::CarryOut(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minute_counts_per_endpoint() {
+        let minute = Minute::new(2);
+        assert_eq!(minute.admit("orders").map(|a| a.remaining).ok(), Some(1));
+        assert_eq!(minute.admit("orders").map(|a| a.remaining).ok(), Some(0));
+        assert!(minute.admit("orders").is_err());
+        assert!(minute.admit("customers").is_ok(), "each endpoint has its own minute");
+    }
+}
