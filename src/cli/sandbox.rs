@@ -25,13 +25,13 @@ pub struct Options {
     /// Faults to inject, such as 429=10%,503=5%,create-then-500=20%@orders (see docs/connectors.md).
     #[arg(long, value_name = "SPEC", value_parser = Faults::parse)]
     pub faults: Option<Faults>,
-    /// The connection's name in the printed table (default: shop or books).
+    /// The connection's name in the printed table (default: shop, books, erp, ledger or till).
     #[arg(long)]
     pub name: Option<String>,
     /// Requests a minute per endpoint before 429 (eAccounting's limit: 600).
     #[arg(long)]
     pub requests_per_minute: Option<u32>,
-    /// Seconds an access token lasts (eAccounting).
+    /// Seconds an access token lasts (eAccounting, Visma.net, AccountView).
     #[arg(long, default_value_t = 3600)]
     pub token_lifetime: u64,
 }
@@ -44,13 +44,10 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
             return Outcome::Unusable;
         }
     };
-    let name = options.name.clone().unwrap_or_else(|| {
-        match options.system {
-            System::CcvSalespos => "shop",
-            System::Eaccounting => "books",
-        }
-        .to_string()
-    });
+    let name = options
+        .name
+        .clone()
+        .unwrap_or_else(|| options.system.connection_name().to_string());
     let mut sandbox_options = sandbox::Options::new(name);
     sandbox_options.data = options.data.clone();
     sandbox_options.faults = options.faults.clone().unwrap_or_else(Faults::none);

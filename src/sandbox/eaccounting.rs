@@ -93,7 +93,7 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
     let Some(rest) = path.strip_prefix("/v2/") else {
         return error(404, "No HTTP resource was found that matches the request URI");
     };
-    if !books.access_tokens.admit(&headers) {
+    if books.access_tokens.admit(&headers).is_none() {
         Stats::count(&books.stats.refused);
         let mut body = Object::new();
         body.push(
@@ -176,7 +176,7 @@ impl Books {
         let mut dice = self.dice.lock().unwrap();
         let refresh = format!("sandbox-refresh-{}", uuid(&mut dice));
         refresh_tokens.push(refresh.clone());
-        let access = self.access_tokens.give(&mut dice);
+        let access = self.access_tokens.give(&mut dice, "ea:api");
         token_answer(access, self.access_tokens.lifetime(), Some(refresh))
     }
 

@@ -68,10 +68,10 @@ impl Minute {
     }
 }
 
-/// Access tokens given out, each with its end.
+/// Access tokens given out, each with its end and the scopes it grants.
 pub struct AccessTokens {
     lifetime: Duration,
-    live: Mutex<HashMap<String, Instant>>,
+    live: Mutex<HashMap<String, (Instant, String)>>,
 }
 
 impl AccessTokens {
@@ -86,34 +86,32 @@ impl AccessTokens {
         self.lifetime
     }
 
-    /// A new token, live for the lifetime.
-    pub fn give(&self, dice: &mut Dice) -> String {
+    /// A new token granting `scopes`, live for the lifetime.
+    pub fn give(&self, dice: &mut Dice, scopes: &str) -> String {
         let token = format!("sandbox-access-{}", uuid(dice));
         self.live
             .lock()
             .unwrap()
-            .insert(token.clone(), Instant::now() + self.lifetime);
+            .insert(token.clone(), (Instant::now() + self.lifetime, scopes.to_string()));
         token
     }
 
-    /// Whether the request carries `Authorization: Bearer` with a live token.
-    pub fn admit(&self, headers: &HeaderMap) -> bool {
-        let Some(token) = headers
+    /// The scopes of the live token the request carries as
+    /// `Authorization: Bearer`, if it does.
+    pub fn admit(&self, headers: &HeaderMap) -> Option<String> {
+        let token = headers
             .get("authorization")
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-        else {
-            return false;
-        };
+            .map(str::trim)?;
         let mut live = self.live.lock().unwrap();
         match live.get(token) {
-            Some(until) if *until > Instant::now() => true,
+            Some((until, scopes)) if *until > Instant::now() => Some(scopes.clone()),
             Some(_) => {
                 live.remove(token);
-                false
+                None
             }
-            None => false,
+            None => None,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod eaccounting;
 pub mod faults;
 pub mod gate;
 pub mod store;
+pub mod vismanet;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -40,6 +41,19 @@ pub enum System {
     CcvSalespos,
     #[value(name = "eaccounting")]
     Eaccounting,
+    #[value(name = "vismanet")]
+    Vismanet,
+}
+
+impl System {
+    /// The connection's name in the table a sandbox prints, unless named.
+    pub fn connection_name(self) -> &'static str {
+        match self {
+            System::CcvSalespos => "shop",
+            System::Eaccounting => "books",
+            System::Vismanet => "erp",
+        }
+    }
 }
 
 /// A sandbox's records, shared with whoever started it.
@@ -145,6 +159,7 @@ pub async fn start(system: System, listener: TcpListener, options: Options) -> R
     let (router, connection) = match system {
         System::CcvSalespos => ccv_salespos::router(&base, &options, stats.clone(), records.clone())?,
         System::Eaccounting => eaccounting::router(&base, &options, stats.clone(), records.clone())?,
+        System::Vismanet => vismanet::router(&base, &options, stats.clone(), records.clone())?,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = tokio::spawn(async move {

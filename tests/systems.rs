@@ -1,0 +1,447 @@
+//! Every HTTP connector against its system's sandbox, over the wire: each
+//! lists an entity to its end, finds, gets, creates and updates through the
+//! `Connector` trait; then a flow finds customers by e-mail address and
+//! creates or updates them through injected faults (429s, 503s, dropped
+//! connections, creates answered with a 500 after they were carried out),
+//! twice, with no duplicate. The sandboxes run in this process on port 0;
+//! flows run as flowc's binary. Secrets are canaries that must appear in no
+//! output.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use flowc::connectors::connections::Connections;
+use flowc::connectors::{self, Connector, Opening, PageRequest};
+use flowc::sandbox::{self, Credentials, Faults, Running, System};
+use flowc::value::{Value, json};
+use serde_json::{Value as Json, json};
+use tempfile::TempDir;
+
+const SECRET: &str = "CANARY-SYSTEM-SECRET-3e81a0";
+const REFRESH_TOKEN: &str = "CANARY-SYSTEM-REFRESH-77c2d9";
+
+/// One system's sandbox, serving, with a connections file that reaches it.
+struct Trial {
+    dir: TempDir,
+    runtime: tokio::runtime::Runtime,
+    running: Running,
+    name: &'static str,
+}
+
+impl Trial {
+    /// Starts `system`'s sandbox holding `seed` (entity, records).
+    fn start(system: System, seed: &[(&str, Vec<Json>)], faults: &str) -> Trial {
+        let dir = TempDir::new().unwrap();
+        let data = dir.path().join("seed");
+        std::fs::create_dir_all(&data).unwrap();
+        for (entity, records) in seed {
+            std::fs::write(
+                data.join(format!("{entity}.json")),
+                serde_json::to_string(records).unwrap(),
+            )
+            .unwrap();
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let name = system.connection_name();
+        let mut options = sandbox::Options::new(name);
+        options.data = Some(data);
+        options.faults = Faults::parse(faults).unwrap();
+        options.credentials = Some(Credentials {
+            id: "client-of-the-test".into(),
+            secret: SECRET.into(),
+            refresh_token: REFRESH_TOKEN.into(),
+        });
+        // Far above the vendors' limits, to keep the tests short.
+        options.requests_per_minute = Some(600_000);
+        let running = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            sandbox::start(system, listener, options).await.unwrap()
+        });
+        // The printed table, its secrets read from the environment instead.
+        let table: String = running
+            .connection
+            .lines()
+            .map(|line| {
+                if line.contains(SECRET) {
+                    format!(
+                        "{} = {{ env = \"FLOWC_TEST_SECRET\" }}",
+                        line.split(" = ").next().unwrap()
+                    )
+                } else if line.contains(REFRESH_TOKEN) {
+                    format!(
+                        "{} = {{ env = \"FLOWC_TEST_REFRESH\" }}",
+                        line.split(" = ").next().unwrap()
+                    )
+                } else {
+                    line.to_string()
+                }
+            })
+            .map(|line| line + "\n")
+            .collect();
+        std::fs::write(dir.path().join("connections.toml"), table).unwrap();
+        // And as printed, for the connector itself (this process has no
+        // such variables).
+        std::fs::write(dir.path().join("plain.toml"), &running.connection).unwrap();
+        Trial {
+            dir,
+            runtime,
+            running,
+            name,
+        }
+    }
+
+    /// The connector of the sandbox's printed table.
+    fn connector(&self) -> Box<dyn Connector> {
+        let connection = Connections::load(&self.dir.path().join("plain.toml"))
+            .unwrap()
+            .get(self.name)
+            .unwrap();
+        let mut warnings = Vec::new();
+        let mut warn = |warning: String| warnings.push(warning);
+        let state = self.dir.path().join("connector-state");
+        let mut opening = Opening {
+            connections: None,
+            state: &state,
+            warn: &mut warn,
+        };
+        let connector = connectors::connect(&connection, &mut opening).unwrap();
+        self.runtime.block_on(connector.connect()).unwrap();
+        connector
+    }
+
+    /// Runs flowc with the trial's connections file and secrets.
+    fn flowc(&self, args: &[&str]) -> (i32, String, String) {
+        let output = Command::cargo_bin("flowc")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("FLOWC_TEST_SECRET", SECRET)
+            .env("FLOWC_TEST_REFRESH", REFRESH_TOKEN)
+            .env("FLOWC_CONNECTIONS", self.dir.path().join("connections.toml"))
+            .args(args)
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        );
+        for text in [&stdout, &stderr] {
+            for canary in [SECRET, REFRESH_TOKEN] {
+                assert!(!text.contains(canary), "{canary} was printed:\n{text}");
+            }
+        }
+        (output.status.code().unwrap_or(-1), stdout, stderr)
+    }
+
+    /// Runs `flow` (its text) from `source` (a directory of CCV records)
+    /// into the sandbox.
+    fn run(&self, flow: &str, source: &Path) -> (i32, String, String) {
+        let file = self.dir.path().join("trial.flow");
+        std::fs::write(&file, flow).unwrap();
+        self.flowc(&[
+            "run",
+            file.to_str().unwrap(),
+            "--source",
+            &format!("dir:{}", source.display()),
+            "--target",
+            self.name,
+            "--state",
+            self.dir.path().join("state").to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+    }
+
+    /// The sandbox's records of an entity, as JSON.
+    fn records(&self, entity: &str) -> Vec<Json> {
+        let records = self.running.records.lock().unwrap();
+        records
+            .of(entity)
+            .iter()
+            .map(|record| serde_json::from_str(&json::to_string(record)).unwrap())
+            .collect()
+    }
+
+    fn faults(&self) -> u64 {
+        self.running.stats.faults.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn stop(self) {
+        let Trial { runtime, running, .. } = self;
+        runtime.block_on(running.stop());
+    }
+}
+
+fn to_value(record: &Json) -> Value<'static> {
+    json::parse(&record.to_string()).unwrap().into_owned()
+}
+
+fn to_json(record: &Value<'_>) -> Json {
+    serde_json::from_str(&json::to_string(record)).unwrap()
+}
+
+/// What the connector trial of a system needs to know.
+struct Exercise<'e> {
+    entity: &'e str,
+    /// The field path records are found by, and the value of a seeded one.
+    key: &'e [&'e str],
+    seeded_key: Json,
+    /// A new record, its key's value, and a change to write over it.
+    new: Json,
+    new_key: Json,
+    change: Json,
+    /// Where the change shows in the record read back.
+    changed: &'e [&'e str],
+}
+
+fn at<'j>(record: &'j Json, path: &[&str]) -> &'j Json {
+    path.iter().fold(record, |value, part| &value[*part])
+}
+
+/// Lists to the end, finds, creates, gets and updates.
+fn exercise(trial: &Trial, seeded: usize, spec: Exercise<'_>) {
+    let connector = trial.connector();
+    let entity = spec.entity;
+    let id_field = connector.id_field(entity).to_string();
+
+    // Lists to the end, in pages of 100, every record once.
+    let mut ids = Vec::new();
+    let mut start = 0;
+    loop {
+        let request = PageRequest {
+            after: None,
+            start,
+            size: 100,
+        };
+        let page = trial.runtime.block_on(connector.list(entity, &request)).unwrap();
+        start += page.records.len();
+        ids.extend(page.records.iter().map(|record| to_json(record)[&id_field].to_string()));
+        if !page.more {
+            break;
+        }
+        assert!(start < seeded * 2, "the listing does not end");
+    }
+    assert_eq!(ids.len(), seeded);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), seeded, "a record was listed twice");
+
+    // Finds a seeded record by its key, and not one that is not there.
+    let path: Vec<String> = spec.key.iter().map(|part| part.to_string()).collect();
+    let find = |value: &Json| {
+        let value = to_value(value);
+        let keys = [(path.as_slice(), &value)];
+        trial.runtime.block_on(connector.find(entity, &keys)).unwrap()
+    };
+    let found = find(&spec.seeded_key);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(at(&to_json(&found[0]), spec.key), &spec.seeded_key);
+    assert!(find(&json!("nobody-at-all@example.org")).is_empty());
+
+    // Creates, then finds and gets what it created.
+    let key_value = to_value(&spec.new_key);
+    let keys = [(path.as_slice(), &key_value)];
+    let created = to_json(
+        &trial
+            .runtime
+            .block_on(connector.create(entity, &to_value(&spec.new), &keys))
+            .unwrap(),
+    );
+    let id = created[&id_field].clone();
+    assert!(!id.is_null(), "{created}");
+    assert_eq!(find(&spec.new_key).len(), 1);
+    let got = trial
+        .runtime
+        .block_on(connector.get(entity, &to_value(&id)))
+        .unwrap()
+        .expect("the created record is there");
+    assert_eq!(at(&to_json(&got), spec.key), &spec.new_key);
+
+    // Updates a field, and reads it back.
+    let updated = to_json(
+        &trial
+            .runtime
+            .block_on(connector.update(entity, &to_value(&id), &to_value(&spec.change)))
+            .unwrap(),
+    );
+    let want = at(&spec.change, spec.changed);
+    assert_eq!(at(&updated, spec.changed), want, "{updated}");
+    let got = to_json(
+        &trial
+            .runtime
+            .block_on(connector.get(entity, &to_value(&id)))
+            .unwrap()
+            .unwrap(),
+    );
+    assert_eq!(at(&got, spec.changed), want);
+    assert_eq!(
+        at(&got, spec.key),
+        &spec.new_key,
+        "an update keeps what it does not name"
+    );
+    assert_eq!(trial.records(entity).len(), seeded + 1);
+}
+
+/// CCV SalesPOS users: `count` of them, the even ones known to the target
+/// (customer{i}@example.nl for i below `known`).
+fn users(dir: &Path, count: usize) -> PathBuf {
+    let source = dir.join("ccv-salespos");
+    std::fs::create_dir_all(&source).unwrap();
+    let users: Vec<Json> = (0..count)
+        .map(|i| {
+            json!({
+                "id": 7000 + i,
+                "status": true,
+                "userinfo": {
+                    "email": format!("customer{}@example.nl", i * 2),
+                    "billingaddress": {"first_name": "Klant", "last_name": format!("Nummer {i}"), "company": format!("Bedrijf {i} B.V.")}
+                }
+            })
+        })
+        .collect();
+    std::fs::write(source.join("users.json"), serde_json::to_string(&users).unwrap()).unwrap();
+    source
+}
+
+fn plans(stdout: &str) -> Vec<Json> {
+    stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+fn summary(stderr: &str) -> &str {
+    stderr.lines().find(|line| line.contains(" read: ")).unwrap_or("")
+}
+
+/// Runs a customers flow twice through faults: every user once in the
+/// target, found again by `email` (the field path of the e-mail address).
+fn customers_through_faults(trial: &Trial, flow: &str, entity: &str, email: &[&str], seeded: usize, count: usize) {
+    let source = users(trial.dir.path(), count);
+    let (code, stdout, stderr) = trial.run(flow, &source);
+    assert_eq!(code, 0, "{}\n{stderr}", summary(&stderr));
+    let plans = plans(&stdout);
+    assert_eq!(plans.len(), count);
+    let failed: Vec<&Json> = plans.iter().filter(|plan| plan["action"] == "fail").collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(trial.faults() > 5, "only {} faults were injected", trial.faults());
+
+    let records = trial.records(entity);
+    let mut emails: Vec<String> = records
+        .iter()
+        .map(|record| at(record, email).as_str().unwrap_or("").to_lowercase())
+        .collect();
+    emails.sort();
+    let all = emails.len();
+    emails.dedup();
+    assert_eq!(emails.len(), all, "a customer was created twice");
+    // Users 0..count have addresses customer0, 2, 4, ...: those below
+    // `seeded` were there, the others are new.
+    let known = (0..count).filter(|i| i * 2 < seeded).count();
+    assert_eq!(all, seeded + count - known);
+
+    // Again: everything is found, nothing is created.
+    let (code, _, stderr) = trial.run(flow, &source);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(summary(&stderr).contains(" 0 created"), "{}", summary(&stderr));
+    assert_eq!(trial.records(entity).len(), all);
+    let log = std::fs::read_to_string(trial.dir.path().join("state/activity.ndjson")).unwrap();
+    assert!(!log.contains(SECRET) && !log.contains(REFRESH_TOKEN));
+}
+
+/// `connections check` works against the sandbox.
+fn connections_check_works(trial: &Trial) {
+    let (code, stdout, stderr) = trial.flowc(&["connections", "check", trial.name, "--state", "state"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with(&format!("{}: works: signed in to", trial.name)),
+        "{stdout}"
+    );
+}
+
+const FAULTS: &str = "429=8%,503=5%,reset=3%,create-then-500=25%,retry-after=0,seed=5";
+
+mod vismanet {
+    use super::*;
+
+    fn customers(count: usize) -> Vec<Json> {
+        (0..count)
+            .map(|i| {
+                json!({
+                    "internalId": i + 1,
+                    "number": format!("{}", 10001 + i),
+                    "name": format!("Klant {i}"),
+                    "status": "Active",
+                    "mainContact": {"email": format!("customer{i}@example.nl"), "name": format!("Klant {i}")},
+                    "lastModifiedDateTime": format!("2024-03-{:02}T10:00:00.000", 1 + i % 28),
+                    "createdDateTime": "2024-03-01T10:00:00.000"
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_connector_lists_finds_creates_and_updates() {
+        let trial = Trial::start(System::Vismanet, &[("customer", customers(250))], "");
+        exercise(
+            &trial,
+            250,
+            Exercise {
+                entity: "customer",
+                key: &["mainContact", "email"],
+                seeded_key: json!("customer17@example.nl"),
+                new: json!({"name": "Nieuwe Klant B.V.", "mainContact": {"email": "nieuw@example.nl", "name": "Nieuwe Klant"}}),
+                new_key: json!("nieuw@example.nl"),
+                change: json!({"name": "Nieuwe Naam B.V."}),
+                changed: &["name"],
+            },
+        );
+        let created = trial.records("customer").into_iter().last().unwrap();
+        assert_eq!(created["number"], "10251", "numbered by the system");
+        assert_eq!(created["mainContact"]["email"], "nieuw@example.nl");
+
+        // An incremental read: changed after the 25th of March (4 days
+        // of 28, 9 seeded records each but the last), and the new one.
+        let connector = trial.connector();
+        let after = to_value(&json!("2024-03-25T10:00:00.000"));
+        let request = PageRequest {
+            after: Some(&after),
+            start: 0,
+            size: 100,
+        };
+        let page = trial.runtime.block_on(connector.list("customer", &request)).unwrap();
+        let seeded_after = (0..250).filter(|i| 1 + i % 28 > 25).count();
+        assert_eq!(page.records.len(), seeded_after + 1);
+        assert!(!page.more);
+        trial.stop();
+    }
+
+    #[test]
+    fn customers_reach_visma_net_once_through_faults() {
+        let trial = Trial::start(System::Vismanet, &[("customer", customers(20))], FAULTS);
+        connections_check_works(&trial);
+        let flow = r#"
+flow customers {
+  source ccv_salespos.users
+  target vismanet.customer
+
+  let email = $.userinfo.email
+  upsert where mainContact.email == email {
+    name = $.userinfo.billingaddress.company
+    mainContact = { email = email, name = "${$.userinfo.billingaddress.first_name} ${$.userinfo.billingaddress.last_name}" }
+  }
+}
+"#;
+        customers_through_faults(&trial, flow, "customer", &["mainContact", "email"], 20, 30);
+        let updated = trial
+            .records("customer")
+            .into_iter()
+            .find(|customer| customer["mainContact"]["email"] == "customer4@example.nl")
+            .unwrap();
+        assert_eq!(updated["name"], "Bedrijf 2 B.V.", "a known customer is updated");
+        trial.stop();
+    }
+}
