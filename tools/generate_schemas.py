@@ -337,7 +337,8 @@ def accountview_dictionary(specs, name):
     fields = {}
     for entry in json.loads((specs / "accountview" / "fields" / f"{name}.json").read_text()):
         kind = ACCOUNTVIEW_KINDS.get(entry["FIELD_TYPE"], "any")
-        field = {"kind": kind}
+        # The type code a write's table definition gives the field.
+        field = {"kind": kind, "vendor_type": entry["FIELD_TYPE"]}
         if entry["FIELD_TYPE"] == "C" and entry.get("FIELD_LEN"):
             field["max_length"] = entry["FIELD_LEN"]
         if entry.get("INP_MAND"):
@@ -357,7 +358,10 @@ def accountview_sample(samples, file, table, extra=()):
     fields = {}
     for name, value in list(row.items()) + [(name, value) for name, value in extra]:
         kind = {bool: "bool", int: "decimal", float: "decimal", str: "text"}.get(type(value), "any")
-        fields[name] = {"kind": kind}
+        vendor_type = {bool: "L", int: "N", float: "N"}.get(type(value), "C")
+        if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+            vendor_type = "T"
+        fields[name] = {"kind": kind, "vendor_type": vendor_type}
     return fields
 
 
@@ -368,7 +372,7 @@ def accountview_written(samples, file):
     table = record["Table"]
     def fields_of(definition):
         return {
-            entry["name"]: {"kind": ACCOUNTVIEW_KINDS.get(entry["FieldType"], "any")}
+            entry["name"]: {"kind": ACCOUNTVIEW_KINDS.get(entry["FieldType"], "any"), "vendor_type": entry["FieldType"]}
             for entry in definition["Fields"]
             if entry["name"] not in ("RowId", "HeaderId")
         }
@@ -397,10 +401,13 @@ def accountview(specs):
         # AG1: artikelgroepen, table ART_GRP.
         "article_groups": {
             "id": "AG_CODE",
-            "fields": {"AG_CODE": {"kind": "text", "required": True}, "AG_DESC": {"kind": "text"}},
+            "fields": {
+                "AG_CODE": {"kind": "text", "required": True, "vendor_type": "C"},
+                "AG_DESC": {"kind": "text", "vendor_type": "C"},
+            },
         },
         # SO1: verkooporders, header SO_HDR with detail SO_LINE.
-        "sales_orders": {"id": "ORD_NR", "fields": dict(header, ORD_NR={"kind": "text", "read_only": True})},
+        "sales_orders": {"id": "ORD_NR", "fields": dict(header, ORD_NR={"kind": "text", "read_only": True, "vendor_type": "C"})},
         # The VAT codes (table VAT).
         "vat_codes": {"id": "VAT_CODE", "read_only": True, "fields": vat},
     }

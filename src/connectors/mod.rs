@@ -11,6 +11,7 @@
 //! [`memory`] (records held in memory, for `flowc test`) and [`dir`] (a
 //! directory with one `<entity>.json` file per entity).
 
+pub mod accountview;
 pub mod ccv_salespos;
 pub mod connections;
 pub mod dir;
@@ -181,6 +182,11 @@ pub fn connect(
             opening.warn,
         )?)),
         "vismanet" => Ok(Box::new(vismanet::Vismanet::open(connection, opening.warn)?)),
+        "accountview" => Ok(Box::new(accountview::AccountView::open(
+            connection,
+            opening.state,
+            opening.warn,
+        )?)),
         other => Err(ConnectorError::local(format!(
             "flowc has no connector for {other} yet (connection `{}`); use dir:PATH",
             connection.name
@@ -194,6 +200,7 @@ pub fn probe_entity(system: &str) -> &'static str {
     match system {
         "ccv_salespos" => "orders",
         "vismanet" => "customer",
+        "accountview" => "debtors",
         _ => "customers",
     }
 }

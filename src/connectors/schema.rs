@@ -88,6 +88,10 @@ pub struct FieldSchema {
     /// The vendor's description.
     #[serde(default)]
     pub description: Option<String>,
+    /// The vendor's own type code, where a write must name it
+    /// (AccountView's table definitions: `C`, `N`, `I`, `L`, `T`, ...).
+    #[serde(default)]
+    pub vendor_type: Option<String>,
 }
 
 impl FieldSchema {
@@ -120,6 +124,26 @@ pub fn id_field(system: &str, entity: &str) -> &'static str {
 }
 
 /// The field an incremental read of a built-in system's entity follows.
+/// The schema of `entity` for a connector of `system` (called `name` in
+/// messages): an error when flowc does not reach such an entity there.
+pub fn reached(system: &str, name: &str, entity: &str) -> Result<&'static EntitySchema, super::ConnectorError> {
+    Catalog::builtin()
+        .entity(system, entity)
+        .ok_or_else(|| super::ConnectorError::local(format!("flowc reaches no `{entity}` in {name}")))
+}
+
+/// Like [`reached`], for a write: reference data is read, not written.
+pub fn writable(system: &str, name: &str, entity: &str) -> Result<&'static EntitySchema, super::ConnectorError> {
+    let schema = reached(system, name, entity)?;
+    if schema.read_only {
+        return Err(super::ConnectorError::new(
+            super::ErrorKind::Invalid,
+            format!("{name} keeps {entity} as reference data: it is read, not written"),
+        ));
+    }
+    Ok(schema)
+}
+
 pub fn cursor_field(system: &str, entity: &str) -> Option<&'static str> {
     Catalog::builtin()
         .entity(system, entity)

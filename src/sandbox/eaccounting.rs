@@ -26,7 +26,7 @@ use axum::extract::{Request, State};
 use axum::http::{Method, Response, StatusCode};
 
 use super::faults::{Dice, Fault};
-use super::gate::{self, AccessTokens, Minute, Struck, oauth_error, token_answer};
+use super::gate::{self, AccessTokens, Minute, RefreshGrant, Struck};
 use super::store;
 use super::{Credentials, Options, Shared, Stats, answer, broken, query_pairs, uuid};
 use crate::connectors::schema::Catalog;
@@ -37,10 +37,7 @@ const DEFAULT_PAGE: usize = 50;
 const LARGEST_PAGE: usize = 1000;
 
 struct Books {
-    client_id: String,
-    client_secret: String,
-    /// Refresh tokens that still work.
-    refresh_tokens: Mutex<Vec<String>>,
+    grant: RefreshGrant,
     access_tokens: AccessTokens,
     minute: Minute,
     faults: super::Faults,
@@ -57,9 +54,7 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
         refresh_token: format!("sandbox-refresh-{}", &uuid(&mut dice)[..8]),
     });
     let books = Books {
-        client_id: credentials.id.clone(),
-        client_secret: credentials.secret.clone(),
-        refresh_tokens: Mutex::new(vec![credentials.refresh_token.clone()]),
+        grant: RefreshGrant::new(&credentials),
         access_tokens: AccessTokens::new(options.token_lifetime),
         minute: Minute::new(options.requests_per_minute.unwrap_or(600)),
         faults: options.faults.clone(),
@@ -88,7 +83,14 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
         Err(_) => return error(413, "The request is too large"),
     };
     if path == "/connect/token" {
-        return books.token(&method, &headers, &body);
+        return books.grant.token(
+            &method,
+            &headers,
+            &body,
+            &books.access_tokens,
+            &books.dice,
+            &books.stats,
+        );
     }
     let Some(rest) = path.strip_prefix("/v2/") else {
         return error(404, "No HTTP resource was found that matches the request URI");
@@ -130,56 +132,6 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
 }
 
 impl Books {
-    /// The refresh grant.
-    fn token(&self, method: &Method, headers: &axum::http::HeaderMap, body: &str) -> Response<Body> {
-        if method != Method::POST {
-            return oauth_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "invalid_request",
-                "POST the token request",
-            );
-        }
-        let expected = format!("{}:{}", self.client_id, self.client_secret);
-        if gate::basic_client(headers).as_deref() != Some(expected.as_str()) {
-            Stats::count(&self.stats.refused);
-            return oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "Unknown client or wrong secret",
-            );
-        }
-        let form = query_pairs(body);
-        let field = |name: &str| {
-            form.iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.as_str())
-        };
-        if field("grant_type") != Some("refresh_token") {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "Only the refresh grant is served",
-            );
-        }
-        let presented = field("refresh_token").unwrap_or("").to_string();
-        let mut refresh_tokens = self.refresh_tokens.lock().unwrap();
-        let Some(at) = refresh_tokens.iter().position(|token| *token == presented) else {
-            Stats::count(&self.stats.refused);
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "The refresh token is not valid",
-            );
-        };
-        // The token used stops working; a new one takes its place.
-        refresh_tokens.remove(at);
-        let mut dice = self.dice.lock().unwrap();
-        let refresh = format!("sandbox-refresh-{}", uuid(&mut dice));
-        refresh_tokens.push(refresh.clone());
-        let access = self.access_tokens.give(&mut dice, "ea:api");
-        token_answer(access, self.access_tokens.lifetime(), Some(refresh))
-    }
-
     fn route(&self, method: &Method, parts: &[&str], query: &str, body: &str) -> Response<Body> {
         let entity = parts.first().copied().unwrap_or("");
         let Some(schema) = Catalog::builtin().entity("eaccounting", entity) else {

@@ -9,11 +9,11 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Response, StatusCode};
+use axum::http::{HeaderMap, Method, Response, StatusCode};
 use base64::Engine;
 
 use super::faults::{Dice, Fault, Faults};
-use super::{Stats, answer, uuid};
+use super::{Credentials, Stats, answer, query_pairs, uuid};
 use crate::value::{Object, Value};
 
 /// Requests a minute per endpoint.
@@ -113,6 +113,81 @@ impl AccessTokens {
             }
             None => None,
         }
+    }
+}
+
+/// OAuth2's refresh grant where every grant rotates the refresh token
+/// (Visma's identity server for eAccounting and AccountView): the client
+/// as HTTP basic credentials, and the refresh token used stops working.
+pub struct RefreshGrant {
+    client: String,
+    /// Refresh tokens that still work.
+    refresh_tokens: Mutex<Vec<String>>,
+}
+
+impl RefreshGrant {
+    pub fn new(credentials: &Credentials) -> RefreshGrant {
+        RefreshGrant {
+            client: format!("{}:{}", credentials.id, credentials.secret),
+            refresh_tokens: Mutex::new(vec![credentials.refresh_token.clone()]),
+        }
+    }
+
+    /// Answers a token request.
+    pub fn token(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        body: &str,
+        access_tokens: &AccessTokens,
+        dice: &Mutex<Dice>,
+        stats: &Stats,
+    ) -> Response<Body> {
+        if method != Method::POST {
+            return oauth_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "invalid_request",
+                "POST the token request",
+            );
+        }
+        if basic_client(headers).as_deref() != Some(self.client.as_str()) {
+            Stats::count(&stats.refused);
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "Unknown client or wrong secret",
+            );
+        }
+        let form = query_pairs(body);
+        let field = |name: &str| {
+            form.iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+        };
+        if field("grant_type") != Some("refresh_token") {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "Only the refresh grant is served",
+            );
+        }
+        let presented = field("refresh_token").unwrap_or("");
+        let mut refresh_tokens = self.refresh_tokens.lock().unwrap();
+        let Some(at) = refresh_tokens.iter().position(|token| token == presented) else {
+            Stats::count(&stats.refused);
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "The refresh token is not valid",
+            );
+        };
+        // The token used stops working; a new one takes its place.
+        refresh_tokens.remove(at);
+        let mut dice = dice.lock().unwrap();
+        let refresh = format!("sandbox-refresh-{}", uuid(&mut dice));
+        refresh_tokens.push(refresh.clone());
+        let access = access_tokens.give(&mut dice, "api");
+        token_answer(access, access_tokens.lifetime(), Some(refresh))
     }
 }
 

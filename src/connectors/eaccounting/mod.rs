@@ -1,5 +1,5 @@
 //! Visma eAccounting, through its API v2: OAuth2 with rotating refresh
-//! tokens ([`auth`], [`tokens`]), lists in `Meta`/`Data` pages read with
+//! tokens ([`auth`], kept by [`http::tokens`](crate::connectors::http::tokens)), lists in `Meta`/`Data` pages read with
 //! `$page` and `$pagesize` to their end, lookups through OData `$filter`
 //! ([`odata`]), creates with POST (looked up before a second try), updates
 //! as the API takes them (PUT of the whole record: read, merge the flow's
@@ -9,7 +9,6 @@
 pub mod auth;
 pub mod errors;
 pub mod odata;
-pub mod tokens;
 
 use std::path::Path;
 use std::time::Duration;
@@ -19,9 +18,10 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
+use super::http::tokens::TokenStore;
 use super::http::{self, Http, Outgoing, Repeat, Tuning, oauth};
 use super::memory::matches_keys;
-use super::schema::Catalog;
+use super::schema::{self, Catalog};
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
 use crate::value::{Object, Value};
 use auth::{NAME, Session};
@@ -75,29 +75,18 @@ impl Eaccounting {
         let root = http::address(name, "base_url", &settings.base_url, warn)?;
         let token_url = http::address(name, "token_url", &settings.token_url, warn)?;
         let timeout = Duration::from_secs(settings.tuning.timeout_seconds.unwrap_or(30).max(1));
-        let store = tokens::TokenStore::new(state, name, &refresh_token);
+        let store = TokenStore::new(state, name, &refresh_token);
         let client = oauth::Client::new(token_url, settings.client_id, client_secret, timeout)?;
         Ok(Eaccounting {
             http: Http::new(root, &settings.tuning, Some(PUBLISHED_LIMIT))?,
-            session: Session::new(client, refresh_token, store),
+            session: Session {
+                grant: oauth::Refreshing::new(client, refresh_token, store),
+            },
         })
     }
 
     fn path(entity: &str) -> Result<String, ConnectorError> {
-        match Catalog::builtin().entity("eaccounting", entity) {
-            Some(_) => Ok(format!("/{entity}")),
-            None => Err(ConnectorError::local(format!("flowc reaches no `{entity}` in {NAME}"))),
-        }
-    }
-
-    fn writable(entity: &str) -> Result<(), ConnectorError> {
-        match Catalog::builtin().entity("eaccounting", entity) {
-            Some(schema) if schema.read_only => Err(ConnectorError::new(
-                ErrorKind::Invalid,
-                format!("{NAME} keeps {entity} as reference data: it is read, not written"),
-            )),
-            _ => Ok(()),
-        }
+        schema::reached("eaccounting", NAME, entity).map(|_| format!("/{entity}"))
     }
 
     async fn json(&self, request: &Outgoing, repeat: Repeat) -> Result<Value<'static>, ConnectorError> {
@@ -226,7 +215,7 @@ impl Connector for Eaccounting {
         payload: &Value<'_>,
         keys: &Keys<'_>,
     ) -> Result<Value<'static>, ConnectorError> {
-        Self::writable(entity)?;
+        schema::writable("eaccounting", NAME, entity)?;
         let request = &Outgoing::new(Method::POST, Self::path(entity)?).json(payload);
         http::create::create_once(
             self.http.policy(),
@@ -243,7 +232,7 @@ impl Connector for Eaccounting {
         id: &Value<'_>,
         payload: &Value<'_>,
     ) -> Result<Value<'static>, ConnectorError> {
-        Self::writable(entity)?;
+        schema::writable("eaccounting", NAME, entity)?;
         let Some(id_text) = id.to_text() else {
             return Err(ConnectorError::local(format!("{entity} has no record with id {id}")));
         };
@@ -259,7 +248,7 @@ impl Connector for Eaccounting {
     }
 
     async fn connect(&self) -> Result<(), ConnectorError> {
-        self.session.access_token().await.map(|_| ())
+        self.session.grant.access_token().await.map(|_| ())
     }
 }
 

@@ -20,6 +20,7 @@ pub mod create;
 pub mod limit;
 pub mod oauth;
 pub mod retry;
+pub mod tokens;
 
 use std::num::NonZeroU32;
 use std::time::{Duration, SystemTime};

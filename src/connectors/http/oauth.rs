@@ -11,6 +11,7 @@ use reqwest::header::HeaderValue;
 use reqwest::{StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 
+use super::tokens::TokenStore;
 use crate::connectors::{ConnectorError, ErrorKind, VendorError};
 use crate::value::{Value, json};
 
@@ -181,6 +182,57 @@ impl Bearer {
     /// Forgets the token held (it was refused).
     pub async fn forget(&self) {
         *self.held.lock().await = None;
+    }
+}
+
+/// OAuth2's refresh grant where every grant rotates the refresh token:
+/// the newest is kept at once ([`TokenStore`]), one run refreshing at a
+/// time.
+pub struct Refreshing {
+    client: Client,
+    /// The refresh token of the connections file.
+    configured: SecretString,
+    store: TokenStore,
+    bearer: Bearer,
+}
+
+impl Refreshing {
+    pub fn new(client: Client, configured: SecretString, store: TokenStore) -> Refreshing {
+        Refreshing {
+            client,
+            configured,
+            store,
+            bearer: Bearer::default(),
+        }
+    }
+
+    /// A valid access token: the one held, or a new one.
+    pub async fn access_token(&self) -> Result<SecretString, ConnectorError> {
+        self.bearer.token(|| self.grant()).await
+    }
+
+    /// Forgets the access token held (it was refused).
+    pub async fn forget(&self) {
+        self.bearer.forget().await;
+    }
+
+    /// The refresh grant: a new access token, and the new refresh token
+    /// kept for the next one. Under the store's lock, reading the kept
+    /// token anew: another run may have just rotated it.
+    async fn grant(&self) -> Result<Granted, ConnectorError> {
+        let _lock = self.store.lock().await?;
+        let refresh = self.store.current(&self.configured)?;
+        let granted = self
+            .client
+            .request(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.expose_secret()),
+            ])
+            .await?;
+        if let Some(rotated) = &granted.refresh_token {
+            self.store.keep(rotated)?;
+        }
+        Ok(granted)
     }
 }
 

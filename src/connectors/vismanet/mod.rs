@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::connections::{Connection, Secret};
 use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor, oauth};
 use super::memory::matches_keys;
-use super::schema::{Catalog, FieldSchema, Fields};
+use super::schema::{self, FieldSchema, Fields};
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest, VendorError};
 use crate::value::{Object, Value};
 
@@ -102,12 +102,6 @@ impl Vismanet {
                 bearer: oauth::Bearer::default(),
             },
         })
-    }
-
-    fn schema(entity: &str) -> Result<&'static super::schema::EntitySchema, ConnectorError> {
-        Catalog::builtin()
-            .entity("vismanet", entity)
-            .ok_or_else(|| ConnectorError::local(format!("flowc reaches no `{entity}` in {NAME}")))
     }
 
     async fn send(&self, request: &Outgoing, repeat: Repeat) -> Result<Incoming, ConnectorError> {
@@ -203,7 +197,7 @@ impl Connector for Vismanet {
     }
 
     async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
-        Self::schema(entity)?;
+        schema::reached("vismanet", NAME, entity)?;
         let mut listing = Outgoing::new(Method::GET, format!("/{entity}"));
         if let (Some(after), Some(cursor)) = (request.after, self.cursor_field(entity)) {
             let Some(moment) = after.to_text() else {
@@ -224,7 +218,7 @@ impl Connector for Vismanet {
     }
 
     async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
-        let schema = Self::schema(entity)?;
+        let schema = schema::reached("vismanet", NAME, entity)?;
         // A key on the id is read straight.
         if let Some((_, id)) = keys
             .iter()
@@ -250,7 +244,7 @@ impl Connector for Vismanet {
     }
 
     async fn get(&self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
-        Self::schema(entity)?;
+        schema::reached("vismanet", NAME, entity)?;
         let Some(id) = id.to_text() else {
             return Ok(None);
         };
@@ -263,7 +257,7 @@ impl Connector for Vismanet {
         payload: &Value<'_>,
         keys: &Keys<'_>,
     ) -> Result<Value<'static>, ConnectorError> {
-        let schema = writable(entity)?;
+        let schema = schema::writable("vismanet", NAME, entity)?;
         let request = &Outgoing::new(Method::POST, format!("/{entity}")).json(&wrapped(payload, &schema.fields));
         http::create::create_once(
             self.http.policy(),
@@ -283,7 +277,7 @@ impl Connector for Vismanet {
         id: &Value<'_>,
         payload: &Value<'_>,
     ) -> Result<Value<'static>, ConnectorError> {
-        let schema = writable(entity)?;
+        let schema = schema::writable("vismanet", NAME, entity)?;
         let Some(id) = id.to_text().map(|id| id.into_owned()) else {
             return Err(ConnectorError::local(format!("{entity} has no record with id {id}")));
         };
@@ -294,17 +288,6 @@ impl Connector for Vismanet {
         let response = self.send(&request, Repeat::Safe).await?;
         self.written(entity, &response, Some(id)).await
     }
-}
-
-fn writable(entity: &str) -> Result<&'static super::schema::EntitySchema, ConnectorError> {
-    let schema = Vismanet::schema(entity)?;
-    if schema.read_only {
-        return Err(ConnectorError::new(
-            ErrorKind::Invalid,
-            format!("{NAME} keeps {entity} as reference data: it is read, not written"),
-        ));
-    }
-    Ok(schema)
 }
 
 /// A record as the API takes it: each field the schema marks as a
@@ -430,6 +413,7 @@ fn read_error(body: &str) -> VendorError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connectors::schema::Catalog;
     use crate::value::json;
 
     #[test]

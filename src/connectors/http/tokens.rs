@@ -1,7 +1,7 @@
 //! Where a connection's rotating refresh token is kept between runs.
 //!
-//! Visma's identity server hands out a new refresh token with every access
-//! token, and the old one stops working. The newest is kept in the state
+//! Visma's identity servers (eAccounting's, AccountView's) hand out a new
+//! refresh token with every access token, and the old one stops working. The newest is kept in the state
 //! directory (`--state`, default `.flowc/`), in `tokens/<connection>.json`,
 //! readable by its owner only, written atomically; the next run starts from
 //! it. Beside it lies a digest of the refresh token in the connections
