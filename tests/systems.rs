@@ -445,3 +445,112 @@ flow customers {
         trial.stop();
     }
 }
+
+mod accountview {
+    use super::*;
+
+    fn debtors(count: usize) -> Vec<Json> {
+        (0..count)
+            .map(|i| {
+                json!({
+                    "SUB_NR": format!("{}", 20001 + i),
+                    "ACCT_NAME": format!("Klant {i}"),
+                    "SRC_CODE": format!("KLANT{i}"),
+                    "ACCT_NR": "1210",
+                    "MAIL_BUS": format!("customer{i}@example.nl"),
+                    "CNG_DATE": format!("2024-03-{:02}T10:00:00", 1 + i % 28),
+                    "INP_DATE": "2024-03-01T10:00:00"
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_connector_lists_finds_creates_and_updates() {
+        let trial = Trial::start(System::Accountview, &[("debtors", debtors(250))], "");
+        exercise(
+            &trial,
+            250,
+            Exercise {
+                entity: "debtors",
+                key: &["MAIL_BUS"],
+                seeded_key: json!("customer17@example.nl"),
+                new: json!({"SUB_NR": "30001", "SRC_CODE": "NIEUW", "ACCT_NAME": "Nieuwe Klant B.V.", "MAIL_BUS": "nieuw@example.nl"}),
+                new_key: json!("nieuw@example.nl"),
+                change: json!({"ACCT_NAME": "Nieuwe Naam B.V."}),
+                changed: &["ACCT_NAME"],
+            },
+        );
+        // An incremental read: changed from the second after the cursor.
+        let connector = trial.connector();
+        let after = to_value(&json!("2024-03-25T10:00:00"));
+        let request = PageRequest {
+            after: Some(&after),
+            start: 0,
+            size: 100,
+        };
+        let page = trial.runtime.block_on(connector.list("debtors", &request)).unwrap();
+        let seeded_after = (0..250).filter(|i| 1 + i % 28 > 25).count();
+        assert_eq!(page.records.len(), seeded_after + 1, "and the one created now");
+        trial.stop();
+    }
+
+    #[test]
+    fn a_sales_order_is_written_with_its_lines_and_read_back_whole() {
+        let trial = Trial::start(System::Accountview, &[("debtors", debtors(1))], "");
+        let connector = trial.connector();
+        let order = to_value(&json!({
+            "RPL_INV": "20001", "RPL_DEL": "20001", "ORD_DATE": "2024-03-14T10:30:00", "COMMENT1": "KAS-1042",
+            "SO_LINE": [{"ART_CODE": "100234", "ORD_QTY": 3, "ART_PX": 4.95}, {"ART_CODE": "200871", "ORD_QTY": 1, "ART_PX": 39.6}]
+        }));
+        let created = to_json(
+            &trial
+                .runtime
+                .block_on(connector.create("sales_orders", &order, &[]))
+                .unwrap(),
+        );
+        assert_eq!(created["ORD_NR"], "10001", "{created}");
+        assert_eq!(created["SO_LINE"].as_array().map(Vec::len), Some(2), "{created}");
+        assert_eq!(created["SO_LINE"][1]["ART_PX"], 39.6);
+        let comment = to_value(&json!("KAS-1042"));
+        let path = vec!["COMMENT1".to_string()];
+        let found = trial
+            .runtime
+            .block_on(connector.find("sales_orders", &[(path.as_slice(), &comment)]))
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(to_json(&found[0])["SO_LINE"][0]["ART_CODE"], "100234");
+        trial.stop();
+    }
+
+    #[test]
+    fn debtors_reach_accountview_once_through_faults() {
+        let trial = Trial::start(System::Accountview, &[("debtors", debtors(20))], FAULTS);
+        connections_check_works(&trial);
+        let flow = r#"
+flow customers {
+  source ccv_salespos.users
+  target accountview.debtors
+
+  let email = $.userinfo.email
+  upsert where MAIL_BUS == email {
+    ACCT_NAME = $.userinfo.billingaddress.company
+    create only {
+      SUB_NR = "${$.id}"
+      SRC_CODE = "CCV${$.id}"
+      ACCT_NR = "1210"
+    }
+  }
+}
+"#;
+        customers_through_faults(&trial, flow, "debtors", &["MAIL_BUS"], 20, 30);
+        let updated = trial
+            .records("debtors")
+            .into_iter()
+            .find(|debtor| debtor["MAIL_BUS"] == "customer4@example.nl")
+            .unwrap();
+        assert_eq!(updated["ACCT_NAME"], "Bedrijf 2 B.V.", "a known debtor is updated");
+        assert_eq!(updated["SUB_NR"], "20005", "create only: the number stays");
+        trial.stop();
+    }
+}

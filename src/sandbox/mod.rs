@@ -12,6 +12,7 @@
 //! cannot hide behind the same mistake in the other. What they share is
 //! data: the vendors' schemas, and flowc's JSON values.
 
+pub mod accountview;
 pub mod ccv_salespos;
 pub mod eaccounting;
 pub mod faults;
@@ -43,6 +44,8 @@ pub enum System {
     Eaccounting,
     #[value(name = "vismanet")]
     Vismanet,
+    #[value(name = "accountview")]
+    Accountview,
 }
 
 impl System {
@@ -52,6 +55,7 @@ impl System {
             System::CcvSalespos => "shop",
             System::Eaccounting => "books",
             System::Vismanet => "erp",
+            System::Accountview => "ledger",
         }
     }
 }
@@ -160,6 +164,7 @@ pub async fn start(system: System, listener: TcpListener, options: Options) -> R
         System::CcvSalespos => ccv_salespos::router(&base, &options, stats.clone(), records.clone())?,
         System::Eaccounting => eaccounting::router(&base, &options, stats.clone(), records.clone())?,
         System::Vismanet => vismanet::router(&base, &options, stats.clone(), records.clone())?,
+        System::Accountview => accountview::router(&base, &options, stats.clone(), records.clone())?,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = tokio::spawn(async move {
