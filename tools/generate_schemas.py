@@ -455,7 +455,7 @@ def mplus_fields(complex_types, simple_types, type_name, depth=0):
     complex_type = complex_types.get(type_name)
     if complex_type is None:
         return fields
-    for element in complex_type.iter(f"{XSD}element"):
+    for position, element in enumerate(complex_type.iter(f"{XSD}element")):
         name = element.get("name")
         type_ref = (element.get("type") or "").split(":")[-1]
         if type_ref in ("string", "dateTime", "date", "base64Binary"):
@@ -474,6 +474,8 @@ def mplus_fields(complex_types, simple_types, type_name, depth=0):
             field = {"kind": "object", "open": True}
         if element.get("maxOccurs") == "unbounded":
             field = {"kind": "list", "items": field}
+        # XML's elements go in the order of the type's sequence.
+        field["position"] = position
         fields[name] = field
     return fields
 

@@ -19,6 +19,7 @@ pub mod eaccounting;
 pub mod error;
 pub mod http;
 pub mod memory;
+pub mod mpluskassa;
 pub mod schema;
 pub mod vismanet;
 
@@ -182,6 +183,7 @@ pub fn connect(
             opening.warn,
         )?)),
         "vismanet" => Ok(Box::new(vismanet::Vismanet::open(connection, opening.warn)?)),
+        "mpluskassa" => Ok(Box::new(mpluskassa::MplusKassa::open(connection, opening.warn)?)),
         "accountview" => Ok(Box::new(accountview::AccountView::open(
             connection,
             opening.state,
@@ -201,6 +203,7 @@ pub fn probe_entity(system: &str) -> &'static str {
         "ccv_salespos" => "orders",
         "vismanet" => "customer",
         "accountview" => "debtors",
+        "mpluskassa" => "relations",
         _ => "customers",
     }
 }

@@ -92,6 +92,10 @@ pub struct FieldSchema {
     /// (AccountView's table definitions: `C`, `N`, `I`, `L`, `T`, ...).
     #[serde(default)]
     pub vendor_type: Option<String>,
+    /// The field's place in the vendor's sequence, where the wire format
+    /// is ordered (MplusKASSA's XML elements).
+    #[serde(default)]
+    pub position: Option<u32>,
 }
 
 impl FieldSchema {

@@ -91,8 +91,10 @@ pub struct Outgoing {
     /// The path below the API root (`/orders`).
     pub path: String,
     pub query: Vec<(String, String)>,
-    /// A JSON body.
+    /// The body, of [`Outgoing::media_type`].
     pub body: Option<String>,
+    /// What the body is, and what is accepted back (JSON unless set).
+    pub media_type: &'static str,
     /// Added by the vendor's [`Vendor::authorize`].
     pub headers: Vec<(HeaderName, HeaderValue)>,
 }
@@ -104,6 +106,7 @@ impl Outgoing {
             path: path.into(),
             query: Vec::new(),
             body: None,
+            media_type: "application/json",
             headers: Vec::new(),
         }
     }
@@ -115,6 +118,13 @@ impl Outgoing {
 
     pub fn json(mut self, body: &Value<'_>) -> Outgoing {
         self.body = Some(json::to_string(body));
+        self
+    }
+
+    /// An XML body (a SOAP envelope).
+    pub fn xml(mut self, body: String) -> Outgoing {
+        self.body = Some(body);
+        self.media_type = "text/xml";
         self
     }
 
@@ -165,6 +175,13 @@ pub trait Vendor: Send + Sync {
     /// succeed.
     async fn renew(&self) -> Result<bool, ConnectorError> {
         Ok(false)
+    }
+
+    /// The URL a request is sent to: the one given, or with credentials
+    /// the system takes in its query (MplusKASSA's `ident` and `secret`).
+    /// Never shown: messages name the path only.
+    fn locate(&self, url: &Url) -> Url {
+        url.clone()
     }
 
     /// Checks that a successful response is the system's own.
@@ -265,7 +282,7 @@ impl Http {
             }
             let mut attempt = request.clone();
             vendor.authorize(&mut attempt, &url).await.map_err(located)?;
-            let failure = match self.attempt(&attempt, &url).await {
+            let failure = match self.attempt(&attempt, &vendor.locate(&url)).await {
                 Ok(response) if response.status.is_success() => {
                     vendor.verify(&attempt, &url, &response).map_err(located)?;
                     return Ok(response);
@@ -334,13 +351,16 @@ impl Http {
 
     async fn attempt(&self, request: &Outgoing, url: &Url) -> Result<Incoming, Lost> {
         let mut builder = self.client.request(request.method.clone(), url.clone());
-        builder = builder.header(reqwest::header::ACCEPT, "application/json");
+        builder = builder.header(reqwest::header::ACCEPT, request.media_type);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
         if let Some(body) = &request.body {
             builder = builder
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    format!("{}; charset=utf-8", request.media_type),
+                )
                 .body(body.clone());
         }
         let mut response = builder.send().await.map_err(Lost::Transport)?;
