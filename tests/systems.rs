@@ -554,3 +554,156 @@ flow customers {
         trial.stop();
     }
 }
+
+mod mpluskassa {
+    use super::*;
+
+    fn relations(count: usize) -> Vec<Json> {
+        (0..count)
+            .map(|i| {
+                json!({
+                    "relationNumber": 20001 + i,
+                    "name": format!("Klant {i}"),
+                    "email": format!("customer{i}@example.nl"),
+                    "active": true,
+                    "syncMarker": 1000 + i
+                })
+            })
+            .collect()
+    }
+
+    fn products() -> Vec<Json> {
+        vec![
+            json!({"productNumber": 500, "description": "Desembrood wit", "syncMarker": 1, "articleList": {"article": [{"articleNumber": 100234, "description": "Desembrood wit", "priceIncl": 495}]}}),
+            json!({"productNumber": 501, "description": "Taartschep RVS", "syncMarker": 2, "articleList": {"article": [{"articleNumber": 200871, "description": "Taartschep RVS", "priceIncl": 3960}]}}),
+        ]
+    }
+
+    #[test]
+    fn the_connector_lists_finds_creates_and_updates() {
+        let trial = Trial::start(System::Mpluskassa, &[("relations", relations(250))], "");
+        exercise(
+            &trial,
+            250,
+            Exercise {
+                entity: "relations",
+                key: &["email"],
+                seeded_key: json!("customer17@example.nl"),
+                new: json!({"name": "Nieuwe Klant B.V.", "email": "nieuw@example.nl", "city": "Utrecht"}),
+                new_key: json!("nieuw@example.nl"),
+                change: json!({"name": "Nieuwe Naam B.V."}),
+                changed: &["name"],
+            },
+        );
+        let created = trial.records("relations").into_iter().last().unwrap();
+        assert_eq!(
+            created["city"], "Utrecht",
+            "an update sends the record whole: nothing is lost"
+        );
+        // An incremental read: after a syncMarker, the records changed since.
+        let connector = trial.connector();
+        let after = to_value(&json!(1200));
+        let request = PageRequest {
+            after: Some(&after),
+            start: 0,
+            size: 100,
+        };
+        let page = trial.runtime.block_on(connector.list("relations", &request)).unwrap();
+        assert_eq!(
+            page.records.len(),
+            49 + 1,
+            "seeded 1201..1249, and the one created and updated now"
+        );
+        trial.stop();
+    }
+
+    #[test]
+    fn an_order_is_created_once_by_its_external_id_and_its_articles_must_exist() {
+        let trial = Trial::start(
+            System::Mpluskassa,
+            &[("relations", relations(1)), ("products", products())],
+            "",
+        );
+        let connector = trial.connector();
+        let order = json!({
+            "extOrderId": "KAS-1042", "employeeNumber": 999999, "relationNumber": 20001, "entryBranchNumber": 1,
+            "lineList": {"line": [{"articleNumber": 100234, "data": {"quantity": 3, "price": 495}}, {"articleNumber": 200871, "data": {"quantity": 1, "price": 3960}}]}
+        });
+        let path = vec!["extOrderId".to_string()];
+        let external = to_value(&json!("KAS-1042"));
+        let keys = [(path.as_slice(), &external)];
+        let first = to_json(
+            &trial
+                .runtime
+                .block_on(connector.create("orders", &to_value(&order), &keys))
+                .unwrap(),
+        );
+        assert_eq!(first["totalInclAmount"], 5445, "cents: {first}");
+        assert_eq!(first["lineList"]["line"][1]["data"]["price"], 3960);
+        // Sent again: MplusKASSA says it exists, and that is the order.
+        let again = to_json(
+            &trial
+                .runtime
+                .block_on(connector.create("orders", &to_value(&order), &[]))
+                .unwrap(),
+        );
+        assert_eq!(again["orderId"], first["orderId"]);
+        assert_eq!(trial.records("orders").len(), 1);
+
+        let mut unknown = order.clone();
+        unknown["extOrderId"] = json!("KAS-1043");
+        unknown["lineList"]["line"][0]["articleNumber"] = json!(999);
+        let error = trial
+            .runtime
+            .block_on(connector.create("orders", &to_value(&unknown), &[]))
+            .unwrap_err();
+        assert_eq!(error.kind, flowc::connectors::ErrorKind::Invalid);
+        assert!(format!("{error:?}").contains("Article 999 does not exist"), "{error:?}");
+
+        // Stock is set through setStock, and read back.
+        let stock = to_json(
+            &trial
+                .runtime
+                .block_on(connector.update(
+                    "stock",
+                    &to_value(&json!(100234)),
+                    &to_value(&json!({"amountFree": 39})),
+                ))
+                .unwrap(),
+        );
+        assert_eq!(
+            (stock["amountFree"].clone(), stock["branchNumber"].clone()),
+            (json!(39), json!(1))
+        );
+        trial.stop();
+    }
+
+    #[test]
+    fn relations_reach_mpluskassa_once_through_faults() {
+        let trial = Trial::start(System::Mpluskassa, &[("relations", relations(20))], FAULTS);
+        connections_check_works(&trial);
+        let flow = r#"
+flow customers {
+  source ccv_salespos.users
+  target mpluskassa.relations
+
+  let email = $.userinfo.email
+  upsert where email == email {
+    name = $.userinfo.billingaddress.company
+    create only {
+      active = true
+    }
+  }
+}
+"#;
+        customers_through_faults(&trial, flow, "relations", &["email"], 20, 30);
+        let updated = trial
+            .records("relations")
+            .into_iter()
+            .find(|relation| relation["email"] == "customer4@example.nl")
+            .unwrap();
+        assert_eq!(updated["name"], "Bedrijf 2 B.V.", "a known relation is updated");
+        assert_eq!(updated["relationNumber"], 20005, "the number it had");
+        trial.stop();
+    }
+}

@@ -17,6 +17,7 @@ pub mod ccv_salespos;
 pub mod eaccounting;
 pub mod faults;
 pub mod gate;
+pub mod mpluskassa;
 pub mod store;
 pub mod vismanet;
 
@@ -46,6 +47,8 @@ pub enum System {
     Vismanet,
     #[value(name = "accountview")]
     Accountview,
+    #[value(name = "mpluskassa")]
+    Mpluskassa,
 }
 
 impl System {
@@ -56,6 +59,7 @@ impl System {
             System::Eaccounting => "books",
             System::Vismanet => "erp",
             System::Accountview => "ledger",
+            System::Mpluskassa => "till",
         }
     }
 }
@@ -165,6 +169,7 @@ pub async fn start(system: System, listener: TcpListener, options: Options) -> R
         System::Eaccounting => eaccounting::router(&base, &options, stats.clone(), records.clone())?,
         System::Vismanet => vismanet::router(&base, &options, stats.clone(), records.clone())?,
         System::Accountview => accountview::router(&base, &options, stats.clone(), records.clone())?,
+        System::Mpluskassa => mpluskassa::router(&base, &options, stats.clone(), records.clone())?,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = tokio::spawn(async move {
