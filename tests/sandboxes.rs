@@ -525,45 +525,60 @@ fn a_write_the_books_refuse_fails_its_record_with_the_fields_messages() {
 
 #[test]
 fn flowc_sandbox_prints_its_address_and_a_table_that_reaches_it() {
-    use std::io::BufRead;
-    let data = root().join(MAPPING).join("example/eaccounting");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowc"))
-        .args(["sandbox", "eaccounting", "--name", "ledger", "--data"])
-        .arg(&data)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let address = first.strip_prefix("listening on http://").expect(&first).to_string();
-    assert_eq!(lines.next().unwrap().unwrap(), "", "a blank line after the address");
-    let mut table = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if line.is_empty() {
-            break;
+    // Each system's sandbox, under the name its table gives it (one named
+    // on the command line), reached by `connections check` through the
+    // table it printed.
+    for (system, name, path) in [
+        ("eaccounting", Some("ledger"), "/v2"),
+        ("ccv_salespos", None, ""),
+        ("vismanet", None, "/v1"),
+        ("accountview", None, "/api/v3"),
+        ("mpluskassa", None, "/"),
+    ] {
+        use std::io::BufRead;
+        let data = root().join(MAPPING).join("example/eaccounting");
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowc"));
+        command.args(["sandbox", system]);
+        if let Some(name) = name {
+            command.args(["--name", name, "--data"]).arg(&data);
         }
-        table.push_str(&line);
-        table.push('\n');
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let address = first.strip_prefix("listening on http://").expect(&first).to_string();
+        assert_eq!(lines.next().unwrap().unwrap(), "", "a blank line after the address");
+        let mut table = String::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.is_empty() {
+                break;
+            }
+            table.push_str(&line);
+            table.push('\n');
+        }
+        let dir = TempDir::new().unwrap();
+        std::fs::write(dir.path().join("connections.toml"), &table).unwrap();
+        let parsed: toml::Table = toml::from_str(&table).unwrap();
+        let (name, connection) = parsed.iter().next().unwrap();
+        let connection = connection.as_table().unwrap();
+        assert_eq!(connection["system"].as_str(), Some(system));
+        assert_eq!(
+            connection["base_url"].as_str(),
+            Some(format!("http://{address}{path}").as_str())
+        );
+        let output = Command::cargo_bin("flowc")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["connections", "check", name])
+            .output()
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.starts_with(&format!("{name}: works")), "{system}: {stdout}");
     }
-    let dir = TempDir::new().unwrap();
-    std::fs::write(dir.path().join("connections.toml"), &table).unwrap();
-    let parsed: toml::Table = toml::from_str(&table).unwrap();
-    let ledger = parsed["ledger"].as_table().unwrap();
-    assert_eq!(ledger["system"].as_str(), Some("eaccounting"));
-    assert_eq!(
-        ledger["base_url"].as_str(),
-        Some(format!("http://{address}/v2").as_str())
-    );
-    let output = Command::cargo_bin("flowc")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["connections", "check", "ledger"])
-        .output()
-        .unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.starts_with("ledger: works"), "{stdout}");
 }

@@ -352,14 +352,30 @@ fn customers_through_faults(trial: &Trial, flow: &str, entity: &str, email: &[&s
     assert!(!log.contains(SECRET) && !log.contains(REFRESH_TOKEN));
 }
 
-/// `connections check` works against the sandbox.
+/// `connections check` works against the sandbox, and says in one line
+/// that a wrong secret is bad credentials (without showing it).
 fn connections_check_works(trial: &Trial) {
     let (code, stdout, stderr) = trial.flowc(&["connections", "check", trial.name, "--state", "state"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stdout.starts_with(&format!("{}: works: signed in to", trial.name)),
-        "{stdout}"
-    );
+    assert!(stdout.starts_with(&format!("{}: works: signed in to", trial.name)), "{stdout}");
+
+    let wrong = "CANARY-WRONG-SECRET-0b9e";
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .current_dir(trial.dir.path())
+        .env("FLOWC_TEST_SECRET", wrong)
+        .env("FLOWC_TEST_REFRESH", REFRESH_TOKEN)
+        .env("FLOWC_CONNECTIONS", trial.dir.path().join("connections.toml"))
+        .args(["connections", "check", trial.name, "--state", "wrong-state"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.starts_with(&format!("{}: bad credentials:", trial.name)), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(!stdout.contains(wrong) && !stderr.contains(wrong), "{stdout}{stderr}");
 }
 
 const FAULTS: &str = "429=8%,503=5%,reset=3%,create-then-500=25%,retry-after=0,seed=5";
