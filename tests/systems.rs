@@ -357,7 +357,10 @@ fn customers_through_faults(trial: &Trial, flow: &str, entity: &str, email: &[&s
 fn connections_check_works(trial: &Trial) {
     let (code, stdout, stderr) = trial.flowc(&["connections", "check", trial.name, "--state", "state"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.starts_with(&format!("{}: works: signed in to", trial.name)), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("{}: works: signed in to", trial.name)),
+        "{stdout}"
+    );
 
     let wrong = "CANARY-WRONG-SECRET-0b9e";
     let output = Command::cargo_bin("flowc")
@@ -373,7 +376,10 @@ fn connections_check_works(trial: &Trial) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(stdout.starts_with(&format!("{}: bad credentials:", trial.name)), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("{}: bad credentials:", trial.name)),
+        "{stdout}"
+    );
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(!stdout.contains(wrong) && !stderr.contains(wrong), "{stdout}{stderr}");
 }
@@ -540,6 +546,31 @@ mod accountview {
     }
 
     #[test]
+    fn a_sales_invoice_is_written_once_with_its_lines_and_never_updated() {
+        let trial = Trial::start(System::Accountview, &[("debtors", debtors(1))], "");
+        let connector = trial.connector();
+        let invoice = to_value(&json!({
+            "DJ_CODE": "VK", "HDR_DESC": "KAS-1042", "SUB_NR": "20001", "INV_NR": "F2024-0042", "TRN_DATE": "2024-03-14",
+            "DJ_LINE": [{"ACCT_NR": "8000", "TRN_DESC": "Desembrood wit", "AMOUNT": 14.85, "VAT_CODE": "2", "TRN_DATE": "2024-03-14"}]
+        }));
+        let created = to_json(
+            &trial
+                .runtime
+                .block_on(connector.create("sales_invoices", &invoice, &[]))
+                .unwrap(),
+        );
+        assert_eq!(created["INV_NR"], "F2024-0042", "{created}");
+        assert_eq!(created["DJ_LINE"][0]["AMOUNT"], 14.85, "{created}");
+        let change = to_value(&json!({"HDR_DESC": "changed"}));
+        let error = trial
+            .runtime
+            .block_on(connector.update("sales_invoices", &to_value(&json!("F2024-0042")), &change))
+            .unwrap_err();
+        assert!(error.message.contains("no update"), "{error:?}");
+        trial.stop();
+    }
+
+    #[test]
     fn debtors_reach_accountview_once_through_faults() {
         let trial = Trial::start(System::Accountview, &[("debtors", debtors(20))], FAULTS);
         connections_check_works(&trial);
@@ -635,9 +666,16 @@ mod mpluskassa {
 
     #[test]
     fn an_order_is_created_once_by_its_external_id_and_its_articles_must_exist() {
+        let categories = vec![
+            json!({"orderCategoryNumber": 3, "orderCategoryDescription": "Webshop", "orderCategoryDependencyNumbers": [1, 2], "allowCancel": true}),
+        ];
         let trial = Trial::start(
             System::Mpluskassa,
-            &[("relations", relations(1)), ("products", products())],
+            &[
+                ("relations", relations(1)),
+                ("products", products()),
+                ("ordercategories", categories),
+            ],
             "",
         );
         let connector = trial.connector();
@@ -675,6 +713,22 @@ mod mpluskassa {
             .unwrap_err();
         assert_eq!(error.kind, flowc::connectors::ErrorKind::Invalid);
         assert!(format!("{error:?}").contains("Article 999 does not exist"), "{error:?}");
+
+        // Reference data is read whole.
+        let request = PageRequest {
+            after: None,
+            start: 0,
+            size: 100,
+        };
+        let page = trial
+            .runtime
+            .block_on(connector.list("ordercategories", &request))
+            .unwrap();
+        assert_eq!(page.records.len(), 1);
+        assert_eq!(
+            to_json(&page.records[0])["orderCategoryDependencyNumbers"],
+            json!([1, 2])
+        );
 
         // Stock is set through setStock, and read back.
         let stock = to_json(

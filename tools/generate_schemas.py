@@ -390,6 +390,13 @@ def accountview(specs):
         articles.setdefault(name, field)
     _, header, details = accountview_written(samples, "order.json")
     header["SO_LINE"] = {"kind": "list", "items": {"kind": "object", "fields": details["SO_LINE"]}}
+    sales_invoices = accountview_dictionary(specs, "dj_page")
+    invoice_lines = accountview_dictionary(specs, "dj_line")
+    # The journal code and page come from the header, line ids from AccountView.
+    for name in ("DJ_CODE", "PAGE_NR", "REC_ID", "SRC_ID", "SRC_TYPE"):
+        invoice_lines.get(name, {}).pop("required", None)
+    sales_invoices["PAGE_NR"].pop("required", None)
+    sales_invoices["DJ_LINE"] = {"kind": "list", "items": {"kind": "object", "fields": invoice_lines}}
     for changed in (debtors, articles, vat):
         if "CNG_DATE" in changed:
             changed["CNG_DATE"]["read_only"] = True
@@ -408,6 +415,9 @@ def accountview(specs):
         },
         # SO1: verkooporders, header SO_HDR with detail SO_LINE.
         "sales_orders": {"id": "ORD_NR", "fields": dict(header, ORD_NR={"kind": "text", "read_only": True, "vendor_type": "C"})},
+        # DJ2: verkoopfacturen as journal pages (DJ_PAGE) with their lines
+        # (DJ_LINE), created only: AccountView.net has no update for them.
+        "sales_invoices": {"id": "INV_NR", "fields": sales_invoices},
         # The VAT codes (table VAT).
         "vat_codes": {"id": "VAT_CODE", "read_only": True, "fields": vat},
     }
@@ -438,6 +448,8 @@ MPLUS_ENTITIES = {
     "vatgroups": ("VatGroup", "vatCode", None, None, set()),
     "employees": ("Employee", "employeeNumber", "syncMarker", None, set()),
     "branches": ("Branch", "branchNumber", None, None, set()),
+    "deliverymethods": ("DeliveryMethod", "deliveryMethod", None, None, set()),
+    "ordercategories": ("OrderCategory", "orderCategoryNumber", None, None, set()),
 }
 
 

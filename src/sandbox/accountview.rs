@@ -45,6 +45,7 @@ const OBJECTS: &[(&str, &str, Option<&str>, &str)] = &[
     ("AK1", "ARTICLE", None, "articles"),
     ("AG1", "ART_GRP", None, "article_groups"),
     ("SO1", "SO_HDR", Some("SO_LINE"), "sales_orders"),
+    ("DJ2", "DJ_PAGE", Some("DJ_LINE"), "sales_invoices"),
     ("VT1", "VAT", None, "vat_codes"),
 ];
 
@@ -177,6 +178,7 @@ async fn handle(State(office): State<Arc<Office>>, request: Request) -> Response
     let response = match method {
         Method::GET => office.list(object, &pairs),
         Method::POST => office.write(object, &body, true),
+        Method::PUT if object.code == "DJ2" => error(405, 1009, "Journal pages cannot be changed through the API"),
         Method::PUT => office.write(object, &body, false),
         _ => error(405, 405, "The requested resource does not support this method"),
     };

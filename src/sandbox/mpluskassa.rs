@@ -13,7 +13,7 @@
 //!   every line's article must exist), getRelations, findRelation,
 //!   createRelation, updateRelation, getProducts, createProduct,
 //!   updateProduct, getStock, setStock, getPaymentMethods, getVatGroupList,
-//!   getEmployees, getBranches. Lists follow `syncMarker` (records changed
+//!   getEmployees, getBranches, getDeliveryMethods, getOrderCategories. Lists follow `syncMarker` (records changed
 //!   after it, in its order, `syncMarkerLimit` at a time); every write
 //!   gives the record the next marker.
 //! - Answers are written in the order of the WSDL's sequences, with the
@@ -610,6 +610,24 @@ impl Till {
                 "getBranchesResponse".into(),
                 listed("branches", "branch", held.of("branches"), "branches"),
             )),
+            "getDeliveryMethods" => Ok((
+                "GetDeliveryMethodsResponse".into(),
+                listed(
+                    "deliveryMethodList",
+                    "deliveryMethod",
+                    held.of("deliverymethods"),
+                    "deliverymethods",
+                ),
+            )),
+            "getOrderCategories" => {
+                let mut content = String::new();
+                for category in held.of("ordercategories") {
+                    content.push_str("<ns:orderCategory>");
+                    write(&mut content, category, Some(&schema("ordercategories").fields));
+                    content.push_str("</ns:orderCategory>");
+                }
+                Ok(("GetOrderCategoriesResponse".into(), content))
+            }
             other => Err(format!(
                 "Method '{other}' not implemented: method name or namespace not recognized"
             )),

@@ -334,6 +334,12 @@ impl Connector for AccountView {
         id: &Value<'_>,
         payload: &Value<'_>,
     ) -> Result<Value<'static>, ConnectorError> {
+        if entity == "sales_invoices" {
+            return Err(ConnectorError::new(
+                ErrorKind::Invalid,
+                format!("{NAME} takes sales invoices once: AccountView.net has no update for them"),
+            ));
+        }
         let Some(id) = id.to_text().map(|id| id.into_owned()) else {
             return Err(ConnectorError::local(format!("{entity} has no record with id {id}")));
         };

@@ -2,7 +2,8 @@
 //!
 //! Each entity is a business object (`AR1` debtors) over a table
 //! (`CONTACT`), sales orders with a detail table (`SO_LINE`) beside the
-//! header (`SO_HDR`). Reads come as `{"CONTACT": [{field: value}]}`, a
+//! header (`SO_HDR`), sales invoices as journal pages (`DJ_PAGE`) with
+//! their lines (`DJ_LINE`). Reads come as `{"CONTACT": [{field: value}]}`, a
 //! detail table's rows in their own array; flowc gives a record with its
 //! detail rows as a list under the detail table's name. Writes go as the
 //! table definition (each field's name and type code) and the values in
@@ -30,6 +31,7 @@ pub fn of(entity: &str) -> Option<BusinessObject> {
         "articles" => ("AK1", "ARTICLE", None),
         "article_groups" => ("AG1", "ART_GRP", None),
         "sales_orders" => ("SO1", "SO_HDR", Some("SO_LINE")),
+        "sales_invoices" => ("DJ2", "DJ_PAGE", Some("DJ_LINE")),
         // Not checked against a live AccountView: see docs/connectors.md.
         "vat_codes" => ("VT1", "VAT", None),
         _ => return None,

@@ -10,7 +10,7 @@
 //! | relations | getRelations | findRelation, getRelations | createRelation | updateRelation |
 //! | products | getProducts | getProducts | createProduct | updateProduct |
 //! | stock | getStock (the branch) | getStock | - | setStock |
-//! | paymentmethods, vatgroups, employees, branches | getPaymentMethods, getVatGroupList, getEmployees, getBranches | over the list | - | - |
+//! | paymentmethods, vatgroups, employees, branches, deliverymethods, ordercategories | getPaymentMethods, getVatGroupList, getEmployees, getBranches, getDeliveryMethods, getOrderCategories | over the list | - | - |
 //!
 //! Incremental reads follow `syncMarker`: MplusKASSA gives the records
 //! changed after a marker, `syncMarkerLimit` at a time. A `createOrder`
@@ -164,6 +164,8 @@ impl MplusKassa {
             "paymentmethods" => ("getPaymentMethods", &["paymentMethodList", "paymentMethod"]),
             "vatgroups" => ("getVatGroupList", &["vatGroup"]),
             "branches" => ("getBranches", &["branches", "branch"]),
+            "deliverymethods" => ("getDeliveryMethods", &["deliveryMethodList", "deliveryMethod"]),
+            "ordercategories" => ("getOrderCategories", &["orderCategory"]),
             "stock" => return self.stock(&[]).await,
             _ => {
                 // The entities read by marker, from the start.
