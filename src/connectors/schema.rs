@@ -7,7 +7,7 @@
 //! `src/connectors/schemas/`.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use serde::Deserialize;
 
@@ -154,24 +154,26 @@ pub fn cursor_field(system: &str, entity: &str) -> Option<&'static str> {
         .and_then(|schema| schema.cursor.as_deref())
 }
 
-/// The systems flowc knows, with their entities.
+/// The systems flowc knows, with their entities. Each system's schema is
+/// read the first time something asks for it: a flow that works with two
+/// systems does not pay for reading five.
 #[derive(Debug)]
 pub struct Catalog {
-    systems: Vec<SystemSchema>,
+    systems: Vec<(&'static str, &'static str, OnceLock<SystemSchema>)>,
 }
 
 static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
     let sources = [
-        include_str!("schemas/ccv_salespos.json"),
-        include_str!("schemas/eaccounting.json"),
-        include_str!("schemas/mpluskassa.json"),
-        include_str!("schemas/accountview.json"),
-        include_str!("schemas/vismanet.json"),
+        ("ccv_salespos", include_str!("schemas/ccv_salespos.json")),
+        ("eaccounting", include_str!("schemas/eaccounting.json")),
+        ("mpluskassa", include_str!("schemas/mpluskassa.json")),
+        ("accountview", include_str!("schemas/accountview.json")),
+        ("vismanet", include_str!("schemas/vismanet.json")),
     ];
     Catalog {
         systems: sources
-            .iter()
-            .map(|text| serde_json::from_str(text).expect("the built-in schemas are valid (tests/schemas.rs)"))
+            .into_iter()
+            .map(|(name, text)| (name, text, OnceLock::new()))
             .collect(),
     }
 });
@@ -183,7 +185,11 @@ impl Catalog {
     }
 
     pub fn system(&self, name: &str) -> Option<&SystemSchema> {
-        self.systems.iter().find(|system| system.system == name)
+        let (_, text, schema) = self.systems.iter().find(|(system, ..)| *system == name)?;
+        Some(
+            schema
+                .get_or_init(|| serde_json::from_str(text).expect("the built-in schemas are valid (tests/schemas.rs)")),
+        )
     }
 
     pub fn entity(&self, system: &str, entity: &str) -> Option<&EntitySchema> {
@@ -191,6 +197,6 @@ impl Catalog {
     }
 
     pub fn system_names(&self) -> impl Iterator<Item = &str> {
-        self.systems.iter().map(|system| system.system.as_str())
+        self.systems.iter().map(|(name, ..)| *name)
     }
 }
