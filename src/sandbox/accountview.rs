@@ -107,18 +107,17 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
 }
 
 async fn handle(State(office): State<Arc<Office>>, request: Request) -> Response<Body> {
-    Stats::count(&office.stats.requests);
-    if !office.faults.latency.is_zero() {
-        tokio::time::sleep(office.faults.latency).await;
-    }
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let query = request.uri().query().unwrap_or("").to_string();
-    let headers = request.headers().clone();
-    let body = match axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await {
-        Ok(body) => String::from_utf8_lossy(&body).into_owned(),
-        Err(_) => return error(413, 413, "The request is too large"),
+    let Some(received) = gate::receive(request, &office.stats, &office.faults).await else {
+        return error(413, 413, "The request is too large");
     };
+    let gate::Received {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        ..
+    } = received;
     if path == "/connect/token" {
         return office.grant.token(
             &method,
@@ -294,11 +293,7 @@ impl Office {
         // Business rules are answered with a 200 that carries the error.
         let refused = |message: &str| error(200, 2001, message);
         if let Err(problems) = store::check("accountview", object.entity, &Value::object(record.clone()), creating) {
-            let text: Vec<String> = problems
-                .iter()
-                .map(|(field, message)| format!("{field}: {message}"))
-                .collect();
-            return refused(&text.join("; "));
+            return refused(&store::described(&problems));
         }
         let id_field = schema.id.as_str();
         let now = Value::from(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string());

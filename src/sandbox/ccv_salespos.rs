@@ -98,20 +98,16 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
 }
 
 async fn handle(State(shop): State<Arc<Shop>>, request: Request) -> Response<Body> {
-    Stats::count(&shop.stats.requests);
-    if !shop.faults.latency.is_zero() {
-        tokio::time::sleep(shop.faults.latency).await;
-    }
-    let method = request.method().clone();
-    let uri = request
-        .uri()
-        .path_and_query()
-        .map_or_else(|| request.uri().path().to_string(), |pq| pq.as_str().to_string());
-    let headers = request.headers().clone();
-    let body = match axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await {
-        Ok(body) => String::from_utf8_lossy(&body).into_owned(),
-        Err(_) => return shop.signed(&method, &uri, error(413, "500.80", "The requested payload is too big")),
+    let Some(received) = gate::receive(request, &shop.stats, &shop.faults).await else {
+        return error(413, "500.80", "The requested payload is too big");
     };
+    let gate::Received {
+        method,
+        uri,
+        headers,
+        body,
+        ..
+    } = received;
     if let Err(refusal) = shop.authenticate(&method, &uri, &body, &headers) {
         Stats::count(&shop.stats.refused);
         return shop.signed(&method, &uri, *refusal);

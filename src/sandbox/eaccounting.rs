@@ -70,18 +70,17 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
 }
 
 async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<Body> {
-    Stats::count(&books.stats.requests);
-    if !books.faults.latency.is_zero() {
-        tokio::time::sleep(books.faults.latency).await;
-    }
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let query = request.uri().query().unwrap_or("").to_string();
-    let headers = request.headers().clone();
-    let body = match axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await {
-        Ok(body) => String::from_utf8_lossy(&body).into_owned(),
-        Err(_) => return error(413, "The request is too large"),
+    let Some(received) = gate::receive(request, &books.stats, &books.faults).await else {
+        return error(413, "The request is too large");
     };
+    let gate::Received {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        ..
+    } = received;
     if path == "/connect/token" {
         return books.grant.token(
             &method,

@@ -16,6 +16,46 @@ use super::faults::{Dice, Fault, Faults};
 use super::{Credentials, Stats, answer, query_pairs, uuid};
 use crate::value::{Object, Value};
 
+/// A request as a sandbox reads it.
+pub struct Received {
+    pub method: Method,
+    /// The path and query as sent (what CCV signs).
+    pub uri: String,
+    pub path: String,
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+/// The largest request body a sandbox reads.
+const LARGEST_BODY: usize = 16 * 1024 * 1024;
+
+/// Reads a request: counted, held back by the `latency` fault, its body
+/// whole; `None` for a body over 16 MiB.
+pub async fn receive(request: axum::extract::Request, stats: &Stats, faults: &Faults) -> Option<Received> {
+    Stats::count(&stats.requests);
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or("").to_string();
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |both| both.as_str().to_string());
+    let headers = request.headers().clone();
+    let body = axum::body::to_bytes(request.into_body(), LARGEST_BODY).await.ok()?;
+    Some(Received {
+        method,
+        uri,
+        path,
+        query,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
 /// Requests a minute per endpoint.
 pub struct Minute {
     per_minute: usize,

@@ -89,22 +89,20 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
 }
 
 async fn handle(State(till): State<Arc<Till>>, request: Request) -> Response<Body> {
-    Stats::count(&till.stats.requests);
-    if !till.faults.latency.is_zero() {
-        tokio::time::sleep(till.faults.latency).await;
-    }
-    let method = request.method().clone();
-    let query = request.uri().query().unwrap_or("").to_string();
-    let content_type = request
-        .headers()
+    let Some(received) = gate::receive(request, &till.stats, &till.faults).await else {
+        return fault(413, "Client", "The request is too large");
+    };
+    let gate::Received {
+        method,
+        query,
+        headers,
+        body,
+        ..
+    } = received;
+    let content_type = headers
         .get("content-type")
         .and_then(|value| value.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let body = match axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await {
-        Ok(body) => String::from_utf8_lossy(&body).into_owned(),
-        Err(_) => return fault(413, "Client", "The request is too large"),
-    };
+        .unwrap_or("");
     let pairs = query_pairs(&query);
     let given = |name: &str| {
         pairs
@@ -508,24 +506,8 @@ impl Till {
                 }
                 Ok(("FindRelationResponse".into(), content))
             }
-            "createRelation" => self.create_numbered(
-                &mut held,
-                operation,
-                "relations",
-                "relation",
-                "relationNumber",
-                "CREATE-RELATION-RESULT",
-                "CreateRelationResponse",
-            ),
-            "updateRelation" => self.update_numbered(
-                &mut held,
-                operation,
-                "relations",
-                "relation",
-                "relationNumber",
-                "UPDATE-RELATION-RESULT",
-                "UpdateRelationResponse",
-            ),
+            "createRelation" => self.create_numbered(&mut held, operation, &RELATIONS),
+            "updateRelation" => self.update_numbered(&mut held, operation, &RELATIONS),
             "getProducts" => {
                 let articles = request.numbers("articleNumbers")?;
                 let products = request.numbers("productNumbers")?;
@@ -538,24 +520,8 @@ impl Till {
                     listed("productList", "product", &found, "products"),
                 ))
             }
-            "createProduct" => self.create_numbered(
-                &mut held,
-                operation,
-                "products",
-                "product",
-                "productNumber",
-                "CREATE-PRODUCT-RESULT",
-                "CreateProductResponse",
-            ),
-            "updateProduct" => self.update_numbered(
-                &mut held,
-                operation,
-                "products",
-                "product",
-                "productNumber",
-                "UPDATE-PRODUCT-RESULT",
-                "UpdateProductResponse",
-            ),
+            "createProduct" => self.create_numbered(&mut held, operation, &PRODUCTS),
+            "updateProduct" => self.update_numbered(&mut held, operation, &PRODUCTS),
             "getStock" => {
                 let branch = request.number("branchNumber")?.ok_or("getStock needs a branchNumber")?;
                 let articles = request
@@ -674,11 +640,8 @@ impl Till {
             ))
         };
         if let Err(problems) = store::check("mpluskassa", "orders", &order, true) {
-            let text: Vec<String> = problems
-                .iter()
-                .map(|(field, message)| format!("{field}: {message}"))
-                .collect();
-            return failed(text.join("; "));
+            let text = store::described(&problems);
+            return failed(text);
         }
         if let Some(external) = order.get("extOrderId").and_then(Value::to_text)
             && held
@@ -741,17 +704,20 @@ impl Till {
         ))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn create_numbered(
         &self,
         held: &mut Records,
         operation: &Node,
-        entity: &str,
-        element: &str,
-        number_field: &str,
-        prefix: &str,
-        answer: &str,
+        kind: &Numbered,
     ) -> Result<(String, String), String> {
+        let Numbered {
+            entity,
+            element,
+            number_field,
+            name,
+        } = *kind;
+        let prefix = &format!("CREATE-{name}-RESULT");
+        let answer = &format!("Create{}Response", title(element));
         let given = record(
             operation
                 .get(element)
@@ -759,13 +725,10 @@ impl Till {
             &schema(entity).fields,
         )?;
         if let Err(problems) = store::check("mpluskassa", entity, &given, true) {
-            let text: Vec<String> = problems
-                .iter()
-                .map(|(field, message)| format!("{field}: {message}"))
-                .collect();
+            let text = store::described(&problems);
             return Ok((
                 answer.into(),
-                result(&format!("{prefix}-FAILED"), &[("errorMessage", text.join("; "))]),
+                result(&format!("{prefix}-FAILED"), &[("errorMessage", text)]),
             ));
         }
         let records = held.of(entity);
@@ -780,11 +743,10 @@ impl Till {
                     .iter()
                     .any(|record| number_of(record, number_field) == Some(number)) =>
             {
-                let taken = if entity == "relations" { "RELATION" } else { "PRODUCT" };
                 return Ok((
                     answer.into(),
                     result(
-                        &format!("{prefix}-FAILED-{taken}-NUMBER-ALREADY-TAKEN"),
+                        &format!("{prefix}-FAILED-{name}-NUMBER-ALREADY-TAKEN"),
                         &[("errorMessage", format!("{number} is taken"))],
                     ),
                 ));
@@ -845,17 +807,20 @@ impl Till {
         Ok((answer.into(), content))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn update_numbered(
         &self,
         held: &mut Records,
         operation: &Node,
-        entity: &str,
-        element: &str,
-        number_field: &str,
-        prefix: &str,
-        answer: &str,
+        kind: &Numbered,
     ) -> Result<(String, String), String> {
+        let Numbered {
+            entity,
+            element,
+            number_field,
+            name,
+        } = *kind;
+        let prefix = &format!("UPDATE-{name}-RESULT");
+        let answer = &format!("Update{}Response", title(element));
         let given = record(
             operation
                 .get(element)
@@ -863,13 +828,10 @@ impl Till {
             &schema(entity).fields,
         )?;
         if let Err(problems) = store::check("mpluskassa", entity, &given, false) {
-            let text: Vec<String> = problems
-                .iter()
-                .map(|(field, message)| format!("{field}: {message}"))
-                .collect();
+            let text = store::described(&problems);
             return Ok((
                 answer.into(),
-                result(&format!("{prefix}-FAILED"), &[("errorMessage", text.join("; "))]),
+                result(&format!("{prefix}-FAILED"), &[("errorMessage", text)]),
             ));
         }
         let number = number_of(&given, number_field);
@@ -971,6 +933,39 @@ impl Till {
         stock.push(Value::object(fields));
         answer("SET-STOCK-RESULT-OK", Some(stock_id))
     }
+}
+
+/// Records MplusKASSA numbers itself (relations, products): their
+/// entity, element, number and the name in their result codes.
+#[derive(Clone, Copy)]
+struct Numbered {
+    entity: &'static str,
+    element: &'static str,
+    number_field: &'static str,
+    name: &'static str,
+}
+
+const RELATIONS: Numbered = Numbered {
+    entity: "relations",
+    element: "relation",
+    number_field: "relationNumber",
+    name: "RELATION",
+};
+
+const PRODUCTS: Numbered = Numbered {
+    entity: "products",
+    element: "product",
+    number_field: "productNumber",
+    name: "PRODUCT",
+};
+
+/// `relation` as `Relation`.
+fn title(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 /// The article numbers of a product.

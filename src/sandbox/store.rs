@@ -62,6 +62,15 @@ impl Records {
 /// What a write breaks in the vendor's schema, as (field, message).
 pub type Problems = Vec<(String, String)>;
 
+/// Problems in one line: `field: message; field: message`.
+pub fn described(problems: &Problems) -> String {
+    problems
+        .iter()
+        .map(|(field, message)| format!("{field}: {message}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Checks a record sent to `entity` of `system`: on a create (`creating`)
 /// the required fields must be there; always, the fields must be known,
 /// writable, of their type and within their length.

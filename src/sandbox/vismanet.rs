@@ -89,18 +89,17 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
 }
 
 async fn handle(State(erp): State<Arc<Erp>>, request: Request) -> Response<Body> {
-    Stats::count(&erp.stats.requests);
-    if !erp.faults.latency.is_zero() {
-        tokio::time::sleep(erp.faults.latency).await;
-    }
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let query = request.uri().query().unwrap_or("").to_string();
-    let headers = request.headers().clone();
-    let body = match axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await {
-        Ok(body) => String::from_utf8_lossy(&body).into_owned(),
-        Err(_) => return error(413, "The request is too large"),
+    let Some(received) = gate::receive(request, &erp.stats, &erp.faults).await else {
+        return error(413, "The request is too large");
     };
+    let gate::Received {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        ..
+    } = received;
     if path == "/connect/token" {
         return erp.token(&method, &headers, &body);
     }

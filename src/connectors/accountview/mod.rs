@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
 use super::http::tokens::TokenStore;
-use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor, oauth};
+use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor, oauth, paging};
 use super::memory::matches_keys;
 use super::schema::{self, EntitySchema};
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest, VendorError};
@@ -171,18 +171,11 @@ impl AccountView {
         schema: &EntitySchema,
         filters: &[Filter],
     ) -> Result<Vec<Value<'static>>, ConnectorError> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let (records, more) = self.page(object, schema, filters, page, LARGEST_PAGE).await?;
-            all.extend(records);
-            if !more {
-                break;
-            }
-            if all.len() > http::MAX_LISTED {
-                return Err(http::endless(NAME, DATA));
-            }
-        }
-        Ok(all)
+        paging::every(NAME, DATA, |read| {
+            let (page, size) = paging::numbered(read, LARGEST_PAGE, LARGEST_PAGE);
+            self.page(object, schema, filters, page, size)
+        })
+        .await
     }
 
     /// The record whose id is `id`.
@@ -276,15 +269,8 @@ impl Connector for AccountView {
         if let (Some(after), Some(cursor)) = (request.after, schema.cursor.as_deref()) {
             filters.push(Filter::changed_after(cursor, after)?);
         }
-        // Pages are numbered; one that starts where asked is as large as
-        // the largest size that divides the start.
-        let mut size = request.size.clamp(1, LARGEST_PAGE);
-        while !request.start.is_multiple_of(size) {
-            size = gcd(request.start, size);
-        }
-        let (records, more) = self
-            .page(object, schema, &filters, request.start / size + 1, size)
-            .await?;
+        let (page, size) = paging::numbered(request.start, request.size, LARGEST_PAGE);
+        let (records, more) = self.page(object, schema, &filters, page, size).await?;
         Ok(Page { records, more })
     }
 
@@ -403,10 +389,6 @@ impl Filter {
             value: next.format("{^%Y-%m-%d %H:%M:%S}").to_string(),
         })
     }
-}
-
-fn gcd(a: usize, b: usize) -> usize {
-    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// The error an answer says, if it says one.

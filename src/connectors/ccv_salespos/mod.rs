@@ -18,7 +18,7 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
-use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor};
+use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor, paging};
 use super::memory::matches_keys;
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest, VendorError};
 use crate::value::{Object, Value};
@@ -134,17 +134,10 @@ impl CcvSalesPos {
 
     /// Every item of a collection, page by page to its end.
     async fn every(&self, request: &Outgoing) -> Result<Vec<Value<'static>>, ConnectorError> {
-        let mut all = Vec::new();
-        loop {
-            let (items, more) = self.page(request.clone(), all.len(), LARGEST_PAGE).await?;
-            all.extend(items);
-            if !more {
-                return Ok(all);
-            }
-            if all.len() > http::MAX_LISTED {
-                return Err(http::endless(NAME, &request.path));
-            }
-        }
+        paging::every(NAME, &request.path, |read| {
+            self.page(request.clone(), read, LARGEST_PAGE)
+        })
+        .await
     }
 
     /// An order with its rows embedded as `orderrows.items`, read from the

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
 use super::http::tokens::TokenStore;
-use super::http::{self, Http, Outgoing, Repeat, Tuning, oauth};
+use super::http::{self, Http, Outgoing, Repeat, Tuning, oauth, paging};
 use super::memory::matches_keys;
 use super::schema::{self, Catalog};
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
@@ -121,18 +121,11 @@ impl Eaccounting {
 
     /// Every record a request lists, page by page to the end.
     async fn every(&self, request: &Outgoing) -> Result<Vec<Value<'static>>, ConnectorError> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let (records, more) = self.page(request.clone(), page, LARGEST_PAGE).await?;
-            all.extend(records);
-            if !more {
-                break;
-            }
-            if all.len() > http::MAX_LISTED {
-                return Err(http::endless(NAME, &request.path));
-            }
-        }
-        Ok(all)
+        paging::every(NAME, &request.path, |read| {
+            let (page, size) = paging::numbered(read, LARGEST_PAGE, LARGEST_PAGE);
+            self.page(request.clone(), page, size)
+        })
+        .await
     }
 }
 
@@ -155,11 +148,8 @@ impl Connector for Eaccounting {
         }
         // Pages are numbered; one that starts where asked is as large as
         // the largest size that divides the start.
-        let mut size = request.size.clamp(1, LARGEST_PAGE);
-        while !request.start.is_multiple_of(size) {
-            size = gcd(request.start, size);
-        }
-        let (records, more) = self.page(listing, request.start / size + 1, size).await?;
+        let (page, size) = paging::numbered(request.start, request.size, LARGEST_PAGE);
+        let (records, more) = self.page(listing, page, size).await?;
         Ok(Page { records, more })
     }
 
@@ -284,10 +274,6 @@ fn segment(id: &str) -> Result<String, ConnectorError> {
     Ok(id.to_string())
 }
 
-fn gcd(a: usize, b: usize) -> usize {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,11 +297,5 @@ mod tests {
         assert!(segment("8f6b3a51-1c2d-4e5f-8a9b-0c1d2e3f4a5b").is_ok());
         assert!(segment("../x").is_err());
         assert!(segment("").is_err());
-    }
-
-    #[test]
-    fn pages_start_where_asked() {
-        assert_eq!(gcd(200, 100), 100);
-        assert_eq!(gcd(150, 100), 50);
     }
 }

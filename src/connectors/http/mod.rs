@@ -19,6 +19,7 @@
 pub mod create;
 pub mod limit;
 pub mod oauth;
+pub mod paging;
 pub mod retry;
 pub mod tokens;
 

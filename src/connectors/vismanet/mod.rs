@@ -15,7 +15,7 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 
 use super::connections::{Connection, Secret};
-use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor, oauth};
+use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor, oauth, paging};
 use super::memory::matches_keys;
 use super::schema::{self, FieldSchema, Fields};
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest, VendorError};
@@ -128,18 +128,11 @@ impl Vismanet {
     }
 
     async fn every(&self, request: &Outgoing) -> Result<Vec<Value<'static>>, ConnectorError> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let (records, more) = self.page(request.clone(), page, LARGEST_PAGE).await?;
-            all.extend(records);
-            if !more {
-                break;
-            }
-            if all.len() > http::MAX_LISTED {
-                return Err(http::endless(NAME, &request.path));
-            }
-        }
-        Ok(all)
+        paging::every(NAME, &request.path, |read| {
+            let (page, size) = paging::numbered(read, LARGEST_PAGE, LARGEST_PAGE);
+            self.page(request.clone(), page, size)
+        })
+        .await
     }
 
     /// The record at `path`, or `None`.
@@ -207,13 +200,8 @@ impl Connector for Vismanet {
             };
             listing = listing.query(cursor, moment).query(&format!("{cursor}Condition"), ">");
         }
-        // Pages are numbered; one that starts where asked is as large as
-        // the largest size that divides the start.
-        let mut size = request.size.clamp(1, LARGEST_PAGE);
-        while !request.start.is_multiple_of(size) {
-            size = gcd(request.start, size);
-        }
-        let (records, more) = self.page(listing, request.start / size + 1, size).await?;
+        let (page, size) = paging::numbered(request.start, request.size, LARGEST_PAGE);
+        let (records, more) = self.page(listing, page, size).await?;
         Ok(Page { records, more })
     }
 
@@ -336,10 +324,6 @@ fn segment(id: &str) -> Result<String, ConnectorError> {
         ));
     }
     Ok(id.to_string())
-}
-
-fn gcd(a: usize, b: usize) -> usize {
-    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 impl Session {
