@@ -506,6 +506,11 @@ pub fn cause(error: reqwest::Error) -> String {
 }
 
 fn out_of_attempts(mut failure: ConnectorError, attempts: u32) -> ConnectorError {
-    failure.message = format!("{} ({attempts} attempts)", failure.message);
+    let attempts = if attempts == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{attempts} attempts")
+    };
+    failure.message = format!("{} ({attempts})", failure.message);
     failure.retryable(false)
 }
