@@ -243,6 +243,10 @@ fn exercise(trial: &Trial, seeded: usize, spec: Exercise<'_>) {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(at(&to_json(&found[0]), spec.key), &spec.seeded_key);
     assert!(find(&json!("nobody-at-all@example.org")).is_empty());
+    // The system compares e-mail addresses case aside, and its answer
+    // decides: the record is found, not created again.
+    let shouted = json!(spec.seeded_key.as_str().unwrap().to_uppercase());
+    assert_eq!(find(&shouted).len(), 1, "{shouted} finds the record");
 
     // Creates, then finds and gets what it created.
     let key_value = to_value(&spec.new_key);

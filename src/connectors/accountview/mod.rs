@@ -276,17 +276,19 @@ impl Connector for AccountView {
 
     async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
         let (object, schema) = Self::object(entity)?;
-        // The record's own fields are filtered by AccountView; fields
-        // inside its lines are matched here.
-        let filters: Vec<Filter> = keys
-            .iter()
-            .filter_map(|(path, value)| match path {
-                [field] => Filter::equal(field, value, schema),
-                _ => None,
-            })
-            .collect();
+        // The record's own fields are filtered by AccountView, and its
+        // answer decides (text compared as AccountView does, case and
+        // trailing blanks aside); fields inside its lines are matched here.
+        let mut filters = Vec::new();
+        let mut matched_here = Vec::new();
+        for key in keys {
+            match key {
+                ([field], value) if let Some(filter) = Filter::equal(field, value, schema) => filters.push(filter),
+                _ => matched_here.push(*key),
+            }
+        }
         let mut found = self.every(object, schema, &filters).await?;
-        found.retain(|record| matches_keys(record, keys));
+        found.retain(|record| matches_keys(record, &matched_here));
         Ok(found)
     }
 

@@ -451,15 +451,22 @@ impl Connector for MplusKassa {
                 .find(|(path, _)| path.iter().map(String::as_str).eq(name.iter().copied()))
                 .and_then(|(_, value)| text(value))
         };
+        // The keys MplusKASSA compared itself: its answer decides for them
+        // (findRelation compares as MplusKASSA does); the others are
+        // matched here.
+        let mut decided: Vec<Vec<&str>> = Vec::new();
         let mut found = if entity == "orders"
             && let Some(external) = key(&["extOrderId"])
         {
+            decided.push(vec!["extOrderId"]);
             self.by_external_ids(schema, &[external]).await?
         } else if let Some(id) = key(&[schema.id.as_str()]) {
+            decided.push(vec![schema.id.as_str()]);
             self.by_numbers(entity, schema, &[id]).await?
         } else if entity == "products"
             && let Some(article) = key(&["articleList", "article", "articleNumber"])
         {
+            decided.push(vec!["articleList", "article", "articleNumber"]);
             let Ok(article) = article.parse::<i64>() else {
                 return Ok(Vec::new());
             };
@@ -481,6 +488,7 @@ impl Connector for MplusKassa {
             let mut probe = Object::new();
             for (path, value) in keys {
                 probe.push(path[0].clone(), (*value).clone().into_owned());
+                decided.push(vec![path[0].as_str()]);
             }
             let probe = Value::object(probe);
             let answer = self
@@ -501,7 +509,16 @@ impl Connector for MplusKassa {
         } else {
             self.whole(entity, schema).await?
         };
-        found.retain(|record| matches_keys(record, keys));
+        let matched_here: Vec<_> = keys
+            .iter()
+            .filter(|(path, _)| {
+                !decided
+                    .iter()
+                    .any(|compared| path.iter().map(String::as_str).eq(compared.iter().copied()))
+            })
+            .copied()
+            .collect();
+        found.retain(|record| matches_keys(record, &matched_here));
         Ok(found)
     }
 

@@ -216,18 +216,26 @@ impl Connector for Vismanet {
             let record = self.read(format!("/{entity}/{}", segment(&id)?)).await?;
             return Ok(record.into_iter().filter(|record| matches_keys(record, keys)).collect());
         }
+        // Keys the API filters on are given to it, and its answer decides
+        // (it compares text as Visma.net does, case aside); the others are
+        // matched here.
         let mut request = Outgoing::new(Method::GET, format!("/{entity}"));
-        for (path, value) in keys {
+        let mut matched_here = Vec::new();
+        for key in keys {
+            let (path, value) = *key;
             let joined = path.join(".");
-            if let Some((_, parameter)) = filters(entity).iter().find(|(field, _)| *field == joined)
-                && let Some(text) = value.to_text()
-                && !matches!(value, Value::List(_) | Value::Object(_))
-            {
-                request = request.query(parameter, text);
+            match filters(entity).iter().find(|(field, _)| *field == joined) {
+                Some((_, parameter))
+                    if let Some(text) = value.to_text()
+                        && !matches!(value, Value::List(_) | Value::Object(_)) =>
+                {
+                    request = request.query(parameter, text);
+                }
+                _ => matched_here.push(*key),
             }
         }
         let mut found = self.every(&request).await?;
-        found.retain(|record| matches_keys(record, keys));
+        found.retain(|record| matches_keys(record, &matched_here));
         Ok(found)
     }
 
