@@ -4,6 +4,7 @@
 //! leaves a line in the activity log.
 
 pub mod log;
+pub mod state;
 
 use crate::check::ir::Flow;
 use crate::connectors::{self, Connector, ConnectorError, PageRequest};
