@@ -40,6 +40,20 @@ enum Command {
     Map(cli::map::Options),
     /// Sync records: plan what the flow decides for each source record and apply it to the target.
     Run(cli::run::Options),
+    /// Run the failed records of an integration again (or the records named with --record).
+    Retry(cli::run::RetryOptions),
+    /// Show each integration's state: its cursor, records done, records failed, its last run.
+    State(cli::state::Options),
+    /// List the latest runs, newest first.
+    Runs {
+        #[command(flatten)]
+        options: cli::state::Options,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        last: usize,
+    },
+    /// List the records that failed and wait for `flowc retry`, with their errors.
+    Failed(cli::state::Options),
     /// Check the connections of the connections file.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
@@ -109,6 +123,10 @@ fn run(cli: Cli) -> Outcome {
         }
         Command::Map(options) => cli::map::run(&options, &mut stdout),
         Command::Run(options) => cli::run::run(&options, &mut stdout),
+        Command::Retry(options) => cli::run::retry(&options, &mut stdout),
+        Command::State(options) => cli::state::overview(&options, &mut stdout),
+        Command::Runs { options, last } => cli::state::runs(&options, last, &mut stdout),
+        Command::Failed(options) => cli::state::failed(&options, &mut stdout),
         Command::Connections(ConnectionsCommand::Check(options)) => cli::connections::check(&options, &mut stdout),
         Command::Sandbox(options) => cli::sandbox::run(&options, &mut stdout),
         Command::Schema { system, entity } => cli::schema::run(system.as_deref(), entity.as_deref(), &mut stdout),

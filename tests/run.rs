@@ -63,6 +63,8 @@ impl Systems {
             .arg(format!("dir:{}", self.path("eaccounting").display()))
             .arg("--log")
             .arg(self.path("activity.ndjson"))
+            .arg("--state")
+            .arg(self.path("state"))
             .args(["--now", "2024-03-15T08:00:00Z"])
             .args(extra)
             .output()
@@ -184,7 +186,9 @@ fn human_output_gives_each_record_its_decision_and_actions() {
     assert!(stdout.contains(
         r#"6. update eaccounting.customers: the record with EmailAddress == "jan@bakkerijdevries.nl" exists"#
     ));
-    assert!(stdout.ends_with("6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed (dry run: nothing was written); next run: --after 483923\n"));
+    assert!(stdout.ends_with(
+        "6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed (dry run: nothing was written)\n"
+    ));
 }
 
 #[test]
@@ -193,7 +197,7 @@ fn a_real_run_writes_and_a_second_run_creates_nothing_new() {
     let (code, stdout, _) = systems.run(&[]);
     assert_eq!(code, 1);
     assert!(
-        stdout.contains("6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed; next run"),
+        stdout.contains("6 read: 1 filtered out, 3 created, 0 updated, 1 skipped, 1 failed\n"),
         "{stdout}"
     );
 
@@ -222,7 +226,12 @@ fn a_real_run_writes_and_a_second_run_creates_nothing_new() {
         "create-only terms kept"
     );
 
+    // The state keeps the cursor: the next run reads what is new, nothing.
     let (code, stdout, _) = systems.run(&[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("0 read"), "{stdout}");
+    // Read again from the start, every order is found: nothing is created.
+    let (code, stdout, _) = systems.run(&["--after", "0"]);
     assert_eq!(code, 1, "the order with an unknown article still fails");
     assert!(
         stdout.contains("6 read: 1 filtered out, 0 created, 0 updated, 4 skipped, 1 failed"),
@@ -291,18 +300,143 @@ fn after_a_cursor_only_newer_records_are_read() {
 }
 
 #[test]
-fn the_next_run_reads_a_failed_record_again() {
+fn a_failed_record_waits_in_the_state_holds_nothing_back_and_is_retried() {
     let systems = Systems::copy();
-    let (_, stdout, _) = systems.run(&[]);
+    let (code, _, stderr) = systems.run(&[]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`flowc failed` lists them"), "{stderr}");
+    let state = |args: &[&str]| {
+        let output = Command::cargo_bin("flowc")
+            .unwrap()
+            .args(args)
+            .arg("--state")
+            .arg(systems.path("state"))
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    let (code, failed) = state(&["failed"]);
+    assert_eq!(code, 1, "there are failed records");
+    assert_eq!(failed.lines().count(), 1, "{failed}");
     assert!(
-        stdout.ends_with("next run: --after 483923\n"),
-        "the cursor stops before 483924, which failed\n{stdout}"
+        failed.contains("record 483924: [E1009] 1 of 2 are not in eaccounting.articles"),
+        "{failed}"
     );
-    let (_, stdout, _) = systems.run(&["--after", "483923", "--format", "json"]);
+    assert!(failed.contains("(1 attempt,"), "{failed}");
+    let (_, overview) = state(&["state"]);
+    assert!(
+        overview.contains("cursor: 483924"),
+        "the cursor went past the failed record\n{overview}"
+    );
+    assert!(overview.contains("failed, waiting for `flowc retry`: 1"), "{overview}");
+
+    // Tried again as it is: it fails again, one more attempt.
+    let (code, _, _) = systems.run_flow(&root().join(MAPPING).join("orders.flow"), &[]);
+    assert_eq!(code, 0, "the next run reads nothing new");
+    let retry = |systems: &Systems| {
+        Command::cargo_bin("flowc")
+            .unwrap()
+            .current_dir(root())
+            .args(["retry", &format!("{MAPPING}/orders.flow"), "--source"])
+            .arg(format!("dir:{}", systems.path("ccv-salespos").display()))
+            .arg("--target")
+            .arg(format!("dir:{}", systems.path("eaccounting").display()))
+            .arg("--log")
+            .arg(systems.path("activity.ndjson"))
+            .arg("--state")
+            .arg(systems.path("state"))
+            .args(["--now", "2024-03-15T08:00:00Z", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let output = retry(&systems);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(state(&["failed"]).1.contains("(2 attempts,"));
+
+    // The article exists now: the retry sends the order, and nothing waits.
+    let articles = systems.path("eaccounting/articles.json");
+    let mut list: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&articles).unwrap()).unwrap();
+    let mut article = list[0].clone();
+    article["Id"] = "a-200999".into();
+    article["Number"] = "200999".into();
+    list.push(article);
+    std::fs::write(&articles, serde_json::to_string(&list).unwrap()).unwrap();
+    let output = retry(&systems);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let plans = json_lines(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!((plans.len(), plans[0]["record"].as_str()), (1, Some("483924")));
+    assert_eq!(plans[0]["action"], "create");
+    assert_eq!(state(&["failed"]), (0, String::new()));
+    let (_, runs) = state(&["runs"]);
+    assert_eq!(runs.lines().count(), 4, "{runs}");
+    assert!(
+        runs.lines()
+            .next()
+            .unwrap()
+            .contains("1 read: 0 filtered out, 1 created"),
+        "{runs}"
+    );
+}
+
+#[test]
+fn a_record_in_flight_when_a_run_died_is_taken_up_first() {
+    use flowc::runtime::state::Store;
+    use flowc::runtime::state::sqlite::{Database, integration_id};
+    let systems = Systems::copy();
+    // A run that began 483920 and died before its end, the cursor already
+    // past every order.
+    let source = format!("dir:{}", systems.path("ccv-salespos").display());
+    let target = format!("dir:{}", systems.path("eaccounting").display());
+    {
+        let mut state = Database::open(&systems.path("state"))
+            .unwrap()
+            .writer(&integration_id("orders", &source, &target))
+            .unwrap();
+        let run = state.begin_run().unwrap();
+        state
+            .end_record(
+                run,
+                "483924",
+                flowc::runtime::state::Ended::Done { target: None },
+                Some(&flowc::value::Value::Int(483924)),
+            )
+            .unwrap();
+        state.begin_record(run, "483920").unwrap();
+    }
+    let (code, stdout, _) = systems.run(&["--format", "json"]);
+    assert_eq!(code, 0, "{stdout}");
     let plans = json_lines(&stdout);
-    assert_eq!(plans.len(), 1);
-    assert_eq!(plans[0]["record"], "483924");
-    assert_eq!(plans[0]["action"], "fail");
+    assert_eq!(plans.len(), 1, "only the record in flight: {stdout}");
+    assert_eq!(
+        (plans[0]["record"].as_str(), plans[0]["action"].as_str()),
+        (Some("483920"), Some("create"))
+    );
+    let (_, stdout, _) = systems.run(&["--format", "json"]);
+    assert!(json_lines(&stdout).is_empty(), "taken up once: {stdout}");
+}
+
+#[test]
+fn the_state_holds_no_personal_data() {
+    let systems = Systems::copy();
+    systems.run(&["--log-payloads"]);
+    for entry in std::fs::read_dir(systems.path("state")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for personal in ["jan@bakkerijdevries.nl", "anna.bakker", "Dorpsstraat", "Jan de Vries"] {
+                assert!(!text.contains(personal), "{personal} is in {}", path.display());
+            }
+        }
+    }
 }
 
 #[test]
@@ -341,6 +475,8 @@ fn a_run_that_cannot_start_exits_two_and_says_why() {
         .arg(format!("dir:{}", systems.path("eaccounting").display()))
         .arg("--log")
         .arg(systems.path("activity.ndjson"))
+        .arg("--state")
+        .arg(systems.path("state"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -434,6 +570,8 @@ fn two_runs_at_once_lose_no_write_and_create_nothing_twice() {
             .arg(format!("dir:{}", systems.path("eaccounting").display()))
             .arg("--log")
             .arg(systems.path("activity.ndjson"))
+            .arg("--state")
+            .arg(systems.path("state"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -445,7 +583,8 @@ fn two_runs_at_once_lose_no_write_and_create_nothing_twice() {
         // Each either ran (exit 1: one order has an unknown article) or was refused.
         match run.status.code() {
             Some(1) => {}
-            Some(2) => assert!(stderr.contains("is being written by another flowc run"), "{stderr}"),
+            // Refused by the integration's state, or by the target directory.
+            Some(2) => assert!(stderr.contains("by another flowc run"), "{stderr}"),
             other => panic!("exit {other:?}: {stderr}"),
         }
     }
@@ -481,6 +620,8 @@ fn the_same_directory_as_source_and_target_is_refused() {
         ))
         .arg("--log")
         .arg(systems.path("activity.ndjson"))
+        .arg("--state")
+        .arg(systems.path("state"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));

@@ -141,21 +141,25 @@ impl Trial {
 
     /// Runs `flow` (its text) from `source` (a directory of CCV records)
     /// into the sandbox.
-    fn run(&self, flow: &str, source: &Path) -> (i32, String, String) {
+    fn run(&self, flow: &str, source: &Path, extra: &[&str]) -> (i32, String, String) {
         let file = self.dir.path().join("trial.flow");
         std::fs::write(&file, flow).unwrap();
-        self.flowc(&[
+        let source = format!("dir:{}", source.display());
+        let state = self.dir.path().join("state");
+        let mut args = vec![
             "run",
             file.to_str().unwrap(),
             "--source",
-            &format!("dir:{}", source.display()),
+            &source,
             "--target",
             self.name,
             "--state",
-            self.dir.path().join("state").to_str().unwrap(),
+            state.to_str().unwrap(),
             "--format",
             "json",
-        ])
+        ];
+        args.extend(extra);
+        self.flowc(&args)
     }
 
     /// The sandbox's records of an entity, as JSON.
@@ -325,7 +329,7 @@ fn summary(stderr: &str) -> &str {
 /// target, found again by `email` (the field path of the e-mail address).
 fn customers_through_faults(trial: &Trial, flow: &str, entity: &str, email: &[&str], seeded: usize, count: usize) {
     let source = users(trial.dir.path(), count);
-    let (code, stdout, stderr) = trial.run(flow, &source);
+    let (code, stdout, stderr) = trial.run(flow, &source, &[]);
     assert_eq!(code, 0, "{}\n{stderr}", summary(&stderr));
     let plans = plans(&stdout);
     assert_eq!(plans.len(), count);
@@ -347,9 +351,15 @@ fn customers_through_faults(trial: &Trial, flow: &str, entity: &str, email: &[&s
     let known = (0..count).filter(|i| i * 2 < seeded).count();
     assert_eq!(all, seeded + count - known);
 
-    // Again: everything is found, nothing is created.
-    let (code, _, stderr) = trial.run(flow, &source);
+    // Again, from the start (the state's cursor is past every user):
+    // everything is found, nothing is created.
+    let (code, _, stderr) = trial.run(flow, &source, &["--after", "0"]);
     assert_eq!(code, 0, "{stderr}");
+    assert!(
+        summary(&stderr).contains(&format!("{count} read: ")),
+        "{}",
+        summary(&stderr)
+    );
     assert!(summary(&stderr).contains(" 0 created"), "{}", summary(&stderr));
     assert_eq!(trial.records(entity).len(), all);
     let log = std::fs::read_to_string(trial.dir.path().join("state/activity.ndjson")).unwrap();

@@ -12,6 +12,7 @@ pub mod record_errors;
 pub mod run;
 pub mod sandbox;
 pub mod schema;
+pub mod state;
 pub mod test;
 
 pub use output::{ColorChoice, Format};

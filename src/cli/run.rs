@@ -17,6 +17,7 @@ use crate::connectors::{self, Access, Opening};
 use crate::diagnostics::{Diagnostic, render};
 use crate::eval::{Clock, Evaluator};
 use crate::plan::{Decision, Plan, serde_plain};
+use crate::runtime::state::{self, Store};
 use crate::runtime::{self, log::ActivityLog};
 use crate::source::SourceFile;
 use crate::value::{Value, json};
@@ -64,7 +65,33 @@ pub struct Options {
     pub clock: Clock,
 }
 
+/// The arguments of `flowc retry`.
+#[derive(clap::Args)]
+pub struct RetryOptions {
+    #[command(flatten)]
+    pub run: Options,
+    /// The source id of a record to run again (repeatable; default: every failed record of the integration).
+    #[arg(long = "record", value_name = "ID")]
+    pub records: Vec<String>,
+}
+
+/// What a run goes over.
+enum Over<'o> {
+    /// The source's records after the cursor.
+    Source,
+    /// These records again (the failed ones when empty).
+    Again(&'o [String]),
+}
+
 pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
+    execute(options, Over::Source, out)
+}
+
+pub fn retry(options: &RetryOptions, out: &mut dyn Write) -> Outcome {
+    execute(&options.run, Over::Again(&options.records), out)
+}
+
+fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
     let style = options.color.style_for_stdout();
     let loaded = match load(&options.flow, &options.settings, options.color.style_for_stderr()) {
         Ok(loaded) => loaded,
@@ -131,32 +158,67 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
             return Outcome::Unusable;
         }
     };
+    // The integration's state: locked for a run that writes.
+    let integration = state::sqlite::integration_id(&flow.name, &options.source, &options.target);
+    let database = match state::sqlite::Database::open(&options.state) {
+        Ok(database) => database,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Outcome::Unusable;
+        }
+    };
+    let mut kept = if options.dry_run {
+        database.reader(&integration)
+    } else {
+        match database.writer(&integration) {
+            Ok(kept) => kept,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Outcome::Unusable;
+            }
+        }
+    };
+    let after = match options.after.as_deref() {
+        Some(after) => Some(parse_cursor(after)),
+        None => match kept.cursor() {
+            Ok(cursor) => cursor,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Outcome::Unusable;
+            }
+        },
+    };
     let run_options = runtime::Options {
         dry_run: options.dry_run,
-        after: options.after.as_deref().map(parse_cursor),
+        after,
         ..runtime::Options::default()
     };
     let evaluator = Evaluator::new(program, loaded.settings.clone(), options.clock);
     let flow_file = loaded.checked.file(FileId(0));
     let mut log_failed = None;
-    let result = runtime::run(
-        &evaluator,
+    let each = |processed: runtime::Processed<'_>| {
+        let text = match options.format {
+            Format::Human => human(&processed.key, processed.plan, flow_file, style),
+            Format::Json => crate::plan::json_line(processed.plan, Some(&processed.key)) + "\n",
+        };
+        let _ = out.write_all(text.as_bytes());
+        if let Err(error) = log.record(options.clock.now(), &processed.key, processed.input, processed.plan) {
+            log_failed.get_or_insert(error);
+        }
+    };
+    let work = runtime::Run {
+        evaluator: &evaluator,
         flow,
-        source.as_ref(),
-        target.as_ref(),
-        io.handle(),
-        &run_options,
-        |processed| {
-            let text = match options.format {
-                Format::Human => human(&processed.key, processed.plan, flow_file, style),
-                Format::Json => crate::plan::json_line(processed.plan, Some(&processed.key)) + "\n",
-            };
-            let _ = out.write_all(text.as_bytes());
-            if let Err(error) = log.record(options.clock.now(), &processed.key, processed.input, processed.plan) {
-                log_failed.get_or_insert(error);
-            }
-        },
-    );
+        source: source.as_ref(),
+        target: target.as_ref(),
+        runtime: io.handle(),
+        options: &run_options,
+        state: Some(&mut kept),
+    };
+    let result = match over {
+        Over::Source => runtime::run(work, each),
+        Over::Again(records) => runtime::retry(work, records, each),
+    };
     let _ = log.flush();
     if let Some(error) = log_failed {
         eprintln!(
@@ -166,8 +228,12 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     }
     let summary = match result {
         Ok(summary) => summary,
-        Err(error) => {
+        Err(runtime::Stopped::Source(error)) => {
             eprintln!("error: the source could not be read: {}", error.said());
+            return Outcome::Unusable;
+        }
+        Err(runtime::Stopped::State(error)) => {
+            eprintln!("error: the run stopped: {error}; the records in flight are taken up by the next run");
             return Outcome::Unusable;
         }
     };
@@ -176,16 +242,17 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     } else {
         ""
     };
-    let cursor = summary
-        .cursor
-        .as_ref()
-        .map(|c| format!("; next run: --after {}", json::to_string(c)))
-        .unwrap_or_default();
     match options.format {
         Format::Human => {
-            let _ = writeln!(out, "{summary}{dry}{cursor}");
+            let _ = writeln!(out, "{summary}{dry}");
         }
-        Format::Json => eprintln!("{summary}{dry}{cursor}"),
+        Format::Json => eprintln!("{summary}{dry}"),
+    }
+    for key in &summary.missing {
+        eprintln!("warning: record {key} is not in the source (any more): nothing was done with it");
+    }
+    if summary.failed > 0 && !options.dry_run {
+        eprintln!("the failed records wait in the state: `flowc failed` lists them, `flowc retry` runs them again");
     }
     eprintln!("activity log: {} (run {})", log_path.display(), log.run_id());
     if summary.failed > 0 {

@@ -50,6 +50,9 @@ pub struct Action {
     pub upserted: bool,
     /// What was written (creates and updates).
     pub payload: Option<Value<'static>>,
+    /// The id of the record written, or of the one record found, in the
+    /// target (when applied).
+    pub id: Option<String>,
 }
 
 impl Action {
@@ -369,6 +372,13 @@ impl<'a> Target<'a> for Planner<'_> {
             found: found.len(),
             upserted: false,
             payload: None,
+            id: match (self.apply, found.as_slice()) {
+                (true, [one]) => one
+                    .get(target.id_field(&entity.entity))
+                    .and_then(Value::to_text)
+                    .map(|id| id.into_owned()),
+                _ => None,
+            },
         });
         Ok(found)
     }
@@ -423,6 +433,12 @@ impl<'a> Target<'a> for Planner<'_> {
             }
             WriteAction::Update { existing } => merged(&existing, &request.payload),
         };
+        let id = if apply {
+            let id_field = self.system_for(request.entity)?.id_field(entity);
+            record.get(id_field).and_then(Value::to_text).map(|id| id.into_owned())
+        } else {
+            None
+        };
         self.actions.push(Action {
             kind,
             entity: name,
@@ -431,6 +447,7 @@ impl<'a> Target<'a> for Planner<'_> {
             found: 0,
             upserted: request.kind != WriteKind::Create,
             payload,
+            id,
         });
         Ok(record)
     }

@@ -11,6 +11,7 @@ use crate::connectors::{self, Connector, ConnectorError, PageRequest};
 use crate::eval::Evaluator;
 use crate::plan::{Decision, Plan, Planned, Planner};
 use crate::value::Value;
+use state::{Ended, StateError, Store};
 
 /// The runtime that connectors' network work runs on: a few worker
 /// threads, so that the thread running the flow can wait on them.
@@ -53,9 +54,12 @@ pub struct Summary {
     pub failed: usize,
     /// Records that ran to the end without writing the flow's own entity.
     pub unchanged: usize,
-    /// The largest cursor value read before the first failed record: the
-    /// next run starts after it, and so reads every failed record again.
+    /// The largest cursor value read: the next run starts after it (a
+    /// failed record waits in the dead letters).
     pub cursor: Option<Value<'static>>,
+    /// Records asked for again (in flight, or retried) that the source no
+    /// longer has.
+    pub missing: Vec<String>,
 }
 
 impl Summary {
@@ -68,6 +72,22 @@ impl Summary {
             Decision::Update => self.updated += 1,
             Decision::Fail => self.failed += 1,
             Decision::Emit | Decision::None => self.unchanged += 1,
+        }
+    }
+}
+
+impl Summary {
+    /// The counts as the state's history keeps them.
+    pub fn counts(&self) -> state::Counts {
+        let count = |n: usize| n as i64;
+        state::Counts {
+            read: count(self.read),
+            filtered: count(self.filtered),
+            created: count(self.created),
+            updated: count(self.updated),
+            skipped: count(self.skipped),
+            failed: count(self.failed),
+            unchanged: count(self.unchanged),
         }
     }
 }
@@ -94,71 +114,218 @@ pub struct Processed<'r> {
     pub plan: &'r Plan,
 }
 
-/// Runs `flow` over every record of its source entity in `source`, planning
-/// (and unless dry, applying) each against `target`; calls `each` per
-/// record. The connectors' answers are waited for on `runtime`.
-pub fn run(
-    evaluator: &Evaluator<'_>,
-    flow: &Flow,
-    source: &dyn Connector,
-    target: &dyn Connector,
-    runtime: &tokio::runtime::Handle,
-    options: &Options,
-    mut each: impl FnMut(Processed<'_>),
-) -> Result<Summary, ConnectorError> {
-    let Some(entity) = &flow.source else {
-        return Err(ConnectorError::local(
+/// Why a run stopped before its end.
+#[derive(Debug)]
+pub enum Stopped {
+    /// The source could not be read.
+    Source(ConnectorError),
+    /// The state could not be kept: going on could send a record twice.
+    State(StateError),
+}
+
+impl From<StateError> for Stopped {
+    fn from(error: StateError) -> Stopped {
+        Stopped::State(error)
+    }
+}
+
+/// What a run works with.
+pub struct Run<'r, 'e> {
+    pub evaluator: &'r Evaluator<'e>,
+    pub flow: &'r Flow,
+    pub source: &'r dyn Connector,
+    pub target: &'r dyn Connector,
+    /// Where the connectors' answers are waited for.
+    pub runtime: &'r tokio::runtime::Handle,
+    pub options: &'r Options,
+    /// The integration's state; `None` keeps none (a dry run reads its
+    /// cursor, and writes nothing).
+    pub state: Option<&'r mut dyn Store>,
+}
+
+/// Runs `flow` over the records of its source entity in `source` (after
+/// the cursor), planning (and unless dry, applying) each against `target`;
+/// calls `each` per record. With a state, the records a run that died left
+/// in flight come first, and every record's outcome is committed before
+/// the next: done, or failed into the dead letters, the cursor past it
+/// either way, so that a failing record never holds the others back.
+pub fn run(run: Run<'_, '_>, each: impl FnMut(Processed<'_>)) -> Result<Summary, Stopped> {
+    let Some(entity) = &run.flow.source else {
+        return Err(Stopped::Source(ConnectorError::local(
             "the flow declares no `source` to read records from",
-        ));
+        )));
     };
-    let id_field = source.id_field(&entity.entity).to_string();
-    let cursor_field = source.cursor_field(&entity.entity).map(String::from);
-    let flow_target = (flow.targets.len() == 1).then(|| &flow.targets[0]);
-    let mut summary = Summary::default();
-    let mut planned = Planned::new();
+    let entity = entity.entity.clone();
+    let mut records = Records::new(run, each)?;
+    // What a run that died left in flight, first.
+    let in_flight = match &records.run.state {
+        Some(state) if !records.run.options.dry_run => state.in_flight()?,
+        _ => Vec::new(),
+    };
+    for key in in_flight {
+        records.again(&entity, &key)?;
+    }
     let mut start = 0;
     loop {
         let request = PageRequest {
-            after: options.after.as_ref(),
+            after: records.run.options.after.as_ref(),
             start,
-            size: options.page_size,
+            size: records.run.options.page_size,
         };
-        let page = connectors::wait(runtime, source.list(&entity.entity, &request))?;
+        let page = connectors::wait(records.run.runtime, records.run.source.list(&entity, &request))
+            .map_err(Stopped::Source)?;
         start += page.records.len();
         for record in &page.records {
-            let key = record
-                .get(&id_field)
-                .and_then(|id| id.to_text().map(|t| t.into_owned()))
-                .unwrap_or_default();
-            let mut planner = if options.dry_run {
-                Planner::dry(target, runtime, &mut planned)
-            } else {
-                Planner::applying(target, runtime, &mut planned)
-            };
-            let result = evaluator.run(record, &mut planner);
-            let plan = planner.finish(flow_target, result);
-            summary.count(&plan);
-            // The cursor stops before the first failed record, so that the
-            // next run reads it again.
-            if let Some(field) = &cursor_field
-                && summary.failed == 0
-                && let Some(value) = record.get(field)
-                && summary
-                    .cursor
-                    .as_ref()
-                    .is_none_or(|cursor| value.compare(cursor) == Some(std::cmp::Ordering::Greater))
-            {
-                summary.cursor = Some(value.clone());
-            }
-            each(Processed {
-                key,
-                input: record,
-                plan: &plan,
-            });
+            records.one(record)?;
         }
         if !page.more {
             break;
         }
     }
-    Ok(summary)
+    records.finish()
+}
+
+/// Runs again the records with these source ids (the dead letters, when
+/// none are given): each read from the source by its id.
+pub fn retry(run: Run<'_, '_>, keys: &[String], each: impl FnMut(Processed<'_>)) -> Result<Summary, Stopped> {
+    let Some(entity) = &run.flow.source else {
+        return Err(Stopped::Source(ConnectorError::local(
+            "the flow declares no `source` to read records from",
+        )));
+    };
+    let entity = entity.entity.clone();
+    let keys = match (keys, &run.state) {
+        ([], Some(state)) => state.dead_letters()?.into_iter().map(|letter| letter.key).collect(),
+        _ => keys.to_vec(),
+    };
+    let mut records = Records::new(run, each)?;
+    for key in keys {
+        records.again(&entity, &key)?;
+    }
+    records.finish()
+}
+
+/// The records of one run, one at a time.
+struct Records<'r, 'e, Each> {
+    run: Run<'r, 'e>,
+    each: Each,
+    id_field: String,
+    cursor_field: Option<String>,
+    planned: Planned,
+    summary: Summary,
+    /// The run's id in the state's history.
+    history: Option<i64>,
+}
+
+impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
+    fn new(mut run: Run<'r, 'e>, each: Each) -> Result<Self, Stopped> {
+        let entity = run
+            .flow
+            .source
+            .as_ref()
+            .map(|entity| entity.entity.as_str())
+            .unwrap_or("");
+        let id_field = run.source.id_field(entity).to_string();
+        let cursor_field = run.source.cursor_field(entity).map(String::from);
+        let history = match &mut run.state {
+            Some(state) if !run.options.dry_run => Some(state.begin_run()?),
+            _ => None,
+        };
+        Ok(Records {
+            run,
+            each,
+            id_field,
+            cursor_field,
+            planned: Planned::new(),
+            summary: Summary::default(),
+            history,
+        })
+    }
+
+    /// A record named by its source id, read again from the source. The
+    /// state keeps ids as text: a number is asked for as a number first.
+    fn again(&mut self, entity: &str, key: &str) -> Result<(), Stopped> {
+        let mut found = None;
+        if let Ok(number @ Value::Int(_)) = crate::value::json::parse(key) {
+            found =
+                connectors::wait(self.run.runtime, self.run.source.get(entity, &number)).map_err(Stopped::Source)?;
+        }
+        if found.is_none() {
+            let text = Value::from(key.to_string());
+            found = connectors::wait(self.run.runtime, self.run.source.get(entity, &text)).map_err(Stopped::Source)?;
+        }
+        match found {
+            Some(record) => self.one(&record),
+            None => {
+                // Gone from the source: nothing to take up.
+                if let (Some(state), Some(_)) = (&mut self.run.state, self.history) {
+                    state.forget(key)?;
+                }
+                self.summary.missing.push(key.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    /// Plans (and applies) one record, and commits how it ended.
+    fn one(&mut self, record: &Value<'static>) -> Result<(), Stopped> {
+        let key = record
+            .get(&self.id_field)
+            .and_then(|id| id.to_text().map(|t| t.into_owned()))
+            .unwrap_or_default();
+        if let (Some(state), Some(history)) = (&mut self.run.state, self.history) {
+            state.begin_record(history, &key)?;
+        }
+        let flow_target = (self.run.flow.targets.len() == 1).then(|| &self.run.flow.targets[0]);
+        let mut planner = if self.run.options.dry_run {
+            Planner::dry(self.run.target, self.run.runtime, &mut self.planned)
+        } else {
+            Planner::applying(self.run.target, self.run.runtime, &mut self.planned)
+        };
+        let result = self.run.evaluator.run(record, &mut planner);
+        let plan = planner.finish(flow_target, result);
+        self.summary.count(&plan);
+        let cursor = self.cursor_field.as_ref().and_then(|field| record.get(field));
+        if let (Some(state), Some(history)) = (&mut self.run.state, self.history) {
+            let code;
+            let ended = match &plan.error {
+                Some(error) if plan.decision == Decision::Fail => {
+                    code = error.code.to_string();
+                    Ended::Failed {
+                        error: error.masked_message(),
+                        code: &code,
+                    }
+                }
+                _ => Ended::Done {
+                    target: plan
+                        .main
+                        .and_then(|main| plan.actions.get(main))
+                        .and_then(|action| Some((action.entity.as_str(), action.id.clone()?))),
+                },
+            };
+            state.end_record(history, &key, ended, cursor)?;
+        }
+        if let Some(value) = cursor
+            && self
+                .summary
+                .cursor
+                .as_ref()
+                .is_none_or(|held| value.compare(held) == Some(std::cmp::Ordering::Greater))
+        {
+            self.summary.cursor = Some(value.clone());
+        }
+        (self.each)(Processed {
+            key,
+            input: record,
+            plan: &plan,
+        });
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Summary, Stopped> {
+        if let (Some(state), Some(history)) = (&mut self.run.state, self.history) {
+            state.end_run(history, &self.summary.counts())?;
+        }
+        Ok(self.summary)
+    }
 }
