@@ -424,6 +424,89 @@ fn a_record_in_flight_when_a_run_died_is_taken_up_first() {
 }
 
 #[test]
+fn a_create_without_a_key_is_not_sent_again_for_a_record_in_flight() {
+    use flowc::runtime::state::Store;
+    use flowc::runtime::state::sqlite::{Database, integration_id};
+    let systems = Systems::copy();
+    // A flow that creates without looking first: nothing could find what a
+    // run that died had written.
+    let flow = systems.path("blind.flow");
+    std::fs::write(
+        &flow,
+        r#"flow blind {
+  source ccv_salespos.orders
+  target eaccounting.orders
+  when $.id == 483920
+  create {
+    CustomerId = "c-1"
+    CurrencyCode = "EUR"
+    OrderDate = "2024-03-14"
+    Status = 1
+    EuThirdParty = false
+    ReverseChargeOnConstructionServices = false
+    RotReducedInvoicingType = 0
+    YourReference = $.ordernumber_full
+  }
+}
+"#,
+    )
+    .unwrap();
+    let source = format!("dir:{}", systems.path("ccv-salespos").display());
+    let target = format!("dir:{}", systems.path("eaccounting").display());
+    {
+        let mut state = Database::open(&systems.path("state"))
+            .unwrap()
+            .writer(&integration_id("blind", &source, &target))
+            .unwrap();
+        let run = state.begin_run().unwrap();
+        state
+            .end_record(
+                run,
+                "483924",
+                flowc::runtime::state::Ended::Done { target: None },
+                Some(&flowc::value::Value::Int(483924)),
+            )
+            .unwrap();
+        state.begin_record(run, "483920").unwrap();
+    }
+    let orders = systems.records("eaccounting", "orders").len();
+    let (code, stdout, _) = systems.run_flow(&flow, &["--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let plans = json_lines(&stdout);
+    assert_eq!(plans[0]["action"], "fail");
+    assert!(
+        plans[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no key to find what it may have written"),
+        "{stdout}"
+    );
+    assert_eq!(
+        systems.records("eaccounting", "orders").len(),
+        orders,
+        "nothing sent twice"
+    );
+    // Once someone has looked, a retry sends it.
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .args(["retry"])
+        .arg(&flow)
+        .args(["--source", &source, "--target", &target, "--state"])
+        .arg(systems.path("state"))
+        .arg("--log")
+        .arg(systems.path("activity.ndjson"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_eq!(systems.records("eaccounting", "orders").len(), orders + 1);
+}
+
+#[test]
 fn the_state_holds_no_personal_data() {
     let systems = Systems::copy();
     systems.run(&["--log-payloads"]);

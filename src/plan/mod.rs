@@ -207,12 +207,26 @@ pub fn serde_plain<T: Serialize>(value: &T) -> String {
 /// the whole run so that later records find them.
 pub type Planned = Vec<(String, Value<'static>)>;
 
+/// Whether a record's writes may have been carried out before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Uncertain {
+    No,
+    /// It failed in an earlier run: its creates with keys look first.
+    Failed,
+    /// A run stopped while it was in flight: its creates with keys look
+    /// first, and one without keys fails rather than risk a second record.
+    InFlight,
+}
+
 /// The evaluator's target while planning (and, when applying, writing).
 pub struct Planner<'r> {
     target: &'r dyn Connector,
     /// Where the connector's answers are waited for.
     runtime: &'r tokio::runtime::Handle,
     apply: bool,
+    /// Some of this record's writes may have been carried out before:
+    /// every create with keys first looks for what it would make.
+    uncertain: Uncertain,
     planned: &'r mut Planned,
     pub actions: Vec<Action>,
 }
@@ -228,6 +242,7 @@ impl<'r> Planner<'r> {
             target,
             runtime,
             apply: false,
+            uncertain: Uncertain::No,
             planned,
             actions: Vec::new(),
         }
@@ -243,9 +258,17 @@ impl<'r> Planner<'r> {
             target,
             runtime,
             apply: true,
+            uncertain: Uncertain::No,
             planned,
             actions: Vec::new(),
         }
+    }
+
+    /// For a record begun before: a create whose record is found by its
+    /// keys is not sent again.
+    pub fn uncertain(mut self, how: Uncertain) -> Planner<'r> {
+        self.uncertain = how;
+        self
     }
 
     /// The plan of a record, from what the evaluator made of it.
@@ -410,8 +433,25 @@ impl<'a> Target<'a> for Planner<'_> {
                     .zip(&keys)
                     .map(|(path, (_, value))| (path.as_slice(), value))
                     .collect();
-                connectors::wait(self.runtime, target.create(entity, &request.payload, &pairs))
-                    .map_err(|error| Self::failure(request.entity, error))?
+                if self.uncertain != Uncertain::No && !(pairs.is_empty() && self.uncertain == Uncertain::Failed) {
+                    if pairs.is_empty() {
+                        return Err(Self::failure(
+                            request.entity,
+                            "a run that stopped was writing this record, and this create has no key to find what it may have written: check the target, then `flowc retry`",
+                        ));
+                    }
+                    let found = connectors::wait(self.runtime, target.find(entity, &pairs))
+                        .map_err(|error| Self::failure(request.entity, error))?;
+                    if let Some(existing) = found.into_iter().next() {
+                        existing
+                    } else {
+                        connectors::wait(self.runtime, target.create(entity, &request.payload, &pairs))
+                            .map_err(|error| Self::failure(request.entity, error))?
+                    }
+                } else {
+                    connectors::wait(self.runtime, target.create(entity, &request.payload, &pairs))
+                        .map_err(|error| Self::failure(request.entity, error))?
+                }
             }
             WriteAction::Update { existing } if apply => {
                 let target = self.system_for(request.entity)?;

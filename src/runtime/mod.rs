@@ -9,7 +9,7 @@ pub mod state;
 use crate::check::ir::Flow;
 use crate::connectors::{self, Connector, ConnectorError, PageRequest};
 use crate::eval::Evaluator;
-use crate::plan::{Decision, Plan, Planned, Planner};
+use crate::plan::{Decision, Plan, Planned, Planner, Uncertain};
 use crate::value::Value;
 use state::{Ended, StateError, Store};
 
@@ -163,7 +163,7 @@ pub fn run(run: Run<'_, '_>, each: impl FnMut(Processed<'_>)) -> Result<Summary,
         _ => Vec::new(),
     };
     for key in in_flight {
-        records.again(&entity, &key)?;
+        records.again(&entity, &key, Uncertain::InFlight)?;
     }
     let mut start = 0;
     loop {
@@ -176,7 +176,7 @@ pub fn run(run: Run<'_, '_>, each: impl FnMut(Processed<'_>)) -> Result<Summary,
             .map_err(Stopped::Source)?;
         start += page.records.len();
         for record in &page.records {
-            records.one(record)?;
+            records.one(record, Uncertain::No)?;
         }
         if !page.more {
             break;
@@ -200,7 +200,7 @@ pub fn retry(run: Run<'_, '_>, keys: &[String], each: impl FnMut(Processed<'_>))
     };
     let mut records = Records::new(run, each)?;
     for key in keys {
-        records.again(&entity, &key)?;
+        records.again(&entity, &key, Uncertain::Failed)?;
     }
     records.finish()
 }
@@ -244,7 +244,7 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
 
     /// A record named by its source id, read again from the source. The
     /// state keeps ids as text: a number is asked for as a number first.
-    fn again(&mut self, entity: &str, key: &str) -> Result<(), Stopped> {
+    fn again(&mut self, entity: &str, key: &str, how: Uncertain) -> Result<(), Stopped> {
         let mut found = None;
         if let Ok(number @ Value::Int(_)) = crate::value::json::parse(key) {
             found =
@@ -255,7 +255,7 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
             found = connectors::wait(self.run.runtime, self.run.source.get(entity, &text)).map_err(Stopped::Source)?;
         }
         match found {
-            Some(record) => self.one(&record),
+            Some(record) => self.one(&record, how),
             None => {
                 // Gone from the source: nothing to take up.
                 if let (Some(state), Some(_)) = (&mut self.run.state, self.history) {
@@ -267,8 +267,10 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
         }
     }
 
-    /// Plans (and applies) one record, and commits how it ended.
-    fn one(&mut self, record: &Value<'static>) -> Result<(), Stopped> {
+    /// Plans (and applies) one record, and commits how it ended. `how`:
+    /// whether it was begun before (in flight when a run died, or failed),
+    /// so that some of its writes may have been carried out.
+    fn one(&mut self, record: &Value<'static>, how: Uncertain) -> Result<(), Stopped> {
         let key = record
             .get(&self.id_field)
             .and_then(|id| id.to_text().map(|t| t.into_owned()))
@@ -279,6 +281,8 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
         let flow_target = (self.run.flow.targets.len() == 1).then(|| &self.run.flow.targets[0]);
         let mut planner = if self.run.options.dry_run {
             Planner::dry(self.run.target, self.run.runtime, &mut self.planned)
+        } else if how != Uncertain::No {
+            Planner::applying(self.run.target, self.run.runtime, &mut self.planned).uncertain(how)
         } else {
             Planner::applying(self.run.target, self.run.runtime, &mut self.planned)
         };
