@@ -286,7 +286,11 @@ fn human(key: &str, plan: &Plan, flow: &SourceFile, style: render::Style) -> Str
             _ => serde_plain(&other),
         },
     };
-    let mut text = format!("record {key}: {decision}: {}\n", plan.reason(false));
+    let written = plan
+        .written_before_failing()
+        .map(|written| format!(" ({written})"))
+        .unwrap_or_default();
+    let mut text = format!("record {key}: {decision}: {}{written}\n", plan.reason(false));
     for (index, action) in plan.actions.iter().enumerate() {
         text.push_str(&format!(
             "  {}. {} {}: {}\n",

@@ -53,6 +53,8 @@ pub struct Action {
     /// The id of the record written, or of the one record found, in the
     /// target (when applied).
     pub id: Option<String>,
+    /// Whether this write was carried out in the target (not a plan only).
+    pub applied: bool,
 }
 
 impl Action {
@@ -151,6 +153,27 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The creates and updates carried out in the target for this record:
+    /// for a failed record, what it wrote before it failed.
+    pub fn carried_out(&self) -> (usize, usize) {
+        let count = |kind| {
+            self.actions
+                .iter()
+                .filter(|action| action.applied && action.kind == kind)
+                .count()
+        };
+        (count(ActionKind::Create), count(ActionKind::Update))
+    }
+
+    /// For a failed record that wrote before it failed: what it wrote.
+    pub fn written_before_failing(&self) -> Option<String> {
+        if self.decision != Decision::Fail {
+            return None;
+        }
+        let (created, updated) = self.carried_out();
+        writes(created, updated).map(|writes| format!("{writes} carried out before it failed"))
+    }
+
     /// Why the record got its decision, values masked when asked.
     pub fn reason(&self, masked: bool) -> String {
         match self.main.and_then(|index| self.actions.get(index)) {
@@ -181,6 +204,15 @@ impl Plan {
         if let Some(error) = &self.error {
             object.push("code", Value::from(error.code.id.to_string()));
         }
+        if self.decision == Decision::Fail {
+            let (created, updated) = self.carried_out();
+            if created + updated > 0 {
+                let mut written = Object::with_capacity(2);
+                written.push("created", Value::Int(created as i64));
+                written.push("updated", Value::Int(updated as i64));
+                object.push("carried_out", Value::object(written));
+            }
+        }
         object.push(
             "actions",
             Value::list(self.actions.iter().map(|action| action.to_json(masked)).collect()),
@@ -193,6 +225,20 @@ impl Plan {
         object.push("payload", payload);
         Value::object(object)
     }
+}
+
+/// `1 create and 2 updates`; `None` for none.
+pub fn writes(created: usize, updated: usize) -> Option<String> {
+    let words = |n: usize, what: &str| match n {
+        0 => None,
+        1 => Some(format!("1 {what}")),
+        n => Some(format!("{n} {what}s")),
+    };
+    let said: Vec<String> = [words(created, "create"), words(updated, "update")]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!said.is_empty()).then(|| said.join(" and "))
 }
 
 /// A unit enum's serde name (`create`).
@@ -395,6 +441,7 @@ impl<'a> Target<'a> for Planner<'_> {
             found: found.len(),
             upserted: false,
             payload: None,
+            applied: false,
             id: match (self.apply, found.as_slice()) {
                 (true, [one]) => one
                     .get(target.id_field(&entity.entity))
@@ -488,6 +535,7 @@ impl<'a> Target<'a> for Planner<'_> {
             upserted: request.kind != WriteKind::Create,
             payload,
             id,
+            applied: apply && matches!(kind, ActionKind::Create | ActionKind::Update),
         });
         Ok(record)
     }

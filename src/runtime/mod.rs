@@ -60,6 +60,9 @@ pub struct Summary {
     /// Records asked for again (in flight, or retried) that the source no
     /// longer has.
     pub missing: Vec<String>,
+    /// The creates and updates failed records carried out before they
+    /// failed (a customer created, then the order refused).
+    pub written_by_failed: (usize, usize),
 }
 
 impl Summary {
@@ -70,7 +73,12 @@ impl Summary {
             Decision::Skip => self.skipped += 1,
             Decision::Create => self.created += 1,
             Decision::Update => self.updated += 1,
-            Decision::Fail => self.failed += 1,
+            Decision::Fail => {
+                self.failed += 1;
+                let (created, updated) = plan.carried_out();
+                self.written_by_failed.0 += created;
+                self.written_by_failed.1 += updated;
+            }
             Decision::Emit | Decision::None => self.unchanged += 1,
         }
     }
@@ -99,6 +107,9 @@ impl std::fmt::Display for Summary {
             "{} read: {} filtered out, {} created, {} updated, {} skipped, {} failed",
             self.read, self.filtered, self.created, self.updated, self.skipped, self.failed
         )?;
+        if let Some(writes) = crate::plan::writes(self.written_by_failed.0, self.written_by_failed.1) {
+            write!(f, " (the failed records had carried out {writes})")?;
+        }
         if self.unchanged > 0 {
             write!(f, ", {} without changes", self.unchanged)?;
         }
