@@ -169,7 +169,10 @@ fn a_dry_run_decides_every_kind_of_order_and_writes_nothing() {
 #[test]
 fn human_output_gives_each_record_its_decision_and_actions() {
     let systems = Systems::copy();
-    let (code, stdout, _) = systems.run(&["--dry-run"]);
+    // One line per record by default.
+    let (_, stdout, _) = systems.run(&["--dry-run"]);
+    assert_eq!(stdout.lines().count(), 7, "6 records and the summary\n{stdout}");
+    let (code, stdout, _) = systems.run(&["--dry-run", "--verbose"]);
     assert_eq!(code, 1);
     let headlines: Vec<&str> = stdout.lines().filter(|line| line.starts_with("record ")).collect();
     insta::assert_snapshot!(headlines.join("\n"), @r#"

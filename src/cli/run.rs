@@ -45,6 +45,9 @@ pub struct Options {
     /// Plan only: print what would happen, write nothing to the target.
     #[arg(long)]
     pub dry_run: bool,
+    /// For people: every record's actions, payloads and failures in full (one line per record without).
+    #[arg(long, short)]
+    pub verbose: bool,
     /// How to print the plans: for people, or one JSON object per record.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -198,7 +201,7 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
     let mut log_failed = None;
     let each = |processed: runtime::Processed<'_>| {
         let text = match options.format {
-            Format::Human => human(&processed.key, processed.plan, flow_file, style),
+            Format::Human => human(&processed.key, processed.plan, flow_file, style, options.verbose),
             Format::Json => crate::plan::json_line(processed.plan, Some(&processed.key)) + "\n",
         };
         let _ = out.write_all(text.as_bytes());
@@ -270,9 +273,10 @@ fn parse_cursor(text: &str) -> Value<'static> {
     }
 }
 
-/// A plan for people: the decision and its reason, the actions in order,
-/// and the payload of the flow's own entity.
-fn human(key: &str, plan: &Plan, flow: &SourceFile, style: render::Style) -> String {
+/// A plan for people: the decision and its reason in one line; with
+/// `verbose`, the actions in order with their payloads, and where in the
+/// flow a failure arose.
+fn human(key: &str, plan: &Plan, flow: &SourceFile, style: render::Style, verbose: bool) -> String {
     let decision = match plan.decision {
         Decision::Filtered => "filtered out".to_string(),
         Decision::Fail => match &plan.error {
@@ -291,6 +295,9 @@ fn human(key: &str, plan: &Plan, flow: &SourceFile, style: render::Style) -> Str
         .map(|written| format!(" ({written})"))
         .unwrap_or_default();
     let mut text = format!("record {key}: {decision}: {}{written}\n", plan.reason(false));
+    if !verbose {
+        return text;
+    }
     for (index, action) in plan.actions.iter().enumerate() {
         text.push_str(&format!(
             "  {}. {} {}: {}\n",
