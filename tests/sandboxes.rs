@@ -138,10 +138,10 @@ impl World {
         }
     }
 
-    /// Runs the shipped orders flow from the shop into the books.
-    fn run(&self, state: &str, extra: &[&str]) -> (i32, String, String) {
-        let output = Command::cargo_bin("flowc")
-            .unwrap()
+    /// The shipped orders flow from the shop into the books, as a command.
+    fn command(&self, state: &str, extra: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowc"));
+        command
             .current_dir(root())
             .env("NO_COLOR", "1")
             .env("FLOWC_TEST_SHOP_SECRET", SHOP_SECRET)
@@ -160,7 +160,13 @@ impl World {
             .arg("--state")
             .arg(self.dir.path().join(state))
             .args(["--now", "2024-03-15T08:00:00Z", "--format", "json"])
-            .args(extra)
+            .args(extra);
+        command
+    }
+
+    /// Runs the shipped orders flow from the shop into the books.
+    fn run(&self, state: &str, extra: &[&str]) -> (i32, String, String) {
+        let output = Command::from_std(self.command(state, extra))
             .timeout(Duration::from_secs(600))
             .output()
             .unwrap();
@@ -270,6 +276,46 @@ fn orders_reach_the_books_exactly_once_through_faults_and_a_second_run_creates_n
 
     let log = std::fs::read_to_string(world.dir.path().join("state/activity.ndjson")).unwrap();
     canaries_absent(&[&stdout, &stderr, &stderr2, &log]);
+    world.stop();
+}
+
+#[test]
+fn sigterm_finishes_the_record_in_progress_and_the_next_run_goes_on() {
+    // Slow answers, so that the run is in the middle when it is asked to stop.
+    let world = World::start(40, "latency=25ms", Duration::from_secs(3600));
+    let child = world
+        .command("state", &[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("stopped when asked"), "{stderr}");
+    let done = String::from_utf8_lossy(&output.stdout).lines().count();
+    assert!(done > 0 && done < 40, "stopped in the middle: {done} records done");
+    let sent = world.books("orders").len();
+
+    // Nothing was left in flight: the next run reads on from the cursor and
+    // sends the rest, each order once.
+    let (code, stdout, stderr) = world.run("state", &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 40 - done, "the rest, no record twice");
+    let orders = world.books("orders");
+    assert!(orders.len() > sent);
+    for reference in &world.paid {
+        let count = orders
+            .iter()
+            .filter(|order| order["YourReference"] == reference.as_str())
+            .count();
+        assert_eq!(count, 1, "{reference} is in the books {count} times");
+    }
     world.stop();
 }
 

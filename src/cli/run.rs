@@ -196,6 +196,7 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
         after,
         ..runtime::Options::default()
     };
+    stop_on_signals(io.handle(), &run_options.stop);
     let evaluator = Evaluator::new(program, loaded.settings.clone(), options.clock);
     let flow_file = loaded.checked.file(FileId(0));
     let mut log_failed = None;
@@ -251,6 +252,11 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
         }
         Format::Json => eprintln!("{summary}{dry}"),
     }
+    if summary.stopped {
+        eprintln!(
+            "stopped when asked: the record in progress was finished and committed; the next run goes on from there"
+        );
+    }
     for key in &summary.missing {
         eprintln!("warning: record {key} is not in the source (any more): nothing was done with it");
     }
@@ -262,6 +268,41 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
         Outcome::Failure
     } else {
         Outcome::Success
+    }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM stop a run after the record in progress,
+/// whose outcome is committed: nothing is left half done.
+fn stop_on_signals(runtime: &tokio::runtime::Handle, stop: &std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    let stop = stop.clone();
+    runtime.spawn(async move {
+        signalled().await;
+        eprintln!("stopping after the record in progress (asked by a signal; ask again to stop at once)");
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Asked again: at once. The record in flight stays noted in the
+        // state, and the next run takes it up first.
+        signalled().await;
+        eprintln!("stopped at once: the record in flight is taken up by the next run");
+        std::process::exit(130);
+    });
+}
+
+/// The next SIGINT or SIGTERM.
+async fn signalled() {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
     }
 }
 

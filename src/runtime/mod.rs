@@ -31,6 +31,8 @@ pub struct Options {
     pub page_size: usize,
     /// Only source records whose cursor field is beyond this.
     pub after: Option<Value<'static>>,
+    /// Set to stop the run after the record in progress (SIGINT, SIGTERM).
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Default for Options {
@@ -39,6 +41,7 @@ impl Default for Options {
             dry_run: true,
             page_size: 100,
             after: None,
+            stop: Default::default(),
         }
     }
 }
@@ -63,6 +66,8 @@ pub struct Summary {
     /// The creates and updates failed records carried out before they
     /// failed (a customer created, then the order refused).
     pub written_by_failed: (usize, usize),
+    /// Whether the run stopped when asked, before its end.
+    pub stopped: bool,
 }
 
 impl Summary {
@@ -174,10 +179,13 @@ pub fn run(run: Run<'_, '_>, each: impl FnMut(Processed<'_>)) -> Result<Summary,
         _ => Vec::new(),
     };
     for key in in_flight {
+        if records.stopping() {
+            return records.finish();
+        }
         records.again(&entity, &key, Uncertain::InFlight)?;
     }
     let mut start = 0;
-    loop {
+    'pages: loop {
         let request = PageRequest {
             after: records.run.options.after.as_ref(),
             start,
@@ -187,6 +195,9 @@ pub fn run(run: Run<'_, '_>, each: impl FnMut(Processed<'_>)) -> Result<Summary,
             .map_err(Stopped::Source)?;
         start += page.records.len();
         for record in &page.records {
+            if records.stopping() {
+                break 'pages;
+            }
             records.one(record, Uncertain::No)?;
         }
         if !page.more {
@@ -211,6 +222,9 @@ pub fn retry(run: Run<'_, '_>, keys: &[String], each: impl FnMut(Processed<'_>))
     };
     let mut records = Records::new(run, each)?;
     for key in keys {
+        if records.stopping() {
+            break;
+        }
         records.again(&entity, &key, Uncertain::Failed)?;
     }
     records.finish()
@@ -251,6 +265,14 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
             summary: Summary::default(),
             history,
         })
+    }
+
+    /// Whether the run was asked to stop: it stops before the next record.
+    fn stopping(&mut self) -> bool {
+        if self.run.options.stop.load(std::sync::atomic::Ordering::SeqCst) {
+            self.summary.stopped = true;
+        }
+        self.summary.stopped
     }
 
     /// A record named by its source id, read again from the source. The
