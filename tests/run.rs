@@ -569,6 +569,29 @@ fn a_record_that_failed_after_writing_says_what_it_wrote_and_its_retry_finds_it(
 }
 
 #[test]
+fn a_run_with_failures_notifies_with_its_summary() {
+    let systems = Systems::copy();
+    let report = systems.path("report.json");
+    let command = format!("cat > '{}'", report.display());
+    let (code, _, _) = systems.run(&["--notify", &command]);
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(
+        (report["failed"].as_i64(), report["created"].as_i64()),
+        (Some(1), Some(3))
+    );
+    assert!(
+        report["integration"].as_str().unwrap().starts_with("orders (dir:"),
+        "{report}"
+    );
+    // Without failures, no report.
+    std::fs::remove_file(systems.path("report.json")).unwrap();
+    let (code, _, _) = systems.run(&["--notify", &command]);
+    assert_eq!(code, 0);
+    assert!(!systems.path("report.json").exists());
+}
+
+#[test]
 fn the_state_holds_no_personal_data() {
     let systems = Systems::copy();
     systems.run(&["--log-payloads"]);

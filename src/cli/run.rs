@@ -57,6 +57,12 @@ pub struct Options {
     /// The activity log the run appends to (default: activity.ndjson in the state directory).
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+    /// Days the rotated activity logs are kept (one per day), then deleted.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub log_retention: u32,
+    /// A command run (with sh -c) when records failed, with the run's summary as JSON on its standard input.
+    #[arg(long, value_name = "COMMAND")]
+    pub notify: Option<String>,
     /// Log payloads whole: without this, e-mail addresses, names, addresses and phone numbers are masked.
     #[arg(long)]
     pub log_payloads: bool,
@@ -154,6 +160,12 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
         .log
         .clone()
         .unwrap_or_else(|| options.state.join("activity.ndjson"));
+    if let Err(error) = runtime::log::rotate(&log_path, chrono::Utc::now().date_naive(), options.log_retention) {
+        eprintln!(
+            "warning: the activity logs beside {} could not be rotated: {error}",
+            log_path.display()
+        );
+    }
     let mut log = match ActivityLog::open(&log_path, &flow.name, moment, options.dry_run, options.log_payloads) {
         Ok(log) => log,
         Err(error) => {
@@ -200,12 +212,21 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
     let evaluator = Evaluator::new(program, loaded.settings.clone(), options.clock);
     let flow_file = loaded.checked.file(FileId(0));
     let mut log_failed = None;
+    let progress = progress();
+    let mut failed = 0usize;
     let each = |processed: runtime::Processed<'_>| {
         let text = match options.format {
             Format::Human => human(&processed.key, processed.plan, flow_file, style, options.verbose),
             Format::Json => crate::plan::json_line(processed.plan, Some(&processed.key)) + "\n",
         };
-        let _ = out.write_all(text.as_bytes());
+        progress.suspend(|| {
+            let _ = out.write_all(text.as_bytes());
+        });
+        progress.inc(1);
+        if processed.plan.decision == Decision::Fail {
+            failed += 1;
+            progress.set_message(format!("· {failed} failed"));
+        }
         if let Err(error) = log.record(options.clock.now(), &processed.key, processed.input, processed.plan) {
             log_failed.get_or_insert(error);
         }
@@ -223,6 +244,7 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
         Over::Source => runtime::run(work, each),
         Over::Again(records) => runtime::retry(work, records, each),
     };
+    progress.finish_and_clear();
     let _ = log.flush();
     if let Some(error) = log_failed {
         eprintln!(
@@ -265,10 +287,85 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
     }
     eprintln!("activity log: {} (run {})", log_path.display(), log.run_id());
     if summary.failed > 0 {
+        if let Some(command) = &options.notify {
+            notify(command, &integration, log.run_id(), &summary, options.dry_run);
+        }
         Outcome::Failure
     } else {
         Outcome::Success
     }
+}
+
+/// Runs `--notify COMMAND` (with `sh -c`) with the run's summary as JSON on
+/// its standard input, so that a failing integration is reported at once.
+/// It may take 60 seconds; what it prints goes to standard error.
+fn notify(command: &str, integration: &str, run: &str, summary: &runtime::Summary, dry_run: bool) {
+    use crate::value::Object;
+    let count = |n: usize| Value::Int(n as i64);
+    let mut report = Object::new();
+    report.push("integration", Value::from(integration.to_string()));
+    report.push("run", Value::from(run.to_string()));
+    report.push("dry_run", Value::Bool(dry_run));
+    report.push("read", count(summary.read));
+    report.push("created", count(summary.created));
+    report.push("updated", count(summary.updated));
+    report.push("skipped", count(summary.skipped));
+    report.push("filtered", count(summary.filtered));
+    report.push("failed", count(summary.failed));
+    report.push("summary", Value::from(summary.to_string()));
+    let report = json::to_string(&Value::object(report));
+    let child = std::process::Command::new("sh")
+        .args(["-c", command])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::inherit())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(error) => {
+            eprintln!("warning: --notify could not be started: {error}");
+            return;
+        }
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(report.as_bytes());
+        let _ = stdin.write_all(b"\n");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return,
+            Ok(Some(status)) => {
+                eprintln!("warning: --notify ended with {status}");
+                return;
+            }
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                eprintln!("warning: --notify took more than 60 s and was stopped");
+                return;
+            }
+            Err(error) => {
+                eprintln!("warning: --notify: {error}");
+                return;
+            }
+        }
+    }
+}
+
+/// On a terminal, a line on standard error with the records done, their
+/// rate and the failures so far; nothing when standard error is not a
+/// terminal (indicatif draws only there).
+fn progress() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {pos} records, {per_sec} {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM stop a run after the record in progress,

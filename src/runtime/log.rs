@@ -7,7 +7,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
 use crate::plan::{ActionKind, Plan, mask, serde_plain};
 use crate::value::{Object, Value, json};
@@ -97,6 +97,58 @@ impl ActivityLog {
     }
 }
 
+/// Rotates the log at `path` by day and keeps `retention_days` of them: a
+/// log last written on an earlier day (UTC) than `today` becomes
+/// `<path>.<that day>` (`activity.ndjson.2026-11-29`), and rotated logs
+/// older than the retention are deleted, as the platform promises that
+/// logs do not stay for ever.
+pub fn rotate(path: &Path, today: NaiveDate, retention_days: u32) -> std::io::Result<()> {
+    let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+        return Ok(());
+    };
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    if let Ok(metadata) = std::fs::metadata(path)
+        && let Ok(modified) = metadata.modified()
+    {
+        let day = DateTime::<Utc>::from(modified).date_naive();
+        if day < today {
+            let rotated = dir.join(format!("{name}.{day}"));
+            if rotated.exists() {
+                // Two rotations for one day (a clock set back): keep both.
+                let mut text = std::fs::read(path)?;
+                let mut old = std::fs::read(&rotated)?;
+                old.append(&mut text);
+                std::fs::write(&rotated, old)?;
+                std::fs::remove_file(path)?;
+            } else {
+                std::fs::rename(path, &rotated)?;
+            }
+        }
+    }
+    let oldest = today - chrono::Days::new(u64::from(retention_days));
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(day) = file
+            .to_str()
+            .and_then(|file| file.strip_prefix(name))
+            .and_then(|rest| rest.strip_prefix('.'))
+            .and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+        else {
+            continue;
+        };
+        if day < oldest && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// `2026-11-22T22:50:07Z-3f9a`: when the run started, and four hex digits
 /// to tell apart runs started in the same second.
 fn run_id(moment: DateTime<Utc>) -> String {
@@ -107,4 +159,40 @@ fn run_id(moment: DateTime<Utc>) -> String {
         moment.to_rfc3339_opts(SecondsFormat::Secs, true),
         random & 0xffff
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_rotate_by_day_and_old_ones_are_deleted() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let log = dir.path().join("activity.ndjson");
+        std::fs::write(&log, "{\"run\": \"yesterday\"}\n").unwrap();
+        let yesterday = DateTime::parse_from_rfc3339("2026-11-29T12:00:00Z").unwrap();
+        File::options()
+            .write(true)
+            .open(&log)
+            .unwrap()
+            .set_modified(yesterday.into())
+            .unwrap();
+        std::fs::write(dir.path().join("activity.ndjson.2026-10-01"), "old\n").unwrap();
+        std::fs::write(dir.path().join("activity.ndjson.2026-11-20"), "recent\n").unwrap();
+        std::fs::write(dir.path().join("other.ndjson.2020-01-01"), "not ours\n").unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        rotate(&log, today, 30).unwrap();
+        assert!(!log.exists(), "rotated");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("activity.ndjson.2026-11-29")).unwrap(),
+            "{\"run\": \"yesterday\"}\n"
+        );
+        assert!(dir.path().join("activity.ndjson.2026-11-20").exists(), "within 30 days");
+        assert!(!dir.path().join("activity.ndjson.2026-10-01").exists(), "past 30 days");
+        assert!(dir.path().join("other.ndjson.2020-01-01").exists(), "only its own logs");
+        // Today's log stays where it is.
+        std::fs::write(&log, "today\n").unwrap();
+        rotate(&log, chrono::Utc::now().date_naive(), 30).unwrap();
+        assert!(log.exists());
+    }
 }
