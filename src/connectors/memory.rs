@@ -3,12 +3,13 @@
 //! [`MemoryConnector`], a store as a connector, for `flowc test`. The store
 //! is also the working copy behind [`super::DirConnector`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
+use super::index::Index;
 use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
 use crate::value::{Object, Value};
 
@@ -19,14 +20,18 @@ pub struct Store {
     entities: BTreeMap<String, Vec<Value<'static>>>,
     /// How many records this store has created, for ids.
     created: u64,
+    /// Per entity and field path, the records by value: built when first
+    /// looked up by, kept up to date by every write.
+    indexes: HashMap<(String, Vec<String>), Index>,
+    /// Per entity, the largest whole-number id (for new ids).
+    largest_id: HashMap<String, Option<i64>>,
 }
 
 impl Store {
     pub fn new(system: impl Into<String>) -> Store {
         Store {
             system: system.into(),
-            entities: BTreeMap::new(),
-            created: 0,
+            ..Store::default()
         }
     }
 
@@ -35,7 +40,34 @@ impl Store {
     }
 
     pub fn insert(&mut self, entity: impl Into<String>, records: Vec<Value<'static>>) {
-        self.entities.insert(entity.into(), records);
+        let entity = entity.into();
+        self.indexes.retain(|(indexed, _), _| *indexed != entity);
+        self.largest_id.remove(&entity);
+        self.entities.insert(entity, records);
+    }
+
+    /// The index of `entity` at `path`, built when first asked for.
+    fn index(&mut self, entity: &str, path: &[String]) -> &Index {
+        let records = self.entities.get(entity).map_or(&[][..], Vec::as_slice);
+        self.indexes
+            .entry((entity.to_string(), path.to_vec()))
+            .or_insert_with(|| Index::build(records, path))
+    }
+
+    /// Keeps the indexes of `entity` up to date with a record put at `at`
+    /// (`old`: what was there before).
+    fn reindex(&mut self, entity: &str, at: usize, old: Option<&Value<'static>>) {
+        let Some(record) = self.entities.get(entity).and_then(|records| records.get(at)) else {
+            return;
+        };
+        for ((indexed, path), index) in &mut self.indexes {
+            if indexed == entity {
+                if let Some(old) = old {
+                    index.remove(at, old, path);
+                }
+                index.add(at, record, path);
+            }
+        }
     }
 
     /// The records of an entity (none when it has none).
@@ -47,11 +79,17 @@ impl Store {
         self.entities.contains_key(entity)
     }
 
-    fn position(&self, entity: &str, id: &Value<'_>) -> Option<usize> {
-        let field = self.id_field(entity).to_string();
-        self.records(entity)
-            .iter()
-            .position(|record| record.get(&field) == Some(id))
+    fn position(&mut self, entity: &str, id: &Value<'_>) -> Option<usize> {
+        let field = vec![self.id_field(entity).to_string()];
+        let candidates = self.index(entity, &field).positions(id).map(<[usize]>::to_vec);
+        let records = self.records(entity);
+        match candidates {
+            Some(candidates) => candidates
+                .into_iter()
+                .filter(|at| records[*at].get(&field[0]) == Some(id))
+                .min(),
+            None => records.iter().position(|record| record.get(&field[0]) == Some(id)),
+        }
     }
 
     /// A new id for a record of `entity`, in the form the entity's ids take:
@@ -60,20 +98,35 @@ impl Store {
     fn new_id(&mut self, entity: &str) -> Value<'static> {
         self.created += 1;
         let field = self.id_field(entity).to_string();
-        let records = self.records(entity);
-        let numeric = records
-            .iter()
-            .filter_map(|r| r.get(&field))
-            .all(|id| matches!(id, Value::Int(_)));
-        if numeric && field == "id" {
-            let largest = records.iter().filter_map(|r| match r.get(&field) {
-                Some(Value::Int(id)) => Some(*id),
-                _ => None,
-            });
-            return Value::Int(largest.max().unwrap_or(0) + 1);
+        let largest = match self.largest_id.get(entity) {
+            Some(largest) => *largest,
+            None => {
+                // Whole numbers only: one id of another kind makes ids UUIDs.
+                let records = self.records(entity);
+                let numeric = records
+                    .iter()
+                    .filter_map(|r| r.get(&field))
+                    .all(|id| matches!(id, Value::Int(_)));
+                let largest = numeric.then(|| {
+                    records
+                        .iter()
+                        .filter_map(|r| match r.get(&field) {
+                            Some(Value::Int(id)) => Some(*id),
+                            _ => None,
+                        })
+                        .max()
+                        .unwrap_or(0)
+                });
+                self.largest_id.insert(entity.to_string(), largest);
+                largest
+            }
+        };
+        match largest {
+            Some(largest) if field == "id" => Value::Int(largest + 1),
+            _ => Value::from(uuid()),
         }
-        Value::from(uuid())
     }
+
     pub fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
         let cursor = self.cursor_field(entity).map(String::from);
         if let (Some(after), Some(field)) = (request.after, &cursor)
@@ -101,15 +154,32 @@ impl Store {
         Ok(Page { records, more })
     }
 
-    pub fn find(&self, entity: &str, keys: &Keys<'_>) -> Vec<Value<'static>> {
-        self.records(entity)
-            .iter()
-            .filter(|record| matches_keys(record, keys))
-            .cloned()
-            .collect()
+    pub fn find(&mut self, entity: &str, keys: &Keys<'_>) -> Vec<Value<'static>> {
+        // The first key narrows by its index; all keys decide.
+        let candidates = match keys.first() {
+            Some((path, value)) => self.index(entity, path).positions(value).map(<[usize]>::to_vec),
+            None => None,
+        };
+        let records = self.records(entity);
+        match candidates {
+            Some(mut candidates) => {
+                candidates.sort_unstable();
+                candidates
+                    .into_iter()
+                    .map(|at| &records[at])
+                    .filter(|record| matches_keys(record, keys))
+                    .cloned()
+                    .collect()
+            }
+            None => records
+                .iter()
+                .filter(|record| matches_keys(record, keys))
+                .cloned()
+                .collect(),
+        }
     }
 
-    pub fn get(&self, entity: &str, id: &Value<'_>) -> Option<Value<'static>> {
+    pub fn get(&mut self, entity: &str, id: &Value<'_>) -> Option<Value<'static>> {
         self.position(entity, id).map(|at| self.records(entity)[at].clone())
     }
 
@@ -121,13 +191,19 @@ impl Store {
         let field = self.id_field(entity).to_string();
         if !record.contains_key(&field) {
             let id = self.new_id(entity);
-            record.insert(field, id);
+            record.insert(field.clone(), id);
         }
         let record = Value::object(record);
-        self.entities
-            .entry(entity.to_string())
-            .or_default()
-            .push(record.clone());
+        if let (Some(Value::Int(id)), Some(Some(largest))) = (record.get(&field), self.largest_id.get_mut(entity)) {
+            *largest = (*largest).max(*id);
+        } else if !matches!(record.get(&field), Some(Value::Int(_))) {
+            // An id of another kind: new ids are UUIDs from now on.
+            self.largest_id.insert(entity.to_string(), None);
+        }
+        let records = self.entities.entry(entity.to_string()).or_default();
+        records.push(record.clone());
+        let at = records.len() - 1;
+        self.reindex(entity, at, None);
         Ok(record)
     }
 
@@ -150,8 +226,13 @@ impl Store {
                 record.insert(name.to_string(), value.clone().into_owned());
             }
         }
-        records[at] = Value::object(record);
-        Ok(records[at].clone())
+        let old = std::mem::replace(&mut records[at], Value::object(record));
+        let new = records[at].clone();
+        self.reindex(entity, at, Some(&old));
+        if old.get(self.id_field(entity)) != new.get(self.id_field(entity)) {
+            self.largest_id.remove(entity);
+        }
+        Ok(new)
     }
 
     pub fn id_field(&self, entity: &str) -> &'static str {

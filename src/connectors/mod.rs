@@ -18,6 +18,7 @@ pub mod dir;
 pub mod eaccounting;
 pub mod error;
 pub mod http;
+pub mod index;
 pub mod memory;
 pub mod mpluskassa;
 pub mod schema;
