@@ -2,13 +2,21 @@
 //! JSON array of its records. Read as a source, and read and written as a
 //! target.
 //!
-//! An entity's file is read once, when first needed, into a
-//! [`Store`]; every write then rewrites the file atomically: the
-//! new content goes to a temporary file beside it (created exclusively,
-//! under a name no one can guess), is flushed to disk, and replaces the old
-//! file by a rename, so a crash leaves either the old file or the new one,
-//! never half of one. A missing file is an entity without records (a first
-//! write creates it).
+//! An entity's file is read once, when first needed, into a [`Store`]
+//! (indexed for lookups). A write goes to memory and is appended to the
+//! entity's journal, `.<entity>.journal` beside its file (one JSON line per
+//! write, flushed to disk before the write counts as done), so that a run
+//! of many writes costs each write its own line, not a rewrite of the
+//! file. When the connector is done (and when a writer finds the journal
+//! of a run that was killed), the journal is folded into the file: the new
+//! content goes to a temporary file beside it (created exclusively, under
+//! a name no one can guess), is flushed to disk, and replaces the old file
+//! by a rename, so a crash leaves either the old file or the new one, never
+//! half of one; then the journal is removed. Reading replays a journal
+//! that is there (a line cut off by a crash is left out), and replaying is
+//! idempotent (a write puts its record by id), so a crash between the
+//! rename and the removal loses and doubles nothing. A missing file is an
+//! entity without records (a first write creates it).
 //!
 //! A connector opened for writing holds a lock on the directory for as long
 //! as it lives, so that two runs never write one target at once (the second
@@ -30,7 +38,7 @@ use async_trait::async_trait;
 
 use super::memory::Store;
 use super::{Connector, ConnectorError, Keys, Page, PageRequest};
-use crate::value::{Value, json};
+use crate::value::{Object, Value, json};
 
 #[derive(Debug)]
 pub struct DirConnector {
@@ -48,6 +56,8 @@ struct Directory {
     loaded: HashMap<String, Option<Fingerprint>>,
     /// The lock held on the directory while the connector may write.
     lock: Option<File>,
+    /// The journals this connector appends to, open.
+    journals: HashMap<String, File>,
 }
 
 /// What tells one version of a file from another.
@@ -87,6 +97,7 @@ impl DirConnector {
                 records: Store::new(system),
                 loaded: HashMap::new(),
                 lock: None,
+                journals: HashMap::new(),
             }),
         })
     }
@@ -117,6 +128,7 @@ impl DirConnector {
             }
             directory.lock = Some(handle);
             directory.remove_debris();
+            directory.fold_left_journals()?;
         }
         Ok(connector)
     }
@@ -215,7 +227,110 @@ impl Directory {
         };
         self.records.insert(entity, records);
         self.loaded.insert(entity.to_string(), fingerprint);
+        self.replay(entity)
+    }
+
+    fn journal(&self, entity: &str) -> PathBuf {
+        self.path.join(format!(".{entity}.journal"))
+    }
+
+    /// Applies the entity's journal, if there is one, to its records.
+    fn replay(&mut self, entity: &str) -> Result<(), ConnectorError> {
+        let path = self.journal(entity);
+        let text = match std::fs::symlink_metadata(&path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Ok(meta) if !meta.is_file() => {
+                return Err(ConnectorError::local(format!(
+                    "{} is not a regular file",
+                    path.display()
+                )));
+            }
+            _ => std::fs::read_to_string(&path)
+                .map_err(|error| ConnectorError::local(format!("cannot read {}: {error}", path.display())))?,
+        };
+        for (number, line) in text.split_inclusive('\n').enumerate() {
+            // A line a crash cut off was never a write that counted.
+            if !line.ends_with('\n') {
+                break;
+            }
+            let write = json::parse(line).map_err(|error| {
+                ConnectorError::local(format!("{} line {} is not JSON: {error}", path.display(), number + 1))
+            })?;
+            match write.get("create").or_else(|| write.get("update")) {
+                Some(record) => self.records.put(entity, record.clone().into_owned()),
+                None => {
+                    return Err(ConnectorError::local(format!(
+                        "{} line {} is no write flowc made",
+                        path.display(),
+                        number + 1
+                    )));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Folds the journals a killed run left into their files.
+    fn fold_left_journals(&mut self) -> Result<(), ConnectorError> {
+        let Ok(entries) = std::fs::read_dir(&self.path) else {
+            return Ok(());
+        };
+        let entities: Vec<String> = entries
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                name.strip_prefix('.')?.strip_suffix(".journal").map(str::to_string)
+            })
+            .filter(|entity| !entity.is_empty())
+            .collect();
+        for entity in entities {
+            self.load(&entity)?;
+            self.fold(&entity)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the entity's records to its file and removes its journal.
+    fn fold(&mut self, entity: &str) -> Result<(), ConnectorError> {
+        self.journals.remove(entity);
+        self.save(entity)?;
+        let path = self.journal(entity);
+        match std::fs::remove_file(&path) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(ConnectorError::local(format!(
+                "cannot remove {}: {error}",
+                path.display()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Appends a write to the entity's journal and flushes it to disk.
+    fn append(&mut self, entity: &str, line: &str) -> Result<(), ConnectorError> {
+        let path = self.journal(entity);
+        let fail = |error: std::io::Error| ConnectorError::local(format!("cannot write {}: {error}", path.display()));
+        if !self.journals.contains_key(entity) {
+            // Never through a link planted there (the directory is locked:
+            // no other flowc run writes it).
+            if std::fs::symlink_metadata(&path).is_ok_and(|meta| !meta.is_file()) {
+                return Err(ConnectorError::local(format!(
+                    "{} is not a regular file; flowc writes only regular files",
+                    path.display()
+                )));
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).append(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                // Readable by the owner only.
+                options.mode(0o600);
+            }
+            let file = options.open(&path).map_err(fail)?;
+            self.journals.insert(entity.to_string(), file);
+        }
+        let file = self.journals.get_mut(entity).expect("opened above");
+        file.write_all(line.as_bytes()).map_err(fail)?;
+        file.sync_data().map_err(fail)
     }
 
     /// Makes the entity's records in memory those of its file as it is now:
@@ -227,13 +342,9 @@ impl Directory {
         }
     }
 
-    /// Changes an entity's records in memory with `change` and writes them
-    /// to its file; when the write fails, memory is left as it was.
-    fn write_with(
-        &mut self,
-        entity: &str,
-        change: impl FnOnce(&mut Store) -> Result<Value<'static>, ConnectorError>,
-    ) -> Result<Value<'static>, ConnectorError> {
+    /// Carries out a write in memory and appends it to the entity's
+    /// journal; when the append fails, memory is left as it was.
+    fn write(&mut self, entity: &str, write: Change<'_>) -> Result<Value<'static>, ConnectorError> {
         if self.lock.is_none() {
             return Err(ConnectorError::local(format!(
                 "{} was opened to be read, not written",
@@ -241,12 +352,25 @@ impl Directory {
             )));
         }
         self.refresh(entity)?;
-        let before = self.records.records(entity).to_vec();
-        let result = change(&mut self.records).and_then(|record| self.save(entity).map(|()| record));
-        if result.is_err() {
-            self.records.insert(entity, before);
+        let (kind, record, before) = match write {
+            Change::Create(payload) => ("create", self.records.create(entity, payload)?, None),
+            Change::Update(id, payload) => {
+                let before = self.records.get(entity, id);
+                ("update", self.records.update(entity, id, payload)?, before)
+            }
+        };
+        let mut line = Object::with_capacity(1);
+        line.push(kind, record.clone());
+        let mut line = json::to_string(&Value::object(line));
+        line.push('\n');
+        if let Err(error) = self.append(entity, &line) {
+            match before {
+                Some(before) => self.records.put(entity, before),
+                None => self.records.remove_last(entity),
+            }
+            return Err(error);
         }
-        result
+        Ok(record)
     }
 
     /// Writes an entity's records to its file, atomically.
@@ -280,6 +404,28 @@ impl Directory {
         let written = std::fs::symlink_metadata(&file).map_err(fail)?;
         self.loaded.insert(entity.to_string(), Some(Fingerprint::of(&written)));
         Ok(())
+    }
+}
+
+/// A write to an entity.
+enum Change<'w> {
+    Create(&'w Value<'w>),
+    Update(&'w Value<'w>, &'w Value<'w>),
+}
+
+impl Drop for DirConnector {
+    /// Folds the journals into their files when the connector is done. A
+    /// fold that fails leaves the journal, which the next reader replays
+    /// and the next writer folds.
+    fn drop(&mut self) {
+        let mut directory = self.directory();
+        if directory.lock.is_none() {
+            return;
+        }
+        let entities: Vec<String> = directory.journals.keys().cloned().collect();
+        for entity in entities {
+            let _ = directory.fold(&entity);
+        }
     }
 }
 
@@ -328,8 +474,7 @@ impl Connector for DirConnector {
         _keys: &Keys<'_>,
     ) -> Result<Value<'static>, ConnectorError> {
         // A file write either happens or fails: its outcome is never unknown.
-        self.directory()
-            .write_with(entity, |records| records.create(entity, payload))
+        self.directory().write(entity, Change::Create(payload))
     }
 
     async fn update(
@@ -338,8 +483,7 @@ impl Connector for DirConnector {
         id: &Value<'_>,
         payload: &Value<'_>,
     ) -> Result<Value<'static>, ConnectorError> {
-        self.directory()
-            .write_with(entity, |records| records.update(entity, id, payload))
+        self.directory().write(entity, Change::Update(id, payload))
     }
 }
 
@@ -470,8 +614,58 @@ mod tests {
         // Another program adds a record (a longer file: a new size).
         std::fs::write(&file, r#"[{"Id": "c-1", "Name": "A"}, {"Id": "c-2", "Name": "Other"}]"#).unwrap();
         block(connector.create("customers", &customer("B"), &[])).unwrap();
+        drop(connector);
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("c-2") && text.contains("\"B\""), "{text}");
+    }
+
+    #[test]
+    fn writes_go_to_a_journal_that_is_folded_into_the_file_when_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        let a = block(connector.create("customers", &customer("A"), &[])).unwrap();
+        block(connector.update("customers", a.get("Id").unwrap(), &customer("A2"))).unwrap();
+        let journal = std::fs::read_to_string(dir.path().join(".customers.journal")).unwrap();
+        assert_eq!(journal.lines().count(), 2, "one line per write: {journal}");
+        assert!(!dir.path().join("customers.json").exists(), "not rewritten per write");
+        // A reader meanwhile sees the writes.
+        let reader = DirConnector::open(dir.path(), "eaccounting").unwrap();
+        assert_eq!(
+            all(&reader, "customers")[0].get("Name"),
+            Some(&Value::from("A2".to_string()))
+        );
+        drop(connector);
+        assert!(!dir.path().join(".customers.journal").exists());
+        let records = all(&DirConnector::open(dir.path(), "eaccounting").unwrap(), "customers");
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].get("Name"), Some(&Value::from("A2".to_string())));
+    }
+
+    #[test]
+    fn a_journal_a_killed_run_left_is_replayed_once_and_folded_by_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        // The file already holds c-1 (killed between the fold and the
+        // journal's removal), the journal creates c-1 and c-2 and was cut
+        // off in the middle of a third line.
+        std::fs::write(dir.path().join("customers.json"), r#"[{"Id": "c-1", "Name": "A"}]"#).unwrap();
+        std::fs::write(
+            dir.path().join(".customers.journal"),
+            "{\"create\": {\"Id\": \"c-1\", \"Name\": \"A\"}}\n{\"create\": {\"Id\": \"c-2\", \"Name\": \"B\"}}\n{\"create\": {\"Id\": \"c-3\"",
+        )
+        .unwrap();
+        let names = |connector: &DirConnector| -> Vec<String> {
+            all(connector, "customers")
+                .iter()
+                .map(|record| record.get("Id").unwrap().to_text().unwrap().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&DirConnector::open(dir.path(), "eaccounting").unwrap()),
+            ["c-1", "c-2"]
+        );
+        let writer = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
+        assert!(!dir.path().join(".customers.journal").exists(), "folded at once");
+        assert_eq!(names(&writer), ["c-1", "c-2"]);
     }
 
     #[test]
@@ -500,19 +694,28 @@ mod tests {
         std::fs::write(&victim, "untouched").unwrap();
         // The temporary name of old, and the entity file itself.
         std::os::unix::fs::symlink(&victim, dir.path().join(".customers.json.tmp")).unwrap();
+        // And the journal of an entity.
+        std::os::unix::fs::symlink(&victim, dir.path().join(".orders.journal")).unwrap();
+        let connector = DirConnector::open_for_writing(dir.path(), "eaccounting");
+        assert!(connector.unwrap_err().message.contains("not a regular file"));
+        std::fs::remove_file(dir.path().join(".orders.journal")).unwrap();
         let connector = DirConnector::open_for_writing(dir.path(), "eaccounting").unwrap();
         block(connector.create("customers", &customer("A"), &[])).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+
+        std::os::unix::fs::symlink(&victim, dir.path().join("articles.json")).unwrap();
+        let error = block(connector.create("articles", &customer("A"), &[])).unwrap_err();
+        assert!(error.message.contains("is a symbolic link"), "{error}");
+        std::os::unix::fs::symlink(&victim, dir.path().join(".units.journal")).unwrap();
+        let error = block(connector.create("units", &customer("A"), &[])).unwrap_err();
+        assert!(error.message.contains("not a regular file"), "{error}");
+        drop(connector);
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
         assert!(
             std::fs::symlink_metadata(dir.path().join("customers.json"))
                 .unwrap()
                 .is_file()
         );
-
-        std::os::unix::fs::symlink(&victim, dir.path().join("articles.json")).unwrap();
-        let error = block(connector.create("articles", &customer("A"), &[])).unwrap_err();
-        assert!(error.message.contains("is a symbolic link"), "{error}");
-        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
     }
 
     #[cfg(unix)]

@@ -235,6 +235,36 @@ impl Store {
         Ok(new)
     }
 
+    /// Puts a record as it is: over the record with its id, or after the
+    /// others (a write replayed, or one undone).
+    pub fn put(&mut self, entity: &str, record: Value<'static>) {
+        let field = self.id_field(entity);
+        let at = record.get(field).cloned().and_then(|id| self.position(entity, &id));
+        let records = self.entities.entry(entity.to_string()).or_default();
+        match at {
+            Some(at) => {
+                let old = std::mem::replace(&mut records[at], record);
+                self.reindex(entity, at, Some(&old));
+            }
+            None => {
+                records.push(record);
+                let at = records.len() - 1;
+                self.reindex(entity, at, None);
+            }
+        }
+        self.largest_id.remove(entity);
+    }
+
+    /// Takes back the last record created.
+    pub fn remove_last(&mut self, entity: &str) {
+        if let Some(records) = self.entities.get_mut(entity) {
+            let records = std::mem::take(records);
+            let mut records = records;
+            records.pop();
+            self.insert(entity, records);
+        }
+    }
+
     pub fn id_field(&self, entity: &str) -> &'static str {
         super::schema::id_field(&self.system, entity)
     }
