@@ -38,6 +38,7 @@ use async_trait::async_trait;
 
 use super::memory::Store;
 use super::{Connector, ConnectorError, Keys, Page, PageRequest};
+use crate::value::documents::Documents;
 use crate::value::{Object, Value, json};
 
 #[derive(Debug)]
@@ -58,6 +59,26 @@ struct Directory {
     lock: Option<File>,
     /// The journals this connector appends to, open.
     journals: HashMap<String, File>,
+    /// Source entities read a page at a time, never whole.
+    streams: HashMap<String, Stream>,
+}
+
+/// A source entity's file being read a page at a time: the array's
+/// elements one by one, so that memory does not grow with the file.
+struct Stream {
+    documents: Documents<std::io::BufReader<File>>,
+    /// The cursor the listing reads after.
+    after: Option<Value<'static>>,
+    /// Matching records handed out so far.
+    given: usize,
+    /// A matching record read ahead, to tell whether more follow.
+    ahead: Option<Value<'static>>,
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stream").field("given", &self.given).finish()
+    }
 }
 
 /// What tells one version of a file from another.
@@ -98,6 +119,7 @@ impl DirConnector {
                 loaded: HashMap::new(),
                 lock: None,
                 journals: HashMap::new(),
+                streams: HashMap::new(),
             }),
         })
     }
@@ -228,6 +250,112 @@ impl Directory {
         self.records.insert(entity, records);
         self.loaded.insert(entity.to_string(), fingerprint);
         self.replay(entity)
+    }
+
+    /// Whether a listing of the entity is read from its file a page at a
+    /// time: for a directory read as a source, an entity not held in
+    /// memory, with no journal to replay, whose file is a JSON array.
+    fn streamable(&mut self, entity: &str) -> Result<bool, ConnectorError> {
+        if self.lock.is_some() || self.loaded.contains_key(entity) {
+            return Ok(false);
+        }
+        if self.streams.contains_key(entity) {
+            return Ok(true);
+        }
+        if self.current(entity)?.is_none() || std::fs::symlink_metadata(self.journal(entity)).is_ok() {
+            return Ok(false);
+        }
+        let file = self.file(entity);
+        let mut start = [0u8; 64];
+        let read = File::open(&file)
+            .and_then(|mut opened| std::io::Read::read(&mut opened, &mut start))
+            .map_err(|error| ConnectorError::local(format!("cannot read {}: {error}", file.display())))?;
+        let text = start[..read]
+            .strip_prefix("\u{FEFF}".as_bytes())
+            .unwrap_or(&start[..read]);
+        Ok(text.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'['))
+    }
+
+    /// A page of a source entity, read on from where the last page ended
+    /// (from the start when asked elsewhere).
+    fn stream(&mut self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        let reusable = self
+            .streams
+            .get(entity)
+            .is_some_and(|stream| stream.given == request.start && stream.after.as_ref() == request.after);
+        if !reusable {
+            let file = self.file(entity);
+            let opened = File::open(&file)
+                .map_err(|error| ConnectorError::local(format!("cannot read {}: {error}", file.display())))?;
+            let mut stream = Stream {
+                documents: Documents::new(std::io::BufReader::with_capacity(256 * 1024, opened)),
+                after: request.after.cloned(),
+                given: 0,
+                ahead: None,
+            };
+            for _ in 0..request.start {
+                if self.next_matching(entity, &mut stream)?.is_none() {
+                    break;
+                }
+            }
+            stream.given = request.start;
+            self.streams.insert(entity.to_string(), stream);
+        }
+        let mut stream = self.streams.remove(entity).expect("a stream is there");
+        let mut records = Vec::with_capacity(request.size.min(1000));
+        while records.len() < request.size {
+            match stream.ahead.take() {
+                Some(record) => records.push(record),
+                None => match self.next_matching(entity, &mut stream)? {
+                    Some(record) => records.push(record),
+                    None => break,
+                },
+            }
+        }
+        stream.given += records.len();
+        stream.ahead = self.next_matching(entity, &mut stream)?;
+        let more = stream.ahead.is_some();
+        self.streams.insert(entity.to_string(), stream);
+        Ok(Page { records, more })
+    }
+
+    /// The next record of a stream after its cursor.
+    fn next_matching(&self, entity: &str, stream: &mut Stream) -> Result<Option<Value<'static>>, ConnectorError> {
+        let cursor = self.records.cursor_field(entity);
+        let file = self.file(entity);
+        loop {
+            let record = match stream.documents.next_document() {
+                None => return Ok(None),
+                Some(Ok((text, position))) => json::parse(text).map(Value::into_owned).map_err(|error| {
+                    ConnectorError::local(format!(
+                        "{} record {} (line {}) is not valid JSON: {error}",
+                        file.display(),
+                        position.record,
+                        position.line
+                    ))
+                })?,
+                Some(Err(error)) => {
+                    return Err(ConnectorError::local(format!("{}: {error}", file.display())));
+                }
+            };
+            let (Some(after), Some(field)) = (&stream.after, cursor) else {
+                return Ok(Some(record));
+            };
+            match record.get(field) {
+                Some(value) if !value.is_null() => match value.compare(after) {
+                    Some(std::cmp::Ordering::Greater) => return Ok(Some(record)),
+                    Some(_) => continue,
+                    None => {
+                        return Err(ConnectorError::local(format!(
+                            "the cursor {after} is {}, but `{field}` of {entity} holds {} values ({value}); they cannot be compared",
+                            after.kind(),
+                            value.kind()
+                        )));
+                    }
+                },
+                _ => continue,
+            }
+        }
     }
 
     fn journal(&self, entity: &str) -> PathBuf {
@@ -451,6 +579,9 @@ impl Connector for DirConnector {
 
     async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
         let mut directory = self.directory();
+        if directory.streamable(entity)? {
+            return directory.stream(entity, request);
+        }
         directory.load(entity)?;
         directory.records.list(entity, request)
     }

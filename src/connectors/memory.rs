@@ -255,6 +255,14 @@ impl Store {
         self.largest_id.remove(entity);
     }
 
+    /// Puts a record after the others, as it is.
+    pub fn push(&mut self, entity: &str, record: Value<'static>) {
+        let records = self.entities.entry(entity.to_string()).or_default();
+        records.push(record);
+        let at = records.len() - 1;
+        self.reindex(entity, at, None);
+    }
+
     /// Takes back the last record created.
     pub fn remove_last(&mut self, entity: &str) {
         if let Some(records) = self.entities.get_mut(entity) {

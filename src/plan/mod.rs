@@ -250,8 +250,24 @@ pub fn serde_plain<T: Serialize>(value: &T) -> String {
 }
 
 /// Records a dry run has planned to create, by `system.entity`, kept for
-/// the whole run so that later records find them.
-pub type Planned = Vec<(String, Value<'static>)>;
+/// the whole run so that later records find them (indexed: a run of many
+/// records does not look through all of them for each lookup).
+#[derive(Debug, Default)]
+pub struct Planned(crate::connectors::memory::Store);
+
+impl Planned {
+    pub fn new() -> Planned {
+        Planned::default()
+    }
+
+    fn push(&mut self, entity: &str, record: Value<'static>) {
+        self.0.push(entity, record);
+    }
+
+    fn find(&mut self, entity: &str, keys: &crate::connectors::Keys<'_>) -> Vec<Value<'static>> {
+        self.0.find(entity, keys)
+    }
+}
 
 /// Whether a record's writes may have been carried out before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -425,14 +441,7 @@ impl<'a> Target<'a> for Planner<'_> {
         let mut found = connectors::wait(self.runtime, target.find(&entity.entity, &pairs))
             .map_err(|error| Self::failure(entity, error))?;
         let name = entity.to_string();
-        found.extend(
-            self.planned
-                .iter()
-                .filter(|(planned_in, record)| {
-                    *planned_in == name && crate::connectors::memory::matches_keys(record, &pairs)
-                })
-                .map(|(_, record)| record.clone()),
-        );
+        found.extend(self.planned.find(&name, &pairs));
         self.actions.push(Action {
             kind: ActionKind::Lookup,
             entity: name,
@@ -515,7 +524,7 @@ impl<'a> Target<'a> for Planner<'_> {
             WriteAction::Create => {
                 let id_field = self.system_for(request.entity)?.id_field(entity).to_string();
                 let record = placeholder(&name, &id_field, &request.payload);
-                self.planned.push((name.clone(), record.clone()));
+                self.planned.push(&name, record.clone());
                 record
             }
             WriteAction::Update { existing } => merged(&existing, &request.payload),
