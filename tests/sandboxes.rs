@@ -6,215 +6,20 @@
 //! port 0; flowc runs as its binary. Secrets are canaries that must appear
 //! in no output.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::time::Duration;
 
 use assert_cmd::Command;
-use flowc::sandbox::{self, Credentials, Faults, Running, System};
 use serde_json::Value as Json;
+use support::{MAPPING, REFRESH_TOKEN, SHOP_SECRET, World, canaries_absent, flowc, root, summary};
 use tempfile::TempDir;
-
-const MAPPING: &str = "mappings/ccv-salespos--eaccounting";
-const SHOP_SECRET: &str = "CANARY-SHOP-SECRET-91f3c2";
-const CLIENT_SECRET: &str = "CANARY-CLIENT-SECRET-5d2e77";
-const REFRESH_TOKEN: &str = "CANARY-REFRESH-0a7b14";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Both systems, serving.
-struct World {
-    dir: TempDir,
-    runtime: tokio::runtime::Runtime,
-    shop: Running,
-    books: Running,
-    /// The CCV orders the shop holds, and which of them are paid.
-    paid: Vec<String>,
-}
-
-/// `count` CCV orders built from the example ones (a known company, a new
-/// person, a new company abroad), every third unpaid, and each e-mail
-/// address on two orders, so that a new customer's second order finds the
-/// customer its first one created.
-fn orders(count: usize) -> (Vec<Json>, Vec<String>) {
-    let text = std::fs::read_to_string(root().join(MAPPING).join("example/ccv-salespos/orders.json")).unwrap();
-    let examples: Vec<Json> = serde_json::from_str(&text).unwrap();
-    let templates: Vec<&Json> = examples
-        .iter()
-        .filter(|order| [483920, 483921, 483923].contains(&order["id"].as_i64().unwrap()))
-        .collect();
-    let mut orders = Vec::new();
-    let mut paid = Vec::new();
-    for i in 0..count {
-        let mut order = templates[i % templates.len()].clone();
-        let id = 600_000 + i as i64;
-        let reference = format!("KAS-{}", 20_000 + i);
-        order["id"] = id.into();
-        order["ordernumber"] = (20_000 + i as i64).into();
-        order["ordernumber_full"] = reference.clone().into();
-        order["paid"] = (i % 3 != 2).into();
-        if i % templates.len() != 0 {
-            order["customer"]["email"] = format!("customer{}@example.nl", i / 2).into();
-        }
-        if order["paid"] == true {
-            paid.push(reference);
-        }
-        orders.push(order);
-    }
-    (orders, paid)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
-
-impl World {
-    fn start(count: usize, faults: &str, token_lifetime: Duration) -> World {
-        let dir = TempDir::new().unwrap();
-        let shop_data = dir.path().join("ccv-salespos");
-        std::fs::create_dir_all(&shop_data).unwrap();
-        let (orders, paid) = orders(count);
-        std::fs::write(shop_data.join("orders.json"), serde_json::to_string(&orders).unwrap()).unwrap();
-        let books_data = dir.path().join("eaccounting");
-        copy_dir(&root().join(MAPPING).join("example/eaccounting"), &books_data);
-
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let faults = Faults::parse(faults).unwrap();
-        let start = |system, name: &str, data: PathBuf, credentials: Credentials| {
-            let mut options = sandbox::Options::new(name);
-            options.data = Some(data);
-            options.faults = faults.clone();
-            options.credentials = Some(credentials);
-            options.token_lifetime = token_lifetime;
-            // Far above the vendor's limit, to keep the test short; the
-            // limiter is measured in benchmarks.
-            options.requests_per_minute = Some(600_000);
-            runtime.block_on(async {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                sandbox::start(system, listener, options).await.unwrap()
-            })
-        };
-        let shop = start(
-            System::CcvSalespos,
-            "shop",
-            shop_data,
-            Credentials {
-                id: "public-key-of-the-test".into(),
-                secret: SHOP_SECRET.into(),
-                refresh_token: String::new(),
-            },
-        );
-        let books = start(
-            System::Eaccounting,
-            "books",
-            books_data,
-            Credentials {
-                id: "client-of-the-test".into(),
-                secret: CLIENT_SECRET.into(),
-                refresh_token: REFRESH_TOKEN.into(),
-            },
-        );
-        let connections = format!(
-            "[shop]\nsystem = \"ccv_salespos\"\nbase_url = \"http://{}\"\npublic_key = \"public-key-of-the-test\"\nsecret_key = {{ env = \"FLOWC_TEST_SHOP_SECRET\" }}\n\n\
-             [books]\nsystem = \"eaccounting\"\nbase_url = \"http://{}/v2\"\ntoken_url = \"http://{}/connect/token\"\nclient_id = \"client-of-the-test\"\nclient_secret = {{ env = \"FLOWC_TEST_CLIENT_SECRET\" }}\nrefresh_token = {{ env = \"FLOWC_TEST_REFRESH_TOKEN\" }}\nrequests_per_minute = 600000\n",
-            shop.address, books.address, books.address
-        );
-        std::fs::write(dir.path().join("connections.toml"), connections).unwrap();
-        World {
-            dir,
-            runtime,
-            shop,
-            books,
-            paid,
-        }
-    }
-
-    /// The shipped orders flow from the shop into the books, as a command.
-    fn command(&self, state: &str, extra: &[&str]) -> std::process::Command {
-        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowc"));
-        command
-            .current_dir(root())
-            .env("NO_COLOR", "1")
-            .env("FLOWC_TEST_SHOP_SECRET", SHOP_SECRET)
-            .env("FLOWC_TEST_CLIENT_SECRET", CLIENT_SECRET)
-            .env("FLOWC_TEST_REFRESH_TOKEN", REFRESH_TOKEN)
-            .args([
-                "run",
-                &format!("{MAPPING}/orders.flow"),
-                "--source",
-                "shop",
-                "--target",
-                "books",
-            ])
-            .arg("--connections")
-            .arg(self.dir.path().join("connections.toml"))
-            .arg("--state")
-            .arg(self.dir.path().join(state))
-            .args(["--now", "2024-03-15T08:00:00Z", "--format", "json"])
-            .args(extra);
-        command
-    }
-
-    /// Runs the shipped orders flow from the shop into the books.
-    fn run(&self, state: &str, extra: &[&str]) -> (i32, String, String) {
-        let output = Command::from_std(self.command(state, extra))
-            .timeout(Duration::from_secs(600))
-            .output()
-            .unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    }
-
-    /// The books' records of an entity, as JSON.
-    fn books(&self, entity: &str) -> Vec<Json> {
-        let records = self.books.records.lock().unwrap();
-        records
-            .of(entity)
-            .iter()
-            .map(|record| serde_json::from_str(&flowc::value::json::to_string(record)).unwrap())
-            .collect()
-    }
-
-    fn stop(self) {
-        let World {
-            runtime, shop, books, ..
-        } = self;
-        runtime.block_on(async {
-            shop.stop().await;
-            books.stop().await;
-        });
-    }
-}
-
-fn summary(stderr: &str) -> &str {
-    stderr.lines().find(|line| line.contains(" read: ")).unwrap_or("")
-}
-
-fn canaries_absent(texts: &[&str]) {
-    for text in texts {
-        for canary in [SHOP_SECRET, CLIENT_SECRET, REFRESH_TOKEN] {
-            assert!(!text.contains(canary), "{canary} was printed:\n{text}");
-        }
-    }
-}
 
 #[test]
 fn orders_reach_the_books_exactly_once_through_faults_and_a_second_run_creates_nothing() {
     let world = World::start(
         200,
-        "429=10%,503=5%,create-then-500=20%@orders+customers,retry-after=0,seed=11",
+        "429=10%,503=5%,create-then-500=20%@orders+customers,reset=3%,retry-after=0,seed=11",
         Duration::from_secs(3600),
     );
     let (code, stdout, stderr) = world.run("state", &[]);
@@ -223,7 +28,11 @@ fn orders_reach_the_books_exactly_once_through_faults_and_a_second_run_creates_n
         0,
         "{}\n{}",
         summary(&stderr),
-        stderr.lines().take(20).collect::<Vec<_>>().join("\n")
+        stdout
+            .lines()
+            .filter(|line| line.contains("\"fail\""))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     let plans: Vec<Json> = stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     assert_eq!(plans.len(), 200);
@@ -381,6 +190,20 @@ fn dropped_connections_and_dated_retry_afters_are_survived() {
 }
 
 #[test]
+fn a_busy_system_s_429s_are_waited_out_not_counted_as_failures() {
+    // Most requests are answered 429: far more than five in a row happen,
+    // and each is the system pacing its clients, not a failed attempt.
+    let world = World::start(12, "429=60%,retry-after=0,seed=3", Duration::from_secs(3600));
+    let (code, stdout, stderr) = world.run("state", &[]);
+    assert_eq!(code, 0, "{}\n{stdout}", summary(&stderr));
+    assert!(summary(&stderr).contains(" 0 failed"), "{}", summary(&stderr));
+    assert_eq!(world.books("orders").len(), world.paid.len() + 1);
+    let faults = world.books.stats.faults.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(faults > 50, "only {faults} 429s");
+    world.stop();
+}
+
+#[test]
 fn a_create_answered_with_a_500_is_found_by_its_key_not_sent_again() {
     // The books answer every create of a customer with a 500 after making
     // it: the connector finds it by its e-mail address instead of sending
@@ -419,27 +242,6 @@ fn quotations_are_found_again_through_their_customer() {
     assert!(summary(&stderr).contains("0 created"), "{}", summary(&stderr));
     assert_eq!(world.books("quotes").len(), quotes);
     world.stop();
-}
-
-/// Runs flowc with the world's connections and secrets.
-fn flowc(world: &World, args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("flowc")
-        .unwrap()
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("FLOWC_TEST_SHOP_SECRET", SHOP_SECRET)
-        .env("FLOWC_TEST_CLIENT_SECRET", CLIENT_SECRET)
-        .env("FLOWC_TEST_REFRESH_TOKEN", REFRESH_TOKEN)
-        .env("FLOWC_CONNECTIONS", world.dir.path().join("connections.toml"))
-        .args(args)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 #[test]

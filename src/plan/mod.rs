@@ -19,6 +19,7 @@ use crate::check::ir::{EntityName, WriteKind};
 use crate::connectors::{self, Connector};
 use crate::diagnostics::{RecordError, codes};
 use crate::eval::{Key, Outcome, Target, WriteAction, WriteRequest};
+use crate::runtime::crash;
 use crate::value::{Object, Value, json};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -428,6 +429,23 @@ impl<'r> Planner<'r> {
     }
 }
 
+impl Planner<'_> {
+    /// Sends a create, and gives the record the system made.
+    fn send_create(
+        &self,
+        target: &dyn Connector,
+        entity: &EntityName,
+        payload: &Value<'_>,
+        keys: &crate::connectors::Keys<'_>,
+    ) -> Result<Value<'static>, RecordError> {
+        crash::point("create-sending");
+        let created = connectors::wait(self.runtime, target.create(&entity.entity, payload, keys))
+            .map_err(|error| Self::failure(entity, error))?;
+        crash::point("create-answered");
+        Ok(created)
+    }
+}
+
 fn owned_keys(keys: &[Key<'_>]) -> Vec<(String, Value<'static>)> {
     keys.iter()
         .map(|key| (key.field.join("."), key.value.clone().into_owned()))
@@ -440,6 +458,7 @@ impl<'a> Target<'a> for Planner<'_> {
         let target = self.system_for(entity)?;
         let mut found = connectors::wait(self.runtime, target.find(&entity.entity, &pairs))
             .map_err(|error| Self::failure(entity, error))?;
+        crash::point("lookup-answered");
         let name = entity.to_string();
         found.extend(self.planned.find(&name, &pairs));
         self.actions.push(Action {
@@ -501,12 +520,10 @@ impl<'a> Target<'a> for Planner<'_> {
                     if let Some(existing) = found.into_iter().next() {
                         existing
                     } else {
-                        connectors::wait(self.runtime, target.create(entity, &request.payload, &pairs))
-                            .map_err(|error| Self::failure(request.entity, error))?
+                        self.send_create(target, request.entity, &request.payload, &pairs)?
                     }
                 } else {
-                    connectors::wait(self.runtime, target.create(entity, &request.payload, &pairs))
-                        .map_err(|error| Self::failure(request.entity, error))?
+                    self.send_create(target, request.entity, &request.payload, &pairs)?
                 }
             }
             WriteAction::Update { existing } if apply => {

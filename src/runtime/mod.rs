@@ -3,6 +3,7 @@
 //! on its own, a failing record never stops the others, and every record
 //! leaves a line in the activity log.
 
+pub mod crash;
 pub mod log;
 pub mod state;
 
@@ -194,6 +195,7 @@ pub fn run(run: Run<'_, '_>, each: impl FnMut(Processed<'_>)) -> Result<Summary,
         let page = connectors::wait(records.run.runtime, records.run.source.list(&entity, &request))
             .map_err(Stopped::Source)?;
         start += page.records.len();
+        crash::point("page-read");
         for record in &page.records {
             if records.stopping() {
                 break 'pages;
@@ -310,6 +312,7 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
             .unwrap_or_default();
         if let (Some(state), Some(history)) = (&mut self.run.state, self.history) {
             state.begin_record(history, &key)?;
+            crash::point("record-begun");
         }
         let flow_target = (self.run.flow.targets.len() == 1).then(|| &self.run.flow.targets[0]);
         let mut planner = if self.run.options.dry_run {
@@ -321,6 +324,7 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
         };
         let result = self.run.evaluator.run(record, &mut planner);
         let plan = planner.finish(flow_target, result);
+        crash::point("record-planned");
         self.summary.count(&plan);
         let cursor = self.cursor_field.as_ref().and_then(|field| record.get(field));
         if let (Some(state), Some(history)) = (&mut self.run.state, self.history) {
@@ -341,6 +345,7 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
                 },
             };
             state.end_record(history, &key, ended, cursor)?;
+            crash::point("record-committed");
         }
         if let Some(value) = cursor
             && self
@@ -361,6 +366,7 @@ impl<'r, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'e, Each> {
 
     fn finish(mut self) -> Result<Summary, Stopped> {
         if let (Some(state), Some(history)) = (&mut self.run.state, self.history) {
+            crash::point("run-ending");
             state.end_run(history, &self.summary.counts())?;
         }
         Ok(self.summary)

@@ -44,6 +44,7 @@ struct Books {
     dice: Mutex<Dice>,
     records: Shared,
     stats: Arc<Stats>,
+    on_created: Option<super::CreateHook>,
 }
 
 pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared) -> Result<(Router, String), String> {
@@ -61,6 +62,7 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
         dice: Mutex::new(dice),
         records,
         stats,
+        on_created: options.on_created.clone(),
     };
     let table = format!(
         "[{}]\nsystem = \"eaccounting\"\nbase_url = \"{base}/v2\"\ntoken_url = \"{base}/connect/token\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\nrefresh_token = \"{}\"\n",
@@ -124,6 +126,12 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
         Struck::CarryOut(fault) => fault,
     };
     let response = books.route(&method, &parts, &query, &body);
+    if method == Method::POST
+        && response.status().is_success()
+        && let Some(hook) = &books.on_created
+    {
+        (hook.0)(entity);
+    }
     if fault == Some(Fault::CreateThen500) && response.status().is_success() {
         return error(500, "An error has occurred.");
     }

@@ -82,6 +82,21 @@ pub struct Options {
     pub token_lifetime: Duration,
     /// The credentials it accepts; test ones when not given.
     pub credentials: Option<Credentials>,
+    /// Called when a create was carried out, before it is answered
+    /// (eAccounting).
+    pub on_created: Option<CreateHook>,
+}
+
+/// What a test does when a sandbox has carried out a create and not yet
+/// answered it, given the endpoint: the crash test kills its client there,
+/// so that the answer of a create the system made never arrives.
+#[derive(Clone)]
+pub struct CreateHook(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for CreateHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CreateHook")
+    }
 }
 
 impl Options {
@@ -93,6 +108,7 @@ impl Options {
             requests_per_minute: None,
             token_lifetime: Duration::from_secs(3600),
             credentials: None,
+            on_created: None,
         }
     }
 }

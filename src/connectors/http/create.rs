@@ -79,6 +79,7 @@ mod tests {
             first_wait: Duration::from_millis(1),
             longest_wait: Duration::from_millis(2),
             longest_retry_after: Duration::from_secs(1),
+            rate_limited_waits: 0,
         }
     }
 

@@ -272,6 +272,7 @@ impl Http {
         let method = request.method.as_str().to_string();
         let located = |error: ConnectorError| error.with_request(&method, url.path());
         let mut waits = self.policy.waits();
+        let mut rate_limited = 0;
         let mut renewed = false;
         loop {
             if let Some(limiter) = &self.limiter {
@@ -302,9 +303,16 @@ impl Http {
             if !failure.retryable {
                 return Err(failure);
             }
-            let wait = match (failure.retry_after, waits.next()) {
+            let paced = failure.kind == ErrorKind::RateLimited && rate_limited < self.policy.rate_limited_waits;
+            let next = if paced {
+                rate_limited += 1;
+                Some(self.policy.rate_limited_wait(rate_limited - 1))
+            } else {
+                waits.next()
+            };
+            let wait = match (failure.retry_after, next) {
                 // Out of attempts.
-                (_, None) => return Err(out_of_attempts(failure, self.policy.attempts)),
+                (_, None) => return Err(out_of_attempts(failure, self.policy.attempts, rate_limited)),
                 (Some(asked), _) if asked > self.policy.longest_retry_after => {
                     let mut failure = failure;
                     failure.message = format!(
@@ -505,12 +513,17 @@ pub fn cause(error: reqwest::Error) -> String {
     source.to_string()
 }
 
-fn out_of_attempts(mut failure: ConnectorError, attempts: u32) -> ConnectorError {
-    let attempts = if attempts == 1 {
+/// The failure of a request's last attempt, saying how many were made
+/// (and how many 429s were waited out besides).
+fn out_of_attempts(mut failure: ConnectorError, attempts: u32, rate_limited: u32) -> ConnectorError {
+    let mut attempts = if attempts == 1 {
         "1 attempt".to_string()
     } else {
         format!("{attempts} attempts")
     };
+    if rate_limited > 0 {
+        attempts = format!("{attempts}, after waiting out {rate_limited} answers 429");
+    }
     failure.message = format!("{} ({attempts})", failure.message);
     failure.retryable(false)
 }

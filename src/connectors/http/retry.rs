@@ -18,6 +18,10 @@ pub struct Policy {
     /// The longest `Retry-After` obeyed: a system asking for more fails
     /// the request instead of stalling the run.
     pub longest_retry_after: Duration,
+    /// How many 429s a request waits out before they count as failed
+    /// attempts: a 429 is the system pacing its clients, not a failure
+    /// (with several records in flight, a busy endpoint answers many).
+    pub rate_limited_waits: u32,
 }
 
 impl Default for Policy {
@@ -27,6 +31,7 @@ impl Default for Policy {
             first_wait: Duration::from_millis(250),
             longest_wait: Duration::from_secs(20),
             longest_retry_after: Duration::from_secs(120),
+            rate_limited_waits: 30,
         }
     }
 }
@@ -40,6 +45,11 @@ impl Policy {
             .with_max_delay(self.longest_wait)
             .with_max_times(self.attempts.saturating_sub(1) as usize)
             .build()
+    }
+
+    /// The wait after the `n`th 429 (from 0) that gave no `Retry-After`.
+    pub fn rate_limited_wait(&self, n: u32) -> Duration {
+        self.first_wait.saturating_mul(1 << n.min(10)).min(self.longest_wait)
     }
 }
 
@@ -92,7 +102,15 @@ mod tests {
             first_wait: Duration::from_millis(100),
             longest_wait: Duration::from_millis(300),
             longest_retry_after: Duration::from_secs(1),
+            rate_limited_waits: 3,
         };
+        assert_eq!(policy.rate_limited_wait(0), Duration::from_millis(100));
+        assert_eq!(policy.rate_limited_wait(1), Duration::from_millis(200));
+        assert_eq!(
+            policy.rate_limited_wait(40),
+            Duration::from_millis(300),
+            "never longer than the longest"
+        );
         let waits: Vec<Duration> = policy.waits().collect();
         assert_eq!(waits.len(), 3, "three waits between four attempts");
         for wait in &waits {

@@ -416,6 +416,7 @@ impl Store for Integration {
                     .map_err(failed("move the cursor"))?;
             }
         }
+        crate::runtime::crash::point("record-committing");
         transaction.commit().map_err(failed("commit the record"))
     }
 
