@@ -1,7 +1,8 @@
 //! Crash safety: the shipped orders flow, from the CCV SalesPOS sandbox into
 //! the eAccounting sandbox, killed as `kill -9` would at each moment of a
 //! record's life (the crash points of `flowc::runtime::crash`, and a create
-//! the books carried out whose answer never arrived), 20 seeds each. After
+//! the books carried out whose answer never arrived), 20 seeds each, one
+//! record at a time and eight in flight. After
 //! every crash the state's cursor is behind everything not committed; the
 //! next run finishes the work: each paid order in the books exactly once,
 //! no customer twice, no record failed, nothing left in flight, and a run
@@ -55,7 +56,9 @@ fn crash_at(moment: Moment) {
             Moment::Point(_) => None,
         };
         let world = World::start_with(ORDERS, &faults, Duration::from_secs(3600), hook);
-        let mut command = world.command("state", &[]);
+        // Odd seeds one record at a time, even ones eight in flight.
+        let concurrency = if seed % 2 == 1 { "1" } else { "8" };
+        let mut command = world.command("state", &["--concurrency", concurrency]);
         if let Moment::Point(point) = moment {
             command.env("FLOWC_CRASH_AT", format!("{point}:{nth}"));
         }
@@ -67,8 +70,8 @@ fn crash_at(moment: Moment) {
         child_pid.store(child.id(), Ordering::SeqCst);
         let output = child.wait_with_output().unwrap();
         let what = match moment {
-            Moment::Point(point) => format!("{point}:{nth} (seed {seed})"),
-            Moment::CreateUnanswered => format!("create {nth} unanswered (seed {seed})"),
+            Moment::Point(point) => format!("{point}:{nth} (seed {seed}, {concurrency} in flight)"),
+            Moment::CreateUnanswered => format!("create {nth} unanswered (seed {seed}, {concurrency} in flight)"),
         };
         assert_eq!(
             output.status.signal(),

@@ -177,6 +177,18 @@ impl Flow {
         let one = self.targets.iter().all(|target| target.system == first.system);
         one.then_some(first.system.as_str())
     }
+
+    /// `system.entity` of each entity the flow writes: its targets, and
+    /// every entity a create, upsert or update of it names.
+    pub fn written(&self) -> std::collections::HashSet<String> {
+        let mut written: std::collections::HashSet<String> = self.targets.iter().map(ToString::to_string).collect();
+        walk_statements(&self.statements, &mut |expr| {
+            if let ExprKind::Write(write) = &expr.kind {
+                written.insert(write.entity.to_string());
+            }
+        });
+        written
+    }
 }
 
 /// `system.entity`.

@@ -69,6 +69,9 @@ pub struct Options {
     /// Only source records whose cursor field (an order's id, a product's change date) is beyond this.
     #[arg(long)]
     pub after: Option<String>,
+    /// Records in flight at once, those that share a key (a customer's e-mail, an order) taking turns (default: 8 into a system, 1 into a folder; a dry run plans one at a time).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: Option<u16>,
     /// The moment `now()` and `today()` give (RFC 3339), for reproducible runs.
     #[arg(long = "now", value_name = "MOMENT", value_parser = parse_clock, default_value = "system")]
     pub clock: Clock,
@@ -83,6 +86,11 @@ pub struct RetryOptions {
     #[arg(long = "record", value_name = "ID")]
     pub records: Vec<String>,
 }
+
+/// Records in flight at once into a system over HTTP: enough to keep a
+/// limit of 600 requests a minute per endpoint busy at a few hundred
+/// milliseconds an answer, few enough to be kind to the system.
+const DEFAULT_CONCURRENCY: usize = 8;
 
 /// What a run goes over.
 enum Over<'o> {
@@ -203,9 +211,15 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
             }
         },
     };
+    let concurrency = match options.concurrency {
+        Some(n) => usize::from(n),
+        None if options.target.starts_with("dir:") => 1,
+        None => DEFAULT_CONCURRENCY,
+    };
     let run_options = runtime::Options {
         dry_run: options.dry_run,
         after,
+        concurrency,
         ..runtime::Options::default()
     };
     stop_on_signals(io.handle(), &run_options.stop);

@@ -10,6 +10,7 @@
 //! why, and the ordered actions.
 
 pub mod mask;
+pub mod shared;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ use crate::diagnostics::{RecordError, codes};
 use crate::eval::{Key, Outcome, Target, WriteAction, WriteRequest};
 use crate::runtime::crash;
 use crate::value::{Object, Value, json};
+use shared::Shared;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -291,6 +293,11 @@ pub struct Planner<'r> {
     /// every create with keys first looks for what it would make.
     uncertain: Uncertain,
     planned: &'r mut Planned,
+    /// With other records in flight: what they share, and this record's
+    /// number among them.
+    shared: Option<(&'r Shared, u64)>,
+    /// Whether this record gave its turns back to another: it runs again.
+    yielded: bool,
     pub actions: Vec<Action>,
 }
 
@@ -307,6 +314,8 @@ impl<'r> Planner<'r> {
             apply: false,
             uncertain: Uncertain::No,
             planned,
+            shared: None,
+            yielded: false,
             actions: Vec::new(),
         }
     }
@@ -323,6 +332,8 @@ impl<'r> Planner<'r> {
             apply: true,
             uncertain: Uncertain::No,
             planned,
+            shared: None,
+            yielded: false,
             actions: Vec::new(),
         }
     }
@@ -332,6 +343,41 @@ impl<'r> Planner<'r> {
     pub fn uncertain(mut self, how: Uncertain) -> Planner<'r> {
         self.uncertain = how;
         self
+    }
+
+    /// For a record in flight beside others: it takes turns on the keys of
+    /// the entities the flow writes, and shares the answers of lookups of
+    /// reference data.
+    pub fn sharing(mut self, shared: &'r Shared, record: u64) -> Planner<'r> {
+        self.shared = Some((shared, record));
+        self
+    }
+
+    /// Whether the record gave its turns back to another record that was
+    /// waiting for it: what it made of the record does not count, and it
+    /// runs again (its creates looking first).
+    pub fn yielded(&self) -> bool {
+        self.yielded
+    }
+
+    /// Takes the turn on a key of an entity the flow writes, when other
+    /// records are in flight.
+    fn take_turn(&mut self, entity: &EntityName, keys: &crate::connectors::Keys<'_>) -> Result<(), RecordError> {
+        if self.yielded {
+            return Err(Self::failure(entity, "gave way to another record in flight"));
+        }
+        let Some((shared, record)) = self.shared else {
+            return Ok(());
+        };
+        let name = entity.to_string();
+        if keys.is_empty() || !shared.writes(&name) {
+            return Ok(());
+        }
+        if shared.take_turn(record, Shared::key(&name, keys)).is_err() {
+            self.yielded = true;
+            return Err(Self::failure(entity, "gave way to another record in flight"));
+        }
+        Ok(())
     }
 
     /// The plan of a record, from what the evaluator made of it.
@@ -456,10 +502,26 @@ impl<'a> Target<'a> for Planner<'_> {
     fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
         let pairs: Vec<(&[String], &Value<'_>)> = keys.iter().map(|key| (key.field, &key.value)).collect();
         let target = self.system_for(entity)?;
-        let mut found = connectors::wait(self.runtime, target.find(&entity.entity, &pairs))
-            .map_err(|error| Self::failure(entity, error))?;
-        crash::point("lookup-answered");
+        self.take_turn(entity, &pairs)?;
         let name = entity.to_string();
+        // Reference data (an entity the flow never writes) is asked once a run.
+        let reference = self
+            .shared
+            .filter(|(shared, _)| !shared.writes(&name))
+            .map(|(shared, _)| (shared, Shared::key(&name, &pairs)));
+        let kept = reference.as_ref().and_then(|(shared, key)| shared.kept(key));
+        let mut found = match kept {
+            Some(found) => found,
+            None => {
+                let found = connectors::wait(self.runtime, target.find(&entity.entity, &pairs))
+                    .map_err(|error| Self::failure(entity, error))?;
+                crash::point("lookup-answered");
+                if let Some((shared, key)) = reference {
+                    shared.keep(key, &found);
+                }
+                found
+            }
+        };
         found.extend(self.planned.find(&name, &pairs));
         self.actions.push(Action {
             kind: ActionKind::Lookup,
@@ -489,6 +551,10 @@ impl<'a> Target<'a> for Planner<'_> {
             WriteAction::Update { .. } => ActionKind::Update,
             WriteAction::Keep { .. } => ActionKind::Keep,
         };
+        if matches!(kind, ActionKind::Create | ActionKind::Update) {
+            let pairs: Vec<(&[String], &Value<'_>)> = request.keys.iter().map(|key| (key.field, &key.value)).collect();
+            self.take_turn(request.entity, &pairs)?;
+        }
         let payload =
             matches!(kind, ActionKind::Create | ActionKind::Update).then(|| request.payload.clone().into_owned());
         let apply = self.apply;

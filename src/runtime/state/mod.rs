@@ -116,6 +116,10 @@ pub trait Store {
         cursor: Option<&Value<'_>>,
     ) -> Result<(), StateError>;
 
+    /// Moves the cursor to `cursor` when it is beyond the one held (past
+    /// records whose outcomes were committed before).
+    fn advance(&mut self, cursor: &Value<'_>) -> Result<(), StateError>;
+
     /// A record in flight that the source no longer has: forgotten.
     fn forget(&mut self, key: &str) -> Result<(), StateError>;
 

@@ -396,28 +396,21 @@ impl Store for Integration {
             )
             .map_err(failed("clear the record in flight"))?;
         if let Some(cursor) = cursor {
-            let held: Option<String> = transaction
-                .query_row("SELECT cursor FROM integrations WHERE id = ?1", params![id], |row| {
-                    row.get(0)
-                })
-                .optional()
-                .map_err(failed("read the cursor"))?
-                .flatten();
-            let beyond = match held.as_deref().map(json::parse) {
-                Some(Ok(held)) => cursor.compare(&held) == Some(std::cmp::Ordering::Greater),
-                _ => true,
-            };
-            if beyond {
-                transaction
-                    .execute(
-                        "UPDATE integrations SET cursor = ?2 WHERE id = ?1",
-                        params![id, json::to_string(cursor)],
-                    )
-                    .map_err(failed("move the cursor"))?;
-            }
+            move_cursor(&transaction, &id, cursor)?;
         }
         crate::runtime::crash::point("record-committing");
         transaction.commit().map_err(failed("commit the record"))
+    }
+
+    fn advance(&mut self, cursor: &Value<'_>) -> Result<(), StateError> {
+        let id = self.id.clone();
+        let transaction = self
+            .database
+            .connection
+            .transaction()
+            .map_err(failed("begin a transaction"))?;
+        move_cursor(&transaction, &id, cursor)?;
+        transaction.commit().map_err(failed("move the cursor"))
     }
 
     fn forget(&mut self, key: &str) -> Result<(), StateError> {
@@ -450,6 +443,30 @@ impl Store for Integration {
             .map_err(failed("close the run's history"))?;
         Ok(())
     }
+}
+
+/// Moves an integration's cursor to `cursor` when it is beyond the one held.
+fn move_cursor(transaction: &rusqlite::Transaction<'_>, id: &str, cursor: &Value<'_>) -> Result<(), StateError> {
+    let held: Option<String> = transaction
+        .query_row("SELECT cursor FROM integrations WHERE id = ?1", params![id], |row| {
+            row.get(0)
+        })
+        .optional()
+        .map_err(failed("read the cursor"))?
+        .flatten();
+    let beyond = match held.as_deref().map(json::parse) {
+        Some(Ok(held)) => cursor.compare(&held) == Some(std::cmp::Ordering::Greater),
+        _ => true,
+    };
+    if beyond {
+        transaction
+            .execute(
+                "UPDATE integrations SET cursor = ?2 WHERE id = ?1",
+                params![id, json::to_string(cursor)],
+            )
+            .map_err(failed("move the cursor"))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
