@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use flowc::sandbox::CreateHook;
 use serde_json::Value as Json;
-use support::{World, summary};
+use support::{Setup, World, summary};
 
 const SEEDS: u64 = 20;
 /// Orders per world: two of each example (a known company, a new person,
@@ -55,7 +55,14 @@ fn crash_at(moment: Moment) {
             Moment::CreateUnanswered => Some(kill_on_create(nth, child_pid.clone())),
             Moment::Point(_) => None,
         };
-        let world = World::start_with(ORDERS, &faults, Duration::from_secs(3600), hook);
+        let world = World::start_with(
+            ORDERS,
+            Setup {
+                faults: &faults,
+                on_created: hook,
+                ..Setup::default()
+            },
+        );
         // Odd seeds one record at a time, even ones eight in flight.
         let concurrency = if seed % 2 == 1 { "1" } else { "8" };
         let mut command = world.command("state", &["--concurrency", concurrency]);

@@ -113,6 +113,7 @@ async fn handle(State(books): State<Arc<Books>>, request: Request) -> Response<B
         super::retry_after(response.headers_mut(), wait, false);
         return response;
     }
+    books.stats.seen(entity);
     let fault = match gate::strike(
         &books.faults,
         &books.dice,

@@ -133,11 +133,45 @@ pub struct Stats {
     pub created: AtomicU64,
     /// Requests refused for their signature or token.
     pub refused: AtomicU64,
+    /// Requests let through the rate limit, per endpoint (eAccounting).
+    pub endpoints: Mutex<std::collections::BTreeMap<String, Seen>>,
+}
+
+/// The requests an endpoint let through, and when the first and the last came.
+#[derive(Clone, Copy, Debug)]
+pub struct Seen {
+    pub requests: u64,
+    pub first: std::time::Instant,
+    pub last: std::time::Instant,
+}
+
+impl Seen {
+    /// Requests a minute between the first and the last.
+    pub fn per_minute(&self) -> f64 {
+        let seconds = self.last.duration_since(self.first).as_secs_f64();
+        if seconds == 0.0 {
+            return 0.0;
+        }
+        (self.requests - 1) as f64 * 60.0 / seconds
+    }
 }
 
 impl Stats {
     pub fn count(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a request to `endpoint` that the rate limit let through.
+    pub fn seen(&self, endpoint: &str) {
+        let now = std::time::Instant::now();
+        let mut endpoints = self.endpoints.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let seen = endpoints.entry(endpoint.to_string()).or_insert(Seen {
+            requests: 0,
+            first: now,
+            last: now,
+        });
+        seen.requests += 1;
+        seen.last = now;
     }
 }
 

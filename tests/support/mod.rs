@@ -22,6 +22,30 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// How the world is set up besides its orders.
+pub struct Setup<'s> {
+    /// The faults both sandboxes inject.
+    pub faults: &'s str,
+    /// How long the books' access tokens last.
+    pub token_lifetime: Duration,
+    /// Called when the books carried out a create and have not answered it.
+    pub on_created: Option<sandbox::CreateHook>,
+    /// The books' requests a minute per endpoint, which flowc is told too
+    /// (default: far above the vendor's, to keep tests short).
+    pub books_per_minute: Option<u32>,
+}
+
+impl Default for Setup<'_> {
+    fn default() -> Self {
+        Setup {
+            faults: "",
+            token_lifetime: Duration::from_secs(3600),
+            on_created: None,
+            books_per_minute: None,
+        }
+    }
+}
+
 /// Both systems, serving.
 pub struct World {
     pub dir: TempDir,
@@ -74,17 +98,23 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 impl World {
     pub fn start(count: usize, faults: &str, token_lifetime: Duration) -> World {
-        World::start_with(count, faults, token_lifetime, None)
+        World::start_with(
+            count,
+            Setup {
+                faults,
+                token_lifetime,
+                ..Setup::default()
+            },
+        )
     }
 
-    /// With `on_created` called when the books carried out a create and
-    /// have not answered it yet.
-    pub fn start_with(
-        count: usize,
-        faults: &str,
-        token_lifetime: Duration,
-        on_created: Option<sandbox::CreateHook>,
-    ) -> World {
+    pub fn start_with(count: usize, setup: Setup<'_>) -> World {
+        let Setup {
+            faults,
+            token_lifetime,
+            on_created,
+            books_per_minute,
+        } = setup;
         let dir = TempDir::new().unwrap();
         let shop_data = dir.path().join("ccv-salespos");
         std::fs::create_dir_all(&shop_data).unwrap();
@@ -111,6 +141,11 @@ impl World {
             // Far above the vendor's limit, to keep the test short; the
             // limiter is measured in benchmarks.
             options.requests_per_minute = Some(600_000);
+            if system == System::Eaccounting
+                && let Some(limit) = books_per_minute
+            {
+                options.requests_per_minute = Some(limit);
+            }
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 sandbox::start(system, listener, options).await.unwrap()
@@ -138,8 +173,11 @@ impl World {
         );
         let connections = format!(
             "[shop]\nsystem = \"ccv_salespos\"\nbase_url = \"http://{}\"\npublic_key = \"public-key-of-the-test\"\nsecret_key = {{ env = \"FLOWC_TEST_SHOP_SECRET\" }}\n\n\
-             [books]\nsystem = \"eaccounting\"\nbase_url = \"http://{}/v2\"\ntoken_url = \"http://{}/connect/token\"\nclient_id = \"client-of-the-test\"\nclient_secret = {{ env = \"FLOWC_TEST_CLIENT_SECRET\" }}\nrefresh_token = {{ env = \"FLOWC_TEST_REFRESH_TOKEN\" }}\nrequests_per_minute = 600000\n",
-            shop.address, books.address, books.address
+             [books]\nsystem = \"eaccounting\"\nbase_url = \"http://{}/v2\"\ntoken_url = \"http://{}/connect/token\"\nclient_id = \"client-of-the-test\"\nclient_secret = {{ env = \"FLOWC_TEST_CLIENT_SECRET\" }}\nrefresh_token = {{ env = \"FLOWC_TEST_REFRESH_TOKEN\" }}\nrequests_per_minute = {}\n",
+            shop.address,
+            books.address,
+            books.address,
+            books_per_minute.unwrap_or(600_000)
         );
         std::fs::write(dir.path().join("connections.toml"), connections).unwrap();
         World {
