@@ -12,7 +12,6 @@ mod support;
 
 use std::sync::atomic::Ordering;
 
-use serde_json::Value as Json;
 use support::{Setup, World, summary};
 
 /// Requests a minute per endpoint; `FLOWC_TEST_LIMIT=600` for the vendor's.
@@ -65,16 +64,7 @@ fn the_busiest_endpoint_runs_near_its_ceiling_with_nothing_failed() {
         assert!(asked < 30, "{reference} asked {asked} times\n{figures}");
     }
 
-    let orders = world.books("orders");
-    assert_eq!(orders.len(), world.paid.len() + 1, "each paid order once");
-    let customers = world.books("customers");
-    let mut emails: Vec<String> = customers
-        .iter()
-        .map(|customer: &Json| customer["EmailAddress"].as_str().unwrap_or("").to_lowercase())
-        .collect();
-    emails.sort();
-    let before = emails.len();
-    emails.dedup();
-    assert_eq!(emails.len(), before, "a customer was created twice");
+    world.each_paid_order_once("2,000 orders");
+    world.no_customer_twice("2,000 orders");
     world.stop();
 }

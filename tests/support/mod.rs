@@ -228,6 +228,38 @@ impl World {
         )
     }
 
+    /// Asserts that each paid order is in the books once, and nothing but
+    /// them and the example's own order; `what` says which case failed.
+    pub fn each_paid_order_once(&self, what: &str) {
+        let orders = self.books("orders");
+        for reference in &self.paid {
+            let count = orders
+                .iter()
+                .filter(|order| order["YourReference"] == reference.as_str())
+                .count();
+            assert_eq!(count, 1, "{what}: {reference} is in the books {count} times");
+        }
+        assert_eq!(
+            orders.len(),
+            self.paid.len() + 1,
+            "{what}: the paid orders and the one the example holds"
+        );
+    }
+
+    /// Asserts that no two customers in the books share an e-mail address
+    /// (compared without case, as eAccounting does).
+    pub fn no_customer_twice(&self, what: &str) {
+        let mut emails: Vec<String> = self
+            .books("customers")
+            .iter()
+            .map(|customer| customer["EmailAddress"].as_str().unwrap_or("").to_lowercase())
+            .collect();
+        emails.sort();
+        let before = emails.len();
+        emails.dedup();
+        assert_eq!(emails.len(), before, "{what}: a customer was created twice");
+    }
+
     /// The books' records of an entity, as JSON.
     pub fn books(&self, entity: &str) -> Vec<Json> {
         let records = self.books.records.lock().unwrap();
