@@ -57,7 +57,7 @@ pub fn check_with(file: SourceFile, loader: &dyn Loader, catalog: &Catalog) -> C
     program.projection = projection;
     schema::check(&program, &reads, catalog, &mut diagnostics);
     lints::recursion(&program, &calls, &mut diagnostics);
-    types::check(&program, &mut diagnostics);
+    types::check(&program, catalog, &mut diagnostics);
     lints::fields_written_twice(&program, &mut diagnostics);
     diagnostics.sort_by_key(|(file, d)| (*file, d.primary.span.start, d.primary.span.end));
     diagnostics.dedup();

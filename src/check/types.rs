@@ -1,20 +1,26 @@
 //! Type checking: what kinds of value each expression can produce, and the
-//! errors that are certain. A record's fields can hold anything, so most
-//! paths are "anything" and pass; what is reported is what must fail: text
-//! plus a number, a float mixed with a decimal, a condition that is text.
+//! errors that are certain. A path into the source record has the type its
+//! vendor's schema gives the field (or none: a field may be null); other
+//! paths are "anything" and pass. What is reported is what must fail: text
+//! plus a number, a float mixed with a decimal, a condition that is text,
+//! a value written into a target field that cannot hold it (and, warned, a
+//! float written into a number field).
 
 use std::collections::HashMap;
 
 use super::ir::*;
+use crate::connectors::schema::{Catalog, FieldSchema, Fields};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::source::Span;
 use crate::stdlib::{ParamType, Returns};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
-use crate::value::Types;
+use crate::value::{Kind, Types};
 
-pub(super) fn check(program: &Program, diagnostics: &mut Vec<(FileId, Diagnostic)>) {
+pub(super) fn check(program: &Program, catalog: &Catalog, diagnostics: &mut Vec<(FileId, Diagnostic)>) {
     let mut checker = Checker {
         program,
+        catalog,
+        source: None,
         diagnostics,
         file: FileId(0),
         env: Vec::new(),
@@ -31,12 +37,21 @@ pub(super) fn check(program: &Program, diagnostics: &mut Vec<(FileId, Diagnostic
     if let Some(flow) = &program.flow {
         checker.file = FileId(0);
         checker.env = vec![Types::ANY; flow.frame_size as usize];
+        checker.source = flow
+            .source
+            .as_ref()
+            .and_then(|source| catalog.entity(&source.system, &source.entity))
+            .map(|entity| &entity.fields);
         checker.statements(&flow.statements);
     }
 }
 
 struct Checker<'p> {
     program: &'p Program,
+    catalog: &'p Catalog,
+    /// The fields of the flow's source entity, while its statements are
+    /// checked (`$` is the flow's record only there).
+    source: Option<&'p Fields>,
     diagnostics: &'p mut Vec<(FileId, Diagnostic)>,
     file: FileId,
     /// What each slot of the current frame holds.
@@ -48,12 +63,60 @@ struct Checker<'p> {
     in_progress: Vec<Result<FunctionId, TableId>>,
 }
 
+/// A record being written whose fields a vendor schema gives: an entity,
+/// or an object field of one.
+#[derive(Clone, Copy)]
+struct Writing<'s> {
+    /// `eaccounting.customers`, `eaccounting.customers.DeliveryAddress`.
+    path: &'s str,
+    fields: &'s Fields,
+}
+
+/// What a field of a vendor's schema holds when read from a record: its
+/// kind, or none. JSON whole numbers read as int, so a decimal field gives
+/// either.
+fn read(field: &FieldSchema) -> Types {
+    let kinds = match field.kind.as_str() {
+        "text" => Types::TEXT,
+        "int" => Types::INT,
+        "decimal" => Types::NUMBER,
+        "bool" => Types::BOOL,
+        "object" => Types::OBJECT,
+        "list" => Types::LIST,
+        _ => return Types::ANY,
+    };
+    kinds | Types::NULL
+}
+
+/// What a field of a vendor's schema accepts when written: dates and
+/// moments are written as text; a number field takes a float (warned).
+fn accepted(field: &FieldSchema) -> Types {
+    let kinds = match field.kind.as_str() {
+        "text" => Types::TEXT | Types::TEMPORAL,
+        "int" | "decimal" => Types::NUMBER | Types::FLOAT,
+        "bool" => Types::BOOL,
+        "object" => Types::OBJECT,
+        "list" => Types::LIST,
+        _ => return Types::ANY,
+    };
+    kinds | Types::NULL
+}
+
+/// "text", "an int", ... for a schema kind.
+fn kind_words(kind: &str) -> String {
+    match kind {
+        "int" => "an int".to_string(),
+        "object" => "an object".to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Whether `found` certainly is not among `allowed`.
 fn certainly_not(found: Types, allowed: Types) -> bool {
     !found.is_any() && !found.is_empty() && !found.intersects(allowed)
 }
 
-impl Checker<'_> {
+impl<'p> Checker<'p> {
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push((self.file, diagnostic));
     }
@@ -167,19 +230,31 @@ impl Checker<'_> {
     }
 
     fn record(&mut self, record: &Record) {
+        self.record_into(record, None);
+    }
+
+    /// A record's fields; written into an entity (or an object field of
+    /// one) whose fields the schema gives, each value is checked against
+    /// its field.
+    fn record_into(&mut self, record: &Record, into: Option<Writing<'_>>) {
         for item in &record.items {
             match item {
-                RecordItem::Field { value, .. } => {
-                    self.infer(value);
-                }
+                RecordItem::Field {
+                    name, value, name_span, ..
+                } => match into.and_then(|into| Some((into, into.fields.get(&**name)?))) {
+                    Some((into, field)) => self.written(into, name, *name_span, field, value),
+                    None => {
+                        self.infer(value);
+                    }
+                },
                 RecordItem::If {
                     condition,
                     then,
                     otherwise,
                 } => {
                     self.condition(condition, "an `if`");
-                    self.record(then);
-                    self.record(otherwise);
+                    self.record_into(then, into);
+                    self.record_into(otherwise, into);
                 }
                 RecordItem::Let(slot, value) => {
                     let types = self.infer(value);
@@ -189,7 +264,7 @@ impl Checker<'_> {
                     if let Some(unless) = unless {
                         self.condition(unless, "an `unless`");
                     }
-                    self.record(body);
+                    self.record_into(body, into);
                 }
                 RecordItem::Spread(value) => {
                     let types = self.infer(value);
@@ -206,6 +281,71 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// A value written into a target field: an error when it cannot fit
+    /// (text into a number field), a warning when a float goes into a
+    /// number field. An object literal written into an object field is
+    /// checked against that object's fields.
+    fn written(&mut self, into: Writing<'_>, name: &str, name_span: Span, field: &FieldSchema, value: &Expr) {
+        let types = match (&value.kind, &field.fields) {
+            (ExprKind::Object(record), Some(fields)) if field.kind == "object" => {
+                let path = format!("{}.{name}", into.path);
+                self.record_into(record, Some(Writing { path: &path, fields }));
+                Types::OBJECT
+            }
+            _ => self.infer(value),
+        };
+        // None may be written into any field; what else the value may be
+        // must fit.
+        if certainly_not(types.without(Types::NULL), accepted(field)) {
+            let mut diagnostic = Diagnostic::new(
+                codes::VALUE_DOES_NOT_FIT,
+                value.span,
+                format!(
+                    "`{name}` of {} is {}, and this is {types}",
+                    into.path,
+                    kind_words(&field.kind)
+                ),
+            )
+            .label(format!("{types} cannot be written into a {} field", field.kind))
+            .with_secondary(name_span, "the field");
+            if field.kind == "text" && types.is_subset_of(Types::NUMBER | Types::FLOAT | Types::BOOL | Types::NULL) {
+                diagnostic = diagnostic.help("make it text: \"${x}\" or text(x)");
+            } else if matches!(field.kind.as_str(), "int" | "decimal") && types.intersects(Types::TEXT) {
+                diagnostic = diagnostic.help("convert text to a number with `decimal(...)` or `int(...)`");
+            }
+            self.report(diagnostic);
+        } else if matches!(field.kind.as_str(), "int" | "decimal") && types.contains(Kind::Float) && !types.is_any() {
+            self.report(
+                Diagnostic::new(
+                    codes::FLOAT_INTO_NUMBER_FIELD,
+                    value.span,
+                    format!("a float is written into `{name}` of {}, a {} field", into.path, field.kind),
+                )
+                .label("a float: binary floating point")
+                .with_secondary(name_span, "the field")
+                .help("amounts and quantities stay exact as decimals: drop the `float(...)`, or convert with `decimal(...)`"),
+            );
+        }
+    }
+
+    /// The schema field a path into the source record reads (`$.customer.email`).
+    fn source_field(&self, expr: &Expr) -> Option<&'p FieldSchema> {
+        let ExprKind::Field {
+            target,
+            name,
+            over_each: false,
+            ..
+        } = &expr.kind
+        else {
+            return None;
+        };
+        let fields = match &target.kind {
+            ExprKind::Record => self.source?,
+            _ => self.source_field(target)?.fields.as_ref()?,
+        };
+        fields.get(&**name)
     }
 
     fn condition(&mut self, condition: &Expr, what: &str) {
@@ -234,7 +374,11 @@ impl Checker<'_> {
                 if let ExprKind::Index { index, .. } = &expr.kind {
                     self.infer(index);
                 }
-                if *over_each { Types::LIST } else { Types::ANY }
+                if *over_each {
+                    Types::LIST
+                } else {
+                    self.source_field(expr).map_or(Types::ANY, read)
+                }
             }
             ExprKind::Each(target) | ExprKind::Flatten(target) | ExprKind::Query { target, .. } => {
                 self.infer(target);
@@ -401,7 +545,15 @@ impl Checker<'_> {
                 if let Some(update_if) = &write.update_if {
                     self.condition(update_if, "an `update if`");
                 }
-                self.record(&write.body);
+                let path = write.entity.to_string();
+                let into = self
+                    .catalog
+                    .entity(&write.entity.system, &write.entity.entity)
+                    .map(|entity| Writing {
+                        path: &path,
+                        fields: &entity.fields,
+                    });
+                self.record_into(&write.body, into);
                 Types::OBJECT
             }
             ExprKind::Invalid => Types::ANY,

@@ -110,6 +110,7 @@ registry! {
     UNKNOWN_TARGET_FIELD    = "E0042", Error, "unknown target field";
     READ_ONLY_FIELD         = "E0043", Error, "read-only field written";
     UNFILTERABLE_LOOKUP     = "E0044", Error, "lookup the system's API cannot make";
+    VALUE_DOES_NOT_FIT      = "E0045", Error, "value that cannot fit its target field";
 
     // Evaluating a record.
     MISSING_FIELD           = "E1001", Error, "missing field";
@@ -134,6 +135,7 @@ registry! {
     TABLE_WITHOUT_DEFAULT   = "W0007", Warning, "table without a default arm";
     UNREACHABLE_ARM         = "W0008", Warning, "arm can never match";
     REQUIRED_FIELD_MISSING  = "W0009", Warning, "required target field never written";
+    FLOAT_INTO_NUMBER_FIELD = "W0010", Warning, "float written into a number field";
 }
 
 /// The code with this id (case-insensitive), if it exists.
