@@ -416,6 +416,8 @@ pub enum RecordItem {
         json_key: Box<str>,
         value: Expr,
         name_span: Span,
+        /// `Name ?= value`: left out when the value is none.
+        unless_none: bool,
     },
     If {
         condition: Expr,

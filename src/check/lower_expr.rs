@@ -688,6 +688,7 @@ impl Lowerer<'_> {
                     json_key: json_key(&field.name),
                     value: self.lower_expr(&field.value),
                     name_span: field.name_span,
+                    unless_none: field.unless_none,
                 },
                 ast::BodyItem::If(body_if) => self.lower_body_if(body_if),
                 ast::BodyItem::Let(binding) => {

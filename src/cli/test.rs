@@ -12,10 +12,11 @@ use similar::{ChangeTag, TextDiff};
 use super::files::{ReadFailure, describe, files_under, read_limited};
 use super::load::check_flow;
 use super::{ColorChoice, Outcome};
-use crate::connectors::MemoryConnector;
+use crate::connectors::schema::Catalog;
+use crate::connectors::{MemoryConnector, payload};
 use crate::eval::settings;
 use crate::eval::{Clock, Evaluator};
-use crate::plan::{Plan, Planned, Planner, serde_plain};
+use crate::plan::{ActionKind, Plan, Planned, Planner, serde_plain};
 use crate::value::{Object, Value, json};
 
 pub struct Options {
@@ -167,7 +168,8 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
         let mut planner = Planner::dry(&connector, runtime.handle(), &mut planned);
         let result = evaluator.run(record, &mut planner);
         let plan = planner.finish(target, result);
-        let reasons = compare(expect, &plan);
+        let mut reasons = compare(expect, &plan);
+        reasons.extend(unfit_payloads(&plan));
         if reasons.is_empty() {
             let _ = writeln!(out, "test {name} ... ok");
             passed += 1;
@@ -180,6 +182,35 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
         }
     }
     Ok((passed, failures))
+}
+
+/// The writes of a plan whose payloads the target's vendor would refuse,
+/// by its schema: one reason per field.
+fn unfit_payloads(plan: &Plan) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for action in &plan.actions {
+        let creating = match action.kind {
+            ActionKind::Create => true,
+            ActionKind::Update => false,
+            _ => continue,
+        };
+        let (Some(payload), Some((system, entity))) = (&action.payload, action.entity.split_once('.')) else {
+            continue;
+        };
+        let Some(schema) = Catalog::builtin().entity(system, entity) else {
+            continue;
+        };
+        let problems = payload::problems(schema, payload, creating);
+        if !problems.is_empty() {
+            let verb = if creating { "create" } else { "update" };
+            reasons.push(format!(
+                "the {verb} of {} does not fit the vendor's schema:\n  {}",
+                action.entity,
+                problems.join("\n  ")
+            ));
+        }
+    }
+    reasons
 }
 
 /// Puts `{"system.entity": [records...], ...}` into the target connector;

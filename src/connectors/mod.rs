@@ -21,6 +21,7 @@ pub mod http;
 pub mod index;
 pub mod memory;
 pub mod mpluskassa;
+pub mod payload;
 pub mod schema;
 pub mod vismanet;
 

@@ -70,6 +70,28 @@ impl<'a> Run<'a, '_> {
         for item in &record.items {
             match item {
                 RecordItem::Field {
+                    name,
+                    json_key,
+                    value,
+                    unless_none: true,
+                    ..
+                } => {
+                    let value = self.expr(value, frame)?;
+                    if matches!(value, Value::Null) {
+                        continue;
+                    }
+                    match into {
+                        Fields::Json { out, first } => {
+                            if !std::mem::take(first) {
+                                out.push(b',');
+                            }
+                            out.extend_from_slice(json_key.as_bytes());
+                            json::write(&value, out);
+                        }
+                        Fields::Object { object } => object.push(Text::Borrowed(name), value),
+                    }
+                }
+                RecordItem::Field {
                     name, json_key, value, ..
                 } => match into {
                     Fields::Json { out, first } => {

@@ -249,6 +249,8 @@ pub enum BodyItem {
 pub struct Field {
     pub name: String,
     pub name_span: Span,
+    /// `Name ?= value`: left out when the value is none.
+    pub unless_none: bool,
     pub value: Expr,
     pub span: Span,
 }

@@ -495,10 +495,16 @@ impl<'t> Builder<'t> {
                 let name_pair = inner.next().expect("field has a name");
                 let name_span = self.span(&name_pair);
                 let name = self.field_name(name_pair);
-                let value = self.expr(inner.next().expect("field has a value"));
+                let mut value_pair = inner.next().expect("field has a value");
+                let unless_none = value_pair.as_rule() == Rule::unless_none;
+                if unless_none {
+                    value_pair = inner.next().expect("field has a value");
+                }
+                let value = self.expr(value_pair);
                 BodyItem::Field(Field {
                     name,
                     name_span,
+                    unless_none,
                     value,
                     span,
                 })
