@@ -7,11 +7,13 @@ writes src/connectors/schemas/<system>.json. The output is committed: the
 specs live beside the project, not in it. Each schema lists, per entity, its
 id field, its incremental cursor field, and its fields with their kind,
 whether a create requires them, whether they can be written at all, a length
-limit, and the fields of nested objects and list elements. An object whose
+limit, the decimals a number takes where the vendor says, and the fields
+of nested objects and list elements. An object whose
 fields the spec does not describe is "open": its insides are not checked.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -75,6 +77,12 @@ def swagger_field(definitions, prop, depth):
             field = {"kind": "int"}
         elif kind == "number":
             field = {"kind": "decimal"}
+            # "Format: Max 2 decimals", "Format: 4 decimals allowed", "2
+            # decimals allowed if the customer is domestic or 4 if
+            # foreign": the first figure, the one every customer takes.
+            places = re.search(r"Format:\s*(?:Max\s+)?(\d+)\s+decimals", prop.get("description", ""))
+            if places:
+                field["decimals"] = int(places.group(1))
         elif kind == "boolean":
             field = {"kind": "bool"}
         else:

@@ -1,7 +1,8 @@
 //! A payload held against its vendor's schema: whether a create or update
 //! a flow builds is one the system accepts. Each field must be one the
 //! entity has (unless the object is open), writable, of its kind, within
-//! its length; a create carries every required field; and no field is sent
+//! its length and its decimals; a create carries every required field; and
+//! no field is sent
 //! as `null` where the vendor wants a value (leave the field out instead).
 //!
 //! `flowc test` holds every payload its cases produce against the target's
@@ -73,6 +74,12 @@ fn check(path: &str, field: &FieldSchema, value: &Value<'_>, problems: &mut Vec<
             kind_words(&field.kind)
         ));
         return;
+    }
+    if let (Some(most), Value::Decimal(decimal)) = (field.decimals, value) {
+        let places = decimal.normalize().scale();
+        if places > most {
+            problems.push(format!("`{path}`: {places} decimals, at most {most}"));
+        }
     }
     if let (Some(most), Some(text)) = (field.max_length, value.as_str()) {
         let length = text.chars().count();
@@ -166,6 +173,30 @@ mod tests {
         assert!(
             found.contains(&"`InvoiceCity`: required, and not written".to_string()),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn numbers_take_the_decimals_the_vendor_allows() {
+        let orders = Catalog::builtin().entity("eaccounting", "orders").unwrap();
+        let rows = |quantity: &str, price: &str| {
+            format!(
+                r#"{{"Rows": [{{"ArticleId": "a", "Quantity": {quantity}, "UnitPrice": {price}, "LineNumber": 0,
+                    "IsTextRow": false, "IsWorkCost": false, "EligibleForReverseChargeOnVat": false}}]}}"#
+            )
+        };
+        let fits = rows("1.2345", "4.50");
+        assert_eq!(
+            problems(orders, &json::parse(&fits).unwrap(), false),
+            Vec::<String>::new()
+        );
+        let too_fine = rows("1.23456", "4.545");
+        assert_eq!(
+            problems(orders, &json::parse(&too_fine).unwrap(), false),
+            [
+                "`Rows[0].Quantity`: 5 decimals, at most 4",
+                "`Rows[0].UnitPrice`: 3 decimals, at most 2"
+            ]
         );
     }
 

@@ -72,6 +72,10 @@ pub struct FieldSchema {
     pub open: bool,
     #[serde(default)]
     pub max_length: Option<u32>,
+    /// The most decimals a number takes, where the vendor says
+    /// (eAccounting: an order row's price 2, its quantity 4).
+    #[serde(default)]
+    pub decimals: Option<u32>,
     /// The fields of an object.
     #[serde(default)]
     pub fields: Option<Fields>,
