@@ -402,3 +402,57 @@ fn flowc_sandbox_prints_its_address_and_a_table_that_reaches_it() {
         assert!(stdout.starts_with(&format!("{name}: works")), "{system}: {stdout}");
     }
 }
+
+#[test]
+fn products_and_stock_from_the_books_reach_the_shop_once() {
+    let world = World::start(3, "", Duration::from_secs(3600));
+    let products = "mappings/eaccounting--ccv-salespos/products.flow";
+    let stock = "mappings/eaccounting--ccv-salespos/stock.flow";
+    let from_books = ("books", "shop");
+    let creates = |stdout: &str| {
+        stdout
+            .lines()
+            .filter(|line| line.contains("\"action\":\"create\""))
+            .count()
+    };
+
+    // A dry run plans the three articles marked for the webshop, writes nothing.
+    let (code, stdout, stderr) = world.run_flow(products, from_books, "state", &["--dry-run"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(creates(&stdout), 3, "{stdout}");
+    assert!(world.shop("products").is_empty());
+
+    let (code, stdout, stderr) = world.run_flow(products, from_books, "state", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(creates(&stdout), 3, "{stdout}");
+    let made = world.shop("products");
+    let mut numbers: Vec<&str> = made.iter().map(|p| p["productnumber"].as_str().unwrap()).collect();
+    numbers.sort();
+    assert_eq!(numbers, ["100234", "100310", "200871"]);
+    let bread = made.iter().find(|p| p["productnumber"] == "100234").unwrap();
+    assert_eq!(bread["price"], 4.95, "the net 4.54 with 9% VAT: {bread}");
+    assert_eq!(bread["taxtariff"], "low a");
+
+    // Read again from the start: every product is found, nothing is created.
+    let (code, stdout, stderr) = world.run_flow(products, from_books, "state", &["--after", "0"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(creates(&stdout), 0, "{stdout}");
+    assert_eq!(world.shop("products").len(), 3);
+
+    // Stock: the balance minus what open orders reserve, then nothing new.
+    let (code, stdout, stderr) = world.run_flow(stock, from_books, "state", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let bread = world
+        .shop("products")
+        .into_iter()
+        .find(|p| p["productnumber"] == "100234")
+        .unwrap();
+    assert_eq!(bread["stock"], 39.0, "42 in stock, 3 reserved: {bread}");
+    let (code, stdout, stderr) = world.run_flow(stock, from_books, "state", &["--after", "0"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        !stdout.contains("\"action\":\"update\""),
+        "a second stock run changes nothing: {stdout}"
+    );
+    world.stop();
+}

@@ -701,7 +701,14 @@ impl<'t> Builder<'t> {
             Rule::string => self.text(pair),
             Rule::record_root => ExprKind::Record,
             Rule::ident => ExprKind::Name(self.ident(pair)),
-            Rule::group => return self.expr(last_inner(pair)),
+            Rule::group => {
+                // The parentheses belong to the expression: a message that
+                // quotes it, or points at it, shows them.
+                let span = self.span(&pair);
+                let mut inner = self.expr(last_inner(pair));
+                inner.span = span;
+                return inner;
+            }
             Rule::call => ExprKind::Call(self.call(pair)),
             Rule::if_expr => return self.if_expr(pair, 0),
             Rule::match_expr => {

@@ -191,6 +191,18 @@ impl World {
 
     /// The shipped orders flow from the shop into the books, as a command.
     pub fn command(&self, state: &str, extra: &[&str]) -> std::process::Command {
+        self.flow_command(&format!("{MAPPING}/orders.flow"), ("shop", "books"), state, extra)
+    }
+
+    /// A shipped flow between the two systems (`("books", "shop")`: from
+    /// the books into the shop), as a command.
+    pub fn flow_command(
+        &self,
+        flow: &str,
+        (source, target): (&str, &str),
+        state: &str,
+        extra: &[&str],
+    ) -> std::process::Command {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowc"));
         command
             .current_dir(root())
@@ -198,14 +210,7 @@ impl World {
             .env("FLOWC_TEST_SHOP_SECRET", SHOP_SECRET)
             .env("FLOWC_TEST_CLIENT_SECRET", CLIENT_SECRET)
             .env("FLOWC_TEST_REFRESH_TOKEN", REFRESH_TOKEN)
-            .args([
-                "run",
-                &format!("{MAPPING}/orders.flow"),
-                "--source",
-                "shop",
-                "--target",
-                "books",
-            ])
+            .args(["run", flow, "--source", source, "--target", target])
             .arg("--connections")
             .arg(self.dir.path().join("connections.toml"))
             .arg("--state")
@@ -215,9 +220,9 @@ impl World {
         command
     }
 
-    /// Runs the shipped orders flow from the shop into the books.
-    pub fn run(&self, state: &str, extra: &[&str]) -> (i32, String, String) {
-        let output = Command::from_std(self.command(state, extra))
+    /// Runs a shipped flow between the two systems.
+    pub fn run_flow(&self, flow: &str, direction: (&str, &str), state: &str, extra: &[&str]) -> (i32, String, String) {
+        let output = Command::from_std(self.flow_command(flow, direction, state, extra))
             .timeout(Duration::from_secs(600))
             .output()
             .unwrap();
@@ -226,6 +231,11 @@ impl World {
             String::from_utf8_lossy(&output.stdout).into_owned(),
             String::from_utf8_lossy(&output.stderr).into_owned(),
         )
+    }
+
+    /// Runs the shipped orders flow from the shop into the books.
+    pub fn run(&self, state: &str, extra: &[&str]) -> (i32, String, String) {
+        self.run_flow(&format!("{MAPPING}/orders.flow"), ("shop", "books"), state, extra)
     }
 
     /// Asserts that each paid order is in the books once, and nothing but
@@ -258,6 +268,16 @@ impl World {
         let before = emails.len();
         emails.dedup();
         assert_eq!(emails.len(), before, "{what}: a customer was created twice");
+    }
+
+    /// The shop's records of an entity, as JSON.
+    pub fn shop(&self, entity: &str) -> Vec<Json> {
+        let records = self.shop.records.lock().unwrap();
+        records
+            .of(entity)
+            .iter()
+            .map(|record| serde_json::from_str(&flowc::value::json::to_string(record)).unwrap())
+            .collect()
     }
 
     /// The books' records of an entity, as JSON.
