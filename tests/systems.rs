@@ -763,6 +763,78 @@ mod mpluskassa {
     }
 
     #[test]
+    fn the_shipped_ccv_orders_flow_sends_each_paid_order_once_with_its_relation() {
+        let mut articles = products();
+        articles.extend([
+            json!({"productNumber": 502, "description": "Krentenbollen", "syncMarker": 3, "articleList": {"article": [{"articleNumber": 100310, "description": "Krentenbollen (6 st.)"}]}}),
+            json!({"productNumber": 900, "description": "Verzendkosten", "syncMarker": 4, "articleList": {"article": [{"articleNumber": 900001, "description": "Verzendkosten"}]}}),
+            json!({"productNumber": 901, "description": "Korting", "syncMarker": 5, "articleList": {"article": [{"articleNumber": 900002, "description": "Korting"}]}}),
+        ]);
+        let trial = Trial::start(
+            System::Mpluskassa,
+            &[("relations", relations(1)), ("products", articles)],
+            FAULTS,
+        );
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let flow = std::fs::read_to_string(root.join("mappings/ccv-salespos--mpluskassa/orders.flow")).unwrap();
+        let source = trial.dir.path().join("shop");
+        std::fs::create_dir_all(&source).unwrap();
+        std::fs::copy(
+            root.join("mappings/ccv-salespos--eaccounting/example/ccv-salespos/orders.json"),
+            source.join("orders.json"),
+        )
+        .unwrap();
+        let settings = ["--set", "shipping_article=900001", "--set", "discount_article=900002"];
+        let decided = |stdout: &str, action: &str| {
+            plans(stdout)
+                .iter()
+                .filter(|plan| plan["action"] == action)
+                .map(|plan| plan["record"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+
+        // Six orders: four paid with articles MplusKASSA has, one unpaid,
+        // one with an article it lacks (which fails, writing nothing).
+        let (code, stdout, stderr) = trial.run(&flow, &source, &[&settings[..], &["--dry-run"]].concat());
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert_eq!(
+            decided(&stdout, "create"),
+            ["483918", "483920", "483921", "483923"],
+            "{stdout}"
+        );
+        assert_eq!(decided(&stdout, "fail"), ["483924"], "{stdout}");
+        assert!(trial.records("orders").is_empty(), "a dry run writes nothing");
+
+        let (code, stdout, stderr) = trial.run(&flow, &source, &settings);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert_eq!(decided(&stdout, "create").len(), 4, "{stdout}");
+        let orders = trial.records("orders");
+        let mut sent: Vec<&str> = orders
+            .iter()
+            .map(|order| order["extOrderId"].as_str().unwrap())
+            .collect();
+        sent.sort();
+        assert_eq!(sent, ["KAS-1040", "KAS-1042", "KAS-1043", "KAS-1045"]);
+        let anna = orders.iter().find(|order| order["extOrderId"] == "KAS-1043").unwrap();
+        assert_eq!(anna["employeeNumber"], 999999);
+        let lines = at(anna, &["lineList", "line"]).as_array().unwrap();
+        assert_eq!(lines.len(), 2, "the product and the shipping costs: {anna}");
+        assert_eq!(lines[1]["data"]["price"], 695, "shipping in cents");
+        let relation = anna["relationNumber"].as_i64().expect("the order names its relation");
+        let relations = trial.records("relations");
+        let anna_relation = relations.iter().find(|r| r["relationNumber"] == relation).unwrap();
+        assert_eq!(anna_relation["email"], "anna.bakker@example.nl");
+
+        // Read again from the start: nothing is created twice.
+        let (code, stdout, stderr) = trial.run(&flow, &source, &[&settings[..], &["--after", "0"]].concat());
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        assert_eq!(trial.records("orders").len(), 4);
+        assert_eq!(trial.records("relations").len(), relations.len(), "no relation twice");
+        trial.stop();
+    }
+
+    #[test]
     fn relations_reach_mpluskassa_once_through_faults() {
         let trial = Trial::start(System::Mpluskassa, &[("relations", relations(20))], FAULTS);
         connections_check_works(&trial);
