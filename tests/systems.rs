@@ -420,6 +420,89 @@ mod vismanet {
     }
 
     #[test]
+    fn the_shipped_ccv_orders_flow_sends_each_paid_order_once_with_its_customer() {
+        let item = |number: &str, description: &str| {
+            json!({"inventoryId": number.len(), "inventoryNumber": number, "description": description, "status": "Active",
+                   "lastModifiedDateTime": "2024-03-01T10:00:00.000"})
+        };
+        let inventory = vec![
+            item("100234", "Desembrood wit"),
+            item("200871", "Taartschep RVS"),
+            item("100310", "Krentenbollen (6 st.)"),
+            item("SHIPPING", "Verzendkosten"),
+        ];
+        let trial = Trial::start(
+            System::Vismanet,
+            &[("customer", customers(1)), ("inventory", inventory)],
+            FAULTS,
+        );
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let flow = std::fs::read_to_string(root.join("mappings/ccv-salespos--vismanet/orders.flow"))
+            .unwrap()
+            .replace(
+                "import \"customer.flow\"",
+                &format!(
+                    "import \"{}\"",
+                    root.join("mappings/ccv-salespos--vismanet/customer.flow").display()
+                ),
+            );
+        let source = trial.dir.path().join("shop");
+        std::fs::create_dir_all(&source).unwrap();
+        std::fs::copy(
+            root.join("mappings/ccv-salespos--eaccounting/example/ccv-salespos/orders.json"),
+            source.join("orders.json"),
+        )
+        .unwrap();
+        let decided = |stdout: &str, action: &str| {
+            plans(stdout)
+                .iter()
+                .filter(|plan| plan["action"] == action)
+                .map(|plan| plan["record"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+
+        // Six orders: four paid with items Visma.net has, one unpaid, one
+        // with an item it lacks (which fails, writing nothing).
+        let (code, stdout, stderr) = trial.run(&flow, &source, &["--dry-run"]);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert_eq!(
+            decided(&stdout, "create"),
+            ["483918", "483920", "483921", "483923"],
+            "{stdout}"
+        );
+        assert_eq!(decided(&stdout, "fail"), ["483924"], "{stdout}");
+        assert!(trial.records("salesorder").is_empty(), "a dry run writes nothing");
+
+        let (code, stdout, stderr) = trial.run(&flow, &source, &[]);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert_eq!(decided(&stdout, "create").len(), 4, "{stdout}");
+        let orders = trial.records("salesorder");
+        let mut sent: Vec<String> = orders.iter().map(|order| to_plain(&order["customerOrder"])).collect();
+        sent.sort();
+        assert_eq!(sent, ["KAS-1040", "KAS-1042", "KAS-1043", "KAS-1045"]);
+        let customers = trial.records("customer");
+        assert_eq!(customers.len(), 1 + 4, "the seeded one and the four buyers");
+
+        // Read again from the start: nothing is created twice.
+        let (code, stdout, stderr) = trial.run(&flow, &source, &["--after", "0"]);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        assert_eq!(trial.records("salesorder").len(), 4);
+        assert_eq!(trial.records("customer").len(), customers.len(), "no customer twice");
+        trial.stop();
+    }
+
+    /// A value as Visma.net stores it, plain or as `{"value": x}`.
+    fn to_plain(value: &Json) -> String {
+        value
+            .get("value")
+            .unwrap_or(value)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    #[test]
     fn the_connector_lists_finds_creates_and_updates() {
         let trial = Trial::start(System::Vismanet, &[("customer", customers(250))], "");
         exercise(
