@@ -50,6 +50,9 @@ pub(super) struct Context {
     pub owner: Option<Callee>,
     pub targets: Vec<EntityName>,
     pub has_target_decl: bool,
+    /// The system the flow reads its records from: its entities may be
+    /// looked up (enrichment), never written.
+    pub source_system: Option<String>,
     /// Whether the flow emits or writes anything.
     pub has_output: bool,
     /// An imported module: its functions and tables are a library.
@@ -726,6 +729,7 @@ impl<'l> Lowerer<'l> {
                     } else {
                         let name = entity_name(entity);
                         self.known_entity(&name);
+                        self.cx.source_system = Some(name.system.clone());
                         source = Some(name);
                     }
                 }
@@ -918,14 +922,18 @@ impl<'l> Lowerer<'l> {
             Some(entity) => {
                 let name = entity_name(entity);
                 let known_system = self.cx.targets.iter().any(|target| target.system == name.system);
-                if self.cx.has_target_decl && !known_system {
+                let source_read = !is_write && self.cx.source_system.as_deref() == Some(name.system.as_str());
+                if self.cx.has_target_decl && !known_system && !source_read {
                     let systems: Vec<&str> = self.cx.targets.iter().map(|t| t.system.as_str()).collect();
-                    let diagnostic = Diagnostic::new(
+                    let mut diagnostic = Diagnostic::new(
                         codes::UNKNOWN_TARGET,
                         entity.system.span,
                         format!("`{}` is not a system this flow targets", name.system),
                     )
                     .did_you_mean(&name.system, systems);
+                    if self.cx.source_system.as_deref() == Some(name.system.as_str()) {
+                        diagnostic = diagnostic.help("the source system can be looked up in, not written to");
+                    }
                     self.report(diagnostic);
                 }
                 name

@@ -107,6 +107,7 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
     let flow_path = path.parent().unwrap_or(Path::new(".")).join(&flow_name);
     let shared_settings = settings_of(document.get("settings"))?;
     let shared_target = document.get("target");
+    let shared_source = document.get("source");
     let clock = match document.get("now") {
         Some(Value::Text(moment)) => Clock::Fixed(
             chrono::DateTime::parse_from_rfc3339(moment)
@@ -155,7 +156,13 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
         let system = flow.target_system().unwrap_or("");
         let connector = MemoryConnector::new(system);
         for records in [shared_target, case.get("target")].into_iter().flatten() {
-            fill_target(&connector, system, records).map_err(|error| format!("{name}: {error}"))?;
+            fill_system(&connector, system, records).map_err(|error| format!("{name}: {error}"))?;
+        }
+        // Records of the source system that the flow looks up (enrichment).
+        let source_system = flow.source.as_ref().map_or("", |source| source.system.as_str());
+        let source = MemoryConnector::new(source_system);
+        for records in [shared_source, case.get("source")].into_iter().flatten() {
+            fill_system(&source, source_system, records).map_err(|error| format!("{name}: the source: {error}"))?;
         }
         let Some(record) = case.get("record") else {
             return Err(format!("{name}: the case has no `record`"));
@@ -165,7 +172,7 @@ fn run_file(path: &Path, options: &Options, out: &mut dyn Write) -> Result<(usiz
         };
         let evaluator = Evaluator::new(program, values, clock);
         let mut planned = Planned::new();
-        let mut planner = Planner::dry(&connector, runtime.handle(), &mut planned);
+        let mut planner = Planner::dry(&connector, runtime.handle(), &mut planned).reading(&source);
         let result = evaluator.run(record, &mut planner);
         let plan = planner.finish(target, result);
         let mut reasons = compare(expect, &plan);
@@ -213,9 +220,10 @@ fn unfit_payloads(plan: &Plan) -> Vec<String> {
     reasons
 }
 
-/// Puts `{"system.entity": [records...], ...}` into the target connector;
-/// a case's entity replaces the shared one of the same name.
-fn fill_target(connector: &MemoryConnector, system: &str, records: &Value<'_>) -> Result<(), String> {
+/// Puts `{"system.entity": [records...], ...}` into a system's connector
+/// (the target's, or the source's for lookups into it); a case's entity
+/// replaces the shared one of the same name.
+fn fill_system(connector: &MemoryConnector, system: &str, records: &Value<'_>) -> Result<(), String> {
     let Some(entities) = records.as_object() else {
         return Err("`target` is an object of entities: {\"system.entity\": [records]}".to_string());
     };
@@ -224,7 +232,7 @@ fn fill_target(connector: &MemoryConnector, system: &str, records: &Value<'_>) -
             return Err(format!("`{name}` is not of the form system.entity"));
         };
         if entity_system != system {
-            return Err(format!("`{name}` is not in the flow's target system `{system}`"));
+            return Err(format!("`{name}` is not in the flow's system `{system}`"));
         }
         let Some(list) = list.as_list() else {
             return Err(format!("the records of `{name}` are a list"));

@@ -293,6 +293,8 @@ pub struct Planner<'r> {
     /// every create with keys first looks for what it would make.
     uncertain: Uncertain,
     planned: &'r mut Planned,
+    /// The source system's connector, for lookups into it (enrichment).
+    source: Option<&'r dyn Connector>,
     /// With other records in flight: what they share, and this record's
     /// number among them.
     shared: Option<(&'r Shared, u64)>,
@@ -314,6 +316,7 @@ impl<'r> Planner<'r> {
             apply: false,
             uncertain: Uncertain::No,
             planned,
+            source: None,
             shared: None,
             yielded: false,
             actions: Vec::new(),
@@ -332,6 +335,7 @@ impl<'r> Planner<'r> {
             apply: true,
             uncertain: Uncertain::No,
             planned,
+            source: None,
             shared: None,
             yielded: false,
             actions: Vec::new(),
@@ -342,6 +346,13 @@ impl<'r> Planner<'r> {
     /// keys is not sent again.
     pub fn uncertain(mut self, how: Uncertain) -> Planner<'r> {
         self.uncertain = how;
+        self
+    }
+
+    /// Lookups into the source system (a flow that enriches a record with
+    /// more of its system's data) go to `source`.
+    pub fn reading(mut self, source: &'r dyn Connector) -> Planner<'r> {
+        self.source = Some(source);
         self
     }
 
@@ -457,6 +468,15 @@ impl<'r> Planner<'r> {
         Ok(self.target)
     }
 
+    /// The connector a lookup of `entity` asks: the target's, or the
+    /// source's for an entity of the source system.
+    fn reader_for(&self, entity: &EntityName) -> Result<&'r dyn Connector, RecordError> {
+        match self.source {
+            Some(source) if self.target.system() != entity.system && source.system() == entity.system => Ok(source),
+            _ => self.system_for(entity),
+        }
+    }
+
     /// The keys that find a record being created again: the write's own
     /// (an `upsert`'s `where`), or for a plain `create`, those of the last
     /// lookup of the same entity in this record, which found nothing (the
@@ -501,7 +521,7 @@ fn owned_keys(keys: &[Key<'_>]) -> Vec<(String, Value<'static>)> {
 impl<'a> Target<'a> for Planner<'_> {
     fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
         let pairs: Vec<(&[String], &Value<'_>)> = keys.iter().map(|key| (key.field, &key.value)).collect();
-        let target = self.system_for(entity)?;
+        let target = self.reader_for(entity)?;
         self.take_turn(entity, &pairs)?;
         let name = entity.to_string();
         // Reference data (an entity the flow never writes) is asked once a run.

@@ -258,6 +258,8 @@ const MOST_YIELDS: u32 = 20;
 struct Planning<'r, 'e> {
     evaluator: &'r Evaluator<'e>,
     flow: &'r Flow,
+    /// Looked up in by flows that enrich a record from its own system.
+    source: &'r dyn Connector,
     target: &'r dyn Connector,
     runtime: &'r tokio::runtime::Handle,
     dry_run: bool,
@@ -277,7 +279,8 @@ impl Planning<'_, '_> {
                 Planner::dry(self.target, self.runtime, planned)
             } else {
                 Planner::applying(self.target, self.runtime, planned).uncertain(how)
-            };
+            }
+            .reading(self.source);
             let mut planner = match self.shared {
                 Some(shared) => planner.sharing(shared, number),
                 None => planner,
@@ -436,6 +439,7 @@ impl<'r: 'p, 'p, 'e, Each: FnMut(Processed<'_>)> Records<'r, 'p, 'e, Each> {
         let planning = Planning {
             evaluator: run.evaluator,
             flow: run.flow,
+            source: run.source,
             target: run.target,
             runtime: run.runtime,
             dry_run: run.options.dry_run,
