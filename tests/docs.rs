@@ -26,3 +26,9 @@ fn diagnostics_reference_is_current() {
 fn standard_library_reference_is_current() {
     compare_or_bless("docs/stdlib.md", &flowc::stdlib::docs::markdown());
 }
+
+#[test]
+fn mappings_reference_is_current() {
+    let page = flowc::mappings::docs::markdown(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    compare_or_bless("docs/mappings.md", &page);
+}
