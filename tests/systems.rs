@@ -325,6 +325,45 @@ fn summary(stderr: &str) -> &str {
     stderr.lines().find(|line| line.contains(" read: ")).unwrap_or("")
 }
 
+/// A folder holding the example CCV SalesPOS orders, as a source: six
+/// orders, four paid with articles the systems have, one unpaid, one with
+/// an article no system has.
+fn example_orders(trial: &Trial) -> PathBuf {
+    let source = trial.dir.path().join("shop");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("mappings/ccv-salespos--eaccounting/example/ccv-salespos/orders.json"),
+        source.join("orders.json"),
+    )
+    .unwrap();
+    source
+}
+
+/// The source ids of the records a run decided `action` for.
+fn decided(stdout: &str, action: &str) -> Vec<String> {
+    plans(stdout)
+        .iter()
+        .filter(|plan| plan["action"] == action)
+        .map(|plan| plan["record"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A shipped orders flow over the example orders: a dry run plans the
+/// four paid orders whose articles exist, fails the one whose article is
+/// missing, and writes nothing to `entity`.
+fn a_dry_run_plans_the_four_paid_orders(trial: &Trial, flow: &str, source: &Path, settings: &[&str], entity: &str) {
+    let (code, stdout, stderr) = trial.run(flow, source, &[settings, &["--dry-run"]].concat());
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(
+        decided(&stdout, "create"),
+        ["483918", "483920", "483921", "483923"],
+        "{stdout}"
+    );
+    assert_eq!(decided(&stdout, "fail"), ["483924"], "{stdout}");
+    assert!(trial.records(entity).is_empty(), "a dry run writes nothing");
+}
+
 /// Runs a customers flow twice through faults: every user once in the
 /// target, found again by `email` (the field path of the e-mail address).
 fn customers_through_faults(trial: &Trial, flow: &str, entity: &str, email: &[&str], seeded: usize, count: usize) {
@@ -446,32 +485,11 @@ mod vismanet {
                     root.join("mappings/ccv-salespos--vismanet/customer.flow").display()
                 ),
             );
-        let source = trial.dir.path().join("shop");
-        std::fs::create_dir_all(&source).unwrap();
-        std::fs::copy(
-            root.join("mappings/ccv-salespos--eaccounting/example/ccv-salespos/orders.json"),
-            source.join("orders.json"),
-        )
-        .unwrap();
-        let decided = |stdout: &str, action: &str| {
-            plans(stdout)
-                .iter()
-                .filter(|plan| plan["action"] == action)
-                .map(|plan| plan["record"].as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-        };
+        let source = example_orders(&trial);
 
         // Six orders: four paid with items Visma.net has, one unpaid, one
         // with an item it lacks (which fails, writing nothing).
-        let (code, stdout, stderr) = trial.run(&flow, &source, &["--dry-run"]);
-        assert_eq!(code, 1, "{stdout}\n{stderr}");
-        assert_eq!(
-            decided(&stdout, "create"),
-            ["483918", "483920", "483921", "483923"],
-            "{stdout}"
-        );
-        assert_eq!(decided(&stdout, "fail"), ["483924"], "{stdout}");
-        assert!(trial.records("salesorder").is_empty(), "a dry run writes nothing");
+        a_dry_run_plans_the_four_paid_orders(&trial, &flow, &source, &[], "salesorder");
 
         let (code, stdout, stderr) = trial.run(&flow, &source, &[]);
         assert_eq!(code, 1, "{stdout}\n{stderr}");
@@ -860,33 +878,12 @@ mod mpluskassa {
         );
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let flow = std::fs::read_to_string(root.join("mappings/ccv-salespos--mpluskassa/orders.flow")).unwrap();
-        let source = trial.dir.path().join("shop");
-        std::fs::create_dir_all(&source).unwrap();
-        std::fs::copy(
-            root.join("mappings/ccv-salespos--eaccounting/example/ccv-salespos/orders.json"),
-            source.join("orders.json"),
-        )
-        .unwrap();
+        let source = example_orders(&trial);
         let settings = ["--set", "shipping_article=900001", "--set", "discount_article=900002"];
-        let decided = |stdout: &str, action: &str| {
-            plans(stdout)
-                .iter()
-                .filter(|plan| plan["action"] == action)
-                .map(|plan| plan["record"].as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-        };
 
         // Six orders: four paid with articles MplusKASSA has, one unpaid,
         // one with an article it lacks (which fails, writing nothing).
-        let (code, stdout, stderr) = trial.run(&flow, &source, &[&settings[..], &["--dry-run"]].concat());
-        assert_eq!(code, 1, "{stdout}\n{stderr}");
-        assert_eq!(
-            decided(&stdout, "create"),
-            ["483918", "483920", "483921", "483923"],
-            "{stdout}"
-        );
-        assert_eq!(decided(&stdout, "fail"), ["483924"], "{stdout}");
-        assert!(trial.records("orders").is_empty(), "a dry run writes nothing");
+        a_dry_run_plans_the_four_paid_orders(&trial, &flow, &source, &settings, "orders");
 
         let (code, stdout, stderr) = trial.run(&flow, &source, &settings);
         assert_eq!(code, 1, "{stdout}\n{stderr}");

@@ -280,6 +280,14 @@ impl Integration {
     fn connection(&self) -> &Connection {
         &self.database.connection
     }
+
+    /// A transaction: what it writes is committed together, or not at all.
+    fn transaction(&mut self) -> Result<rusqlite::Transaction<'_>, StateError> {
+        self.database
+            .connection
+            .transaction()
+            .map_err(failed("begin a transaction"))
+    }
 }
 
 impl Store for Integration {
@@ -347,11 +355,7 @@ impl Store for Integration {
     ) -> Result<(), StateError> {
         let at = now();
         let id = self.id.clone();
-        let transaction = self
-            .database
-            .connection
-            .transaction()
-            .map_err(failed("begin a transaction"))?;
+        let transaction = self.transaction()?;
         match ended {
             Ended::Done { target } => {
                 let (entity, target_id) = match target {
@@ -404,11 +408,7 @@ impl Store for Integration {
 
     fn advance(&mut self, cursor: &Value<'_>) -> Result<(), StateError> {
         let id = self.id.clone();
-        let transaction = self
-            .database
-            .connection
-            .transaction()
-            .map_err(failed("begin a transaction"))?;
+        let transaction = self.transaction()?;
         move_cursor(&transaction, &id, cursor)?;
         transaction.commit().map_err(failed("move the cursor"))
     }
