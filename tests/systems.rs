@@ -162,6 +162,28 @@ impl Trial {
         self.flowc(&args)
     }
 
+    /// Runs the shipped flow `flow` (a path under the project) from the
+    /// sandbox into `target` (a directory of CCV records).
+    fn run_into(&self, flow: &str, target: &Path, extra: &[&str]) -> (i32, String, String) {
+        let flow = Path::new(env!("CARGO_MANIFEST_DIR")).join(flow);
+        let target = format!("dir:{}", target.display());
+        let state = self.dir.path().join("state");
+        let mut args = vec![
+            "run",
+            flow.to_str().unwrap(),
+            "--source",
+            self.name,
+            "--target",
+            &target,
+            "--state",
+            state.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        self.flowc(&args)
+    }
+
     /// The sandbox's records of an entity, as JSON.
     fn records(&self, entity: &str) -> Vec<Json> {
         let records = self.running.records.lock().unwrap();
@@ -364,6 +386,37 @@ fn a_dry_run_plans_the_four_paid_orders(trial: &Trial, flow: &str, source: &Path
     assert!(trial.records(entity).is_empty(), "a dry run writes nothing");
 }
 
+/// A folder of CCV SalesPOS products (those the shipped stock cases
+/// know: two keeping stock, one not), as a target.
+fn shop_products(trial: &Trial) -> PathBuf {
+    let cases: Json = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/eaccounting--ccv-salespos/stock.tests.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let target = trial.dir.path().join("webshop");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::write(
+        target.join("products.json"),
+        serde_json::to_string(&cases["target"]["ccv_salespos.products"]).unwrap(),
+    )
+    .unwrap();
+    target
+}
+
+/// The stock of a CCV product in a folder of products.
+fn stock_of(target: &Path, number: &str) -> Json {
+    let products: Vec<Json> =
+        serde_json::from_str(&std::fs::read_to_string(target.join("products.json")).unwrap()).unwrap();
+    products
+        .into_iter()
+        .find(|product| product["productnumber"] == number)
+        .unwrap()["stock"]
+        .clone()
+}
+
 /// Runs a customers flow twice through faults: every user once in the
 /// target, found again by `email` (the field path of the e-mail address).
 fn customers_through_faults(trial: &Trial, flow: &str, entity: &str, email: &[&str], seeded: usize, count: usize) {
@@ -507,6 +560,47 @@ mod vismanet {
         assert!(decided(&stdout, "create").is_empty(), "{stdout}");
         assert_eq!(trial.records("salesorder").len(), 4);
         assert_eq!(trial.records("customer").len(), customers.len(), "no customer twice");
+        trial.stop();
+    }
+
+    #[test]
+    fn the_shipped_products_and_stock_flows_bring_items_to_the_shop_once() {
+        let item = |number: &str, description: &str, on_hand: f64| {
+            json!({"inventoryId": 5500 + number.len(), "inventoryNumber": number, "description": description, "status": "Active",
+                   "type": "FinishedGoodItem", "defaultPrice": 4.54, "vatCode": {"id": "2", "description": "Laag tarief"},
+                   "attributes": [{"id": "WEBSHOP", "value": "1"}],
+                   "crossReferences": [{"alternateType": "Barcode", "alternateID": "8712345000019"}],
+                   "warehouseDetails": [{"isDefault": true, "warehouse": "1", "quantityOnHand": on_hand}],
+                   "lastModifiedDateTime": "2024-03-10T16:45:12.000"})
+        };
+        let inventory = vec![
+            item("100234", "Desembrood wit", 40.0),
+            item("300500", "Appeltaart groot", 7.0),
+        ];
+        let trial = Trial::start(System::Vismanet, &[("inventory", inventory)], FAULTS);
+        let shop = shop_products(&trial);
+        let products = "mappings/vismanet--ccv-salespos/products.flow";
+        let (code, stdout, stderr) = trial.run_into(products, &shop, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(
+            decided(&stdout, "create"),
+            ["300500"],
+            "the one the shop lacks: {stdout}"
+        );
+        // Read again from the start: nothing is created twice.
+        let (code, stdout, stderr) = trial.run_into(products, &shop, &["--after", "2000-01-01T00:00:00.000"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+
+        let stock = "mappings/vismanet--ccv-salespos/stock.flow";
+        let (code, stdout, stderr) = trial.run_into(stock, &shop, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(stock_of(&shop, "100234"), json!(40.0), "{stdout}");
+        assert_eq!(
+            stock_of(&shop, "300500"),
+            json!(7.0),
+            "the new product keeps stock: {stdout}"
+        );
         trial.stop();
     }
 
@@ -911,6 +1005,31 @@ mod mpluskassa {
         assert!(decided(&stdout, "create").is_empty(), "{stdout}");
         assert_eq!(trial.records("orders").len(), 4);
         assert_eq!(trial.records("relations").len(), relations.len(), "no relation twice");
+        trial.stop();
+    }
+
+    #[test]
+    fn the_shipped_stock_flow_brings_the_till_s_stock_to_the_shop() {
+        let stock = vec![
+            json!({"branchNumber": 1, "articleNumber": 100234, "stockId": 990011, "amountFree": 39, "decimalPlacesFree": 0, "amountReserved": 3, "decimalPlacesReserved": 0, "amountIncoming": 24, "decimalPlacesIncoming": 0}),
+            json!({"branchNumber": 1, "articleNumber": 200871, "stockId": 990012, "amountFree": 12500, "decimalPlacesFree": 3, "amountReserved": 0, "decimalPlacesReserved": 0}),
+            json!({"branchNumber": 2, "articleNumber": 100234, "stockId": 990013, "amountFree": 5, "decimalPlacesFree": 0, "amountReserved": 0, "decimalPlacesReserved": 0}),
+        ];
+        let trial = Trial::start(System::Mpluskassa, &[("stock", stock)], FAULTS);
+        let shop = shop_products(&trial);
+        let flow = "mappings/mpluskassa--ccv-salespos/stock.flow";
+        let (code, stdout, stderr) = trial.run_into(flow, &shop, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(
+            stock_of(&shop, "100234"),
+            json!(36),
+            "39 free, 3 reserved, branch 1: {stdout}"
+        );
+        assert_eq!(stock_of(&shop, "200871"), json!(12.5), "12500 in thousandths");
+        // Read again from the start: nothing changes.
+        let (code, stdout, stderr) = trial.run_into(flow, &shop, &["--after", "0"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "update").is_empty(), "{stdout}");
         trial.stop();
     }
 
