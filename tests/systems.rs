@@ -780,6 +780,55 @@ mod accountview {
     }
 
     #[test]
+    fn the_shipped_flows_bring_eaccounting_customers_and_orders_to_accountview_once() {
+        let articles = vec![
+            json!({"ART_CODE": "100234", "ART_DESC1": "Desembrood wit", "CNG_DATE": "2024-03-01T10:00:00"}),
+            json!({"ART_CODE": "200871", "ART_DESC1": "Taartschep RVS", "CNG_DATE": "2024-03-01T10:00:00"}),
+        ];
+        let trial = Trial::start(
+            System::Accountview,
+            &[("debtors", debtors(1)), ("articles", articles)],
+            FAULTS,
+        );
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let books = trial.dir.path().join("books");
+        std::fs::create_dir_all(&books).unwrap();
+        for entity in ["customers", "orders"] {
+            std::fs::copy(
+                root.join(format!(
+                    "mappings/ccv-salespos--eaccounting/example/eaccounting/{entity}.json"
+                )),
+                books.join(format!("{entity}.json")),
+            )
+            .unwrap();
+        }
+        let flow = |name: &str| {
+            std::fs::read_to_string(root.join(format!("mappings/eaccounting--accountview/{name}.flow"))).unwrap()
+        };
+
+        // The customers first: each becomes a debtor by its number.
+        let (code, stdout, stderr) = trial.run(&flow("customers"), &books, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(decided(&stdout, "create").len(), 2, "{stdout}");
+        // Then the order, on its customer's debtor (read from the books).
+        let (code, stdout, stderr) = trial.run(&flow("orders"), &books, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let orders = trial.records("sales_orders");
+        assert_eq!(orders.len(), 1, "{stdout}");
+        assert_eq!(orders[0]["COMMENT1"], "eAccounting 10040");
+        assert_eq!(orders[0]["RPL_INV"], "10023", "the debtor of its customer");
+        // Read again from the start: nothing is created twice.
+        for name in ["customers", "orders"] {
+            let (code, stdout, stderr) = trial.run(&flow(name), &books, &["--after", "2000-01-01T00:00:00Z"]);
+            assert_eq!(code, 0, "{stdout}\n{stderr}");
+            assert!(decided(&stdout, "create").is_empty(), "{name}: {stdout}");
+        }
+        assert_eq!(trial.records("sales_orders").len(), 1);
+        assert_eq!(trial.records("debtors").len(), 3);
+        trial.stop();
+    }
+
+    #[test]
     fn debtors_reach_accountview_once_through_faults() {
         let trial = Trial::start(System::Accountview, &[("debtors", debtors(20))], FAULTS);
         connections_check_works(&trial);
