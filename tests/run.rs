@@ -802,13 +802,16 @@ fn the_same_directory_as_source_and_target_is_refused() {
     );
 }
 
+/// Checked against the system's schema before anything is read: a source
+/// over HTTP would be asked a question it answers with a 400, or nothing.
 #[test]
 fn a_cursor_of_the_wrong_kind_is_an_error_not_an_empty_run() {
     let systems = Systems::copy();
     let (code, stdout, stderr) = systems.run(&["--dry-run", "--after", "KAS-1042"]);
     assert_eq!(code, 2, "{stdout}");
     assert!(
-        stderr.contains(r#"the cursor "KAS-1042" is text, but `id` of orders holds int values"#),
+        stderr
+            .contains("--after KAS-1042: `id`, the cursor of ccv_salespos.orders, holds int values, and this is text"),
         "{stderr}"
     );
 }

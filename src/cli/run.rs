@@ -202,7 +202,14 @@ fn execute(options: &Options, over: Over<'_>, out: &mut dyn Write) -> Outcome {
         }
     };
     let after = match options.after.as_deref() {
-        Some(after) => Some(parse_cursor(after)),
+        Some(after) => {
+            let cursor = parse_cursor(after);
+            if let Some(problem) = cursor_misfit(&source_entity.system, &source_entity.entity, &cursor) {
+                eprintln!("error: --after {after}: {problem}");
+                return Outcome::Unusable;
+            }
+            Some(cursor)
+        }
         None => match kept.cursor() {
             Ok(cursor) => cursor,
             Err(error) => {
@@ -418,6 +425,31 @@ async fn signalled() {
 }
 
 /// A cursor from the command line: JSON when it reads as JSON (`42`), text otherwise.
+/// Why a cursor cannot be compared with the cursor field of a built-in
+/// system's entity (a number for a date-time text, text for a number);
+/// `None` when it can, or when the schema does not say.
+fn cursor_misfit(system: &str, entity: &str, cursor: &Value<'_>) -> Option<String> {
+    let schema = crate::connectors::schema::Catalog::builtin().entity(system, entity)?;
+    let field = schema.cursor.as_deref()?;
+    let kind = schema.fields.get(field)?.kind.as_str();
+    let fits = match kind {
+        "text" => cursor.as_str().is_some(),
+        "int" | "decimal" => matches!(cursor, Value::Int(_) | Value::Decimal(_)),
+        _ => true,
+    };
+    (!fits).then(|| {
+        let example = if kind == "text" {
+            " (such as 2024-03-01T00:00:00)"
+        } else {
+            ""
+        };
+        format!(
+            "`{field}`, the cursor of {system}.{entity}, holds {kind} values{example}, and this is {}",
+            cursor.kind().name()
+        )
+    })
+}
+
 fn parse_cursor(text: &str) -> Value<'static> {
     match json::parse(text) {
         Ok(value) => value.into_owned(),
