@@ -434,7 +434,7 @@ fn products_and_stock_from_the_books_reach_the_shop_once() {
     assert_eq!(bread["taxtariff"], "low a");
 
     // Read again from the start: every product is found, nothing is created.
-    let (code, stdout, stderr) = world.run_flow(products, from_books, "state", &["--after", "0"]);
+    let (code, stdout, stderr) = world.run_flow(products, from_books, "state", &["--after", "2000-01-01T00:00:00Z"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert_eq!(creates(&stdout), 0, "{stdout}");
     assert_eq!(world.shop("products").len(), 3);
@@ -448,7 +448,7 @@ fn products_and_stock_from_the_books_reach_the_shop_once() {
         .find(|p| p["productnumber"] == "100234")
         .unwrap();
     assert_eq!(bread["stock"], 39.0, "42 in stock, 3 reserved: {bread}");
-    let (code, stdout, stderr) = world.run_flow(stock, from_books, "state", &["--after", "0"]);
+    let (code, stdout, stderr) = world.run_flow(stock, from_books, "state", &["--after", "2000-01-01T00:00:00Z"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         !stdout.contains("\"action\":\"update\""),
