@@ -347,6 +347,25 @@ fn summary(stderr: &str) -> &str {
     stderr.lines().find(|line| line.contains(" read: ")).unwrap_or("")
 }
 
+/// The text of a shipped flow (`mappings/` + `path`), its imports of the
+/// modules beside it made absolute, so that it runs from anywhere.
+fn shipped(path: &str) -> String {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings").join(path);
+    let dir = file.parent().unwrap().to_path_buf();
+    let text = std::fs::read_to_string(&file).unwrap();
+    text.lines()
+        .map(
+            |line| match line.strip_prefix("import \"").and_then(|rest| rest.split_once('"')) {
+                Some((module, rest)) if !module.starts_with("std/") => {
+                    format!("import \"{}\"{rest}", dir.join(module).display())
+                }
+                _ => line.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A folder holding the example CCV SalesPOS orders, as a source: six
 /// orders, four paid with articles the systems have, one unpaid, one with
 /// an article no system has.
@@ -528,16 +547,7 @@ mod vismanet {
             &[("customer", customers(1)), ("inventory", inventory)],
             FAULTS,
         );
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let flow = std::fs::read_to_string(root.join("mappings/ccv-salespos--vismanet/orders.flow"))
-            .unwrap()
-            .replace(
-                "import \"customer.flow\"",
-                &format!(
-                    "import \"{}\"",
-                    root.join("mappings/ccv-salespos--vismanet/customer.flow").display()
-                ),
-            );
+        let flow = shipped("ccv-salespos--vismanet/orders.flow");
         let source = example_orders(&trial);
 
         // Six orders: four paid with items Visma.net has, one unpaid, one
@@ -1019,8 +1029,7 @@ mod mpluskassa {
             &[("relations", relations(1)), ("products", articles)],
             FAULTS,
         );
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let flow = std::fs::read_to_string(root.join("mappings/ccv-salespos--mpluskassa/orders.flow")).unwrap();
+        let flow = shipped("ccv-salespos--mpluskassa/orders.flow");
         let source = example_orders(&trial);
         let settings = ["--set", "shipping_article=900001", "--set", "discount_article=900002"];
 
