@@ -541,6 +541,7 @@ mod vismanet {
             item("200871", "Taartschep RVS"),
             item("100310", "Krentenbollen (6 st.)"),
             item("SHIPPING", "Verzendkosten"),
+            item("DISCOUNT", "Korting"),
         ];
         let trial = Trial::start(
             System::Vismanet,
