@@ -44,3 +44,28 @@ fn no_test_files_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no *.tests.json files"));
 }
+
+#[test]
+fn source_records_of_another_system_are_a_usage_error_naming_it() {
+    // A flow of eAccounting orders may be given eAccounting records to look
+    // up in its source; AccountView's are the target's, not the source's.
+    let dir = tempfile::TempDir::new().unwrap();
+    let mapping = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/eaccounting--accountview");
+    std::fs::copy(mapping.join("orders.flow"), dir.path().join("orders.flow")).unwrap();
+    let mut cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(mapping.join("orders.tests.json")).unwrap()).unwrap();
+    cases["source"] = serde_json::json!({"accountview.debtors": []});
+    std::fs::write(dir.path().join("orders.tests.json"), cases.to_string()).unwrap();
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the source: `accountview.debtors` is not in the flow's system `eaccounting`"),
+        "{stderr}"
+    );
+}

@@ -88,20 +88,6 @@ fn read(field: &FieldSchema) -> Types {
     kinds | Types::NULL
 }
 
-/// What a field of a vendor's schema accepts when written: dates and
-/// moments are written as text; a number field takes a float (warned).
-fn accepted(field: &FieldSchema) -> Types {
-    let kinds = match field.kind.as_str() {
-        "text" => Types::TEXT | Types::TEMPORAL,
-        "int" | "decimal" => Types::NUMBER | Types::FLOAT,
-        "bool" => Types::BOOL,
-        "object" => Types::OBJECT,
-        "list" => Types::LIST,
-        _ => return Types::ANY,
-    };
-    kinds | Types::NULL
-}
-
 /// "text", "an int", ... for a schema kind.
 fn kind_words(kind: &str) -> String {
     match kind {
@@ -298,7 +284,7 @@ impl<'p> Checker<'p> {
         };
         // None may be written into any field; what else the value may be
         // must fit.
-        if certainly_not(types.without(Types::NULL), accepted(field)) {
+        if certainly_not(types.without(Types::NULL), field.written_kinds()) {
             let mut diagnostic = Diagnostic::new(
                 codes::VALUE_DOES_NOT_FIT,
                 value.span,

@@ -11,6 +11,8 @@ use std::sync::{LazyLock, OnceLock};
 
 use serde::Deserialize;
 
+use crate::value::Types;
+
 #[derive(Debug, Deserialize)]
 pub struct SystemSchema {
     pub system: String,
@@ -111,6 +113,21 @@ impl FieldSchema {
             (Some(fields), _) => Some(fields),
             (None, Some(items)) => items.below(),
             _ => None,
+        }
+    }
+
+    /// The kinds of value a write of this field may carry, as the checker
+    /// and `flowc test` hold payloads to them: dates and moments go as
+    /// text; a number field takes a decimal (an int field one without a
+    /// fraction, which only the value tells) and a float (warned).
+    pub fn written_kinds(&self) -> Types {
+        match self.kind.as_str() {
+            "text" => Types::TEXT | Types::TEMPORAL,
+            "int" | "decimal" => Types::NUMBER | Types::FLOAT,
+            "bool" => Types::BOOL,
+            "object" => Types::OBJECT,
+            "list" => Types::LIST,
+            _ => Types::ANY,
         }
     }
 
