@@ -12,11 +12,11 @@ use similar::{ChangeTag, TextDiff};
 use super::files::{ReadFailure, describe, files_under, read_limited};
 use super::load::check_flow;
 use super::{ColorChoice, Outcome};
+use crate::connectors::MemoryConnector;
 use crate::connectors::schema::Catalog;
-use crate::connectors::{MemoryConnector, payload};
 use crate::eval::settings;
 use crate::eval::{Clock, Evaluator};
-use crate::plan::{ActionKind, Plan, Planned, Planner, serde_plain};
+use crate::plan::{ActionKind, Plan, Planned, Planner, payload, serde_plain};
 use crate::value::{Object, Value, json};
 
 pub struct Options {

@@ -21,7 +21,6 @@ pub mod http;
 pub mod index;
 pub mod memory;
 pub mod mpluskassa;
-pub mod payload;
 pub mod schema;
 pub mod vismanet;
 

@@ -10,6 +10,7 @@
 //! why, and the ordered actions.
 
 pub mod mask;
+pub mod payload;
 pub mod shared;
 #[cfg(test)]
 mod tests;
@@ -674,6 +675,14 @@ fn placeholder(entity: &str, id_field: &str, payload: &Value<'_>) -> Value<'stat
         record.insert(id_field.to_string(), Value::from(format!("(new {entity})")));
     }
     Value::object(record)
+}
+
+/// Whether a value is the id a dry run gave a record it would create
+/// (`"(new mpluskassa.relations)"`): the system assigns the real one.
+pub fn is_placeholder(value: &Value<'_>) -> bool {
+    value
+        .as_str()
+        .is_some_and(|text| text.starts_with("(new ") && text.ends_with(')'))
 }
 
 /// An updated record in a dry run: the existing fields with the new ones over them.

@@ -11,7 +11,7 @@
 //! sandboxes check what they receive with their own code (sandbox/store.rs,
 //! more lenient, as the vendors are): the two sides of the wire share none.
 
-use super::schema::{EntitySchema, FieldSchema, Fields};
+use crate::connectors::schema::{EntitySchema, FieldSchema, Fields};
 use crate::value::Value;
 
 /// What is wrong with a payload, one line per field.
@@ -56,12 +56,7 @@ fn check(path: &str, field: &FieldSchema, value: &Value<'_>, problems: &mut Vec<
         }
         return;
     }
-    // What a dry run gives a record it would create, as its id ("(new
-    // mpluskassa.relations)"): the system assigns the real one.
-    if value
-        .as_str()
-        .is_some_and(|text| text.starts_with("(new ") && text.ends_with(')'))
-    {
+    if super::is_placeholder(value) {
         return;
     }
     let fits = match (field.kind.as_str(), value) {
