@@ -813,9 +813,7 @@ mod accountview {
             )
             .unwrap();
         }
-        let flow = |name: &str| {
-            std::fs::read_to_string(root.join(format!("mappings/eaccounting--accountview/{name}.flow"))).unwrap()
-        };
+        let flow = |name: &str| shipped(&format!("eaccounting--accountview/{name}.flow"));
 
         // The customers first: each becomes a debtor by its number.
         let (code, stdout, stderr) = trial.run(&flow("customers"), &books, &[]);
@@ -836,6 +834,59 @@ mod accountview {
         }
         assert_eq!(trial.records("sales_orders").len(), 1);
         assert_eq!(trial.records("debtors").len(), 3);
+        // As sales invoices instead, the order already there as a sales
+        // order is not booked again.
+        let invoice = ["--set", "order_type=sales_invoice", "--after", "2000-01-01T00:00:00Z"];
+        let (code, stdout, stderr) = trial.run(&flow("orders"), &books, &invoice);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        assert!(trial.records("sales_invoices").is_empty());
+        trial.stop();
+    }
+
+    #[test]
+    fn the_shipped_orders_flow_books_sales_invoices_in_accountview_once() {
+        let articles = vec![
+            json!({"ART_CODE": "100234", "ART_DESC1": "Desembrood wit", "VAT_CODE": "2", "CNG_DATE": "2024-03-01T10:00:00"}),
+            json!({"ART_CODE": "200871", "ART_DESC1": "Taartschep RVS", "VAT_CODE": "1", "CNG_DATE": "2024-03-01T10:00:00"}),
+        ];
+        let trial = Trial::start(System::Accountview, &[("articles", articles)], FAULTS);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let books = trial.dir.path().join("books");
+        std::fs::create_dir_all(&books).unwrap();
+        for entity in ["customers", "orders"] {
+            std::fs::copy(
+                root.join(format!(
+                    "mappings/ccv-salespos--eaccounting/example/eaccounting/{entity}.json"
+                )),
+                books.join(format!("{entity}.json")),
+            )
+            .unwrap();
+        }
+        let flow = |name: &str| shipped(&format!("eaccounting--accountview/{name}.flow"));
+        let (code, stdout, stderr) = trial.run(&flow("customers"), &books, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+
+        let invoice = ["--set", "order_type=sales_invoice"];
+        let (code, stdout, stderr) = trial.run(&flow("orders"), &books, &[&invoice[..], &["--dry-run"]].concat());
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(decided(&stdout, "create").len(), 1, "{stdout}");
+        assert!(trial.records("sales_invoices").is_empty(), "a dry run books nothing");
+        let (code, stdout, stderr) = trial.run(&flow("orders"), &books, &invoice);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let invoices = trial.records("sales_invoices");
+        assert_eq!(invoices.len(), 1, "{stdout}");
+        assert_eq!(invoices[0]["HDR_DESC"], "eAccounting 10040");
+        assert_eq!(invoices[0]["SUB_NR"], "10023");
+        let lines = invoices[0]["DJ_LINE"].as_array().expect("the invoice's lines");
+        assert_eq!(lines.len(), 2, "{}", invoices[0]);
+        assert!(lines.iter().all(|line| line["ACCT_NR"] == "8000"), "{}", invoices[0]);
+
+        let again = [&invoice[..], &["--after", "2000-01-01T00:00:00Z"]].concat();
+        let (code, stdout, stderr) = trial.run(&flow("orders"), &books, &again);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        assert_eq!(trial.records("sales_invoices").len(), 1);
         trial.stop();
     }
 

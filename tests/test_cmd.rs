@@ -51,7 +51,9 @@ fn source_records_of_another_system_are_a_usage_error_naming_it() {
     // up in its source; AccountView's are the target's, not the source's.
     let dir = tempfile::TempDir::new().unwrap();
     let mapping = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/eaccounting--accountview");
-    std::fs::copy(mapping.join("orders.flow"), dir.path().join("orders.flow")).unwrap();
+    for flow in ["orders.flow", "country.flow"] {
+        std::fs::copy(mapping.join(flow), dir.path().join(flow)).unwrap();
+    }
     let mut cases: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(mapping.join("orders.tests.json")).unwrap()).unwrap();
     cases["source"] = serde_json::json!({"accountview.debtors": []});
@@ -68,4 +70,18 @@ fn source_records_of_another_system_are_a_usage_error_naming_it() {
         stderr.contains("the source: `accountview.debtors` is not in the flow's system `eaccounting`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_flow_is_tested_by_the_tests_file_beside_it() {
+    let report = flowc_test("mappings/accountview--eaccounting/stock.flow");
+    assert!(report.starts_with("exit: 0\n"), "{report}");
+    assert!(
+        report.contains("running 8 tests from mappings/accountview--eaccounting/stock.tests.json"),
+        "{report}"
+    );
+
+    let missing = flowc_test("mappings/accountview--eaccounting/absent.flow");
+    assert!(missing.starts_with("exit: 2\n"), "{missing}");
+    assert!(missing.contains("absent.tests.json: no such file"), "{missing}");
 }

@@ -34,7 +34,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     let paths = if options.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        options.paths.clone()
+        options.paths.iter().map(|path| tests_of(path)).collect()
     };
     let (files, problems) = files_under(&paths, ".tests.json");
     for (path, reason) in &problems {
@@ -80,6 +80,15 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
     }
     let _ = writeln!(out, "\n{passed} passed, {} failed", failures.len());
     outcome
+}
+
+/// The tests of a flow are kept beside it: `orders.flow` is tested by
+/// `orders.tests.json`. Any other path is taken as given.
+fn tests_of(path: &Path) -> PathBuf {
+    match path.to_str().and_then(|text| text.strip_suffix(".flow")) {
+        Some(stem) => PathBuf::from(format!("{stem}.tests.json")),
+        None => path.to_path_buf(),
+    }
 }
 
 /// Runs one test file; the number passed and the failures, or why the file
