@@ -124,6 +124,18 @@ pub const FUNCTIONS: &[Function] = &[
         native: get,
         ..BASE
     },
+    Function {
+        name: "fields_from",
+        params: params!["record": v(O), "paths": v(O)],
+        fallible: true,
+        doc: "Fields named as the integrator chooses, each read from the record at its path: `paths` maps a field name to a dotted path (`customer.email`, `rows.0.sku`). A path with no value there (missing or none) leaves its field out. For custom fields passed through by a setting.",
+        examples: &[Example {
+            call: r#"fields_from({customer = {note = "back door"}}, {Note = "customer.note", Ref = "customer.ref"})"#,
+            result: r#"{"Note": "back door"}"#,
+        }],
+        native: fields_from,
+        ..BASE
+    },
 ];
 
 fn keys<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
@@ -204,4 +216,33 @@ fn get<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
         )
         .help("give a default as the third argument")),
     }
+}
+
+fn fields_from<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, RecordError> {
+    let paths = args.take_object(1)?;
+    let record = Value::Object(args.take_object(0)?);
+    let mut fields = Object::with_capacity(paths.len());
+    for (name, path) in paths.iter() {
+        let Value::Text(path) = path else {
+            return Err(args.invalid(format!(
+                "the path of the field {name:?} is {}, not text like \"customer.email\"",
+                path.kind()
+            )));
+        };
+        if let Some(value) = at_path(&record, path.as_str()).filter(|value| !value.is_null()) {
+            fields.push(Text::from(name.to_string()), value.clone());
+        }
+    }
+    fields.merge_repeated_names();
+    Ok(Value::object(fields))
+}
+
+/// The value at a dotted path: each step a field name, or a position in a
+/// list (from 0).
+fn at_path<'v, 'a>(value: &'v Value<'a>, path: &str) -> Option<&'v Value<'a>> {
+    path.split('.').try_fold(value, |value, step| match value {
+        Value::Object(object) => object.get(step),
+        Value::List(items) => step.parse::<usize>().ok().and_then(|index| items.get(index)),
+        _ => None,
+    })
 }
