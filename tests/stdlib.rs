@@ -128,3 +128,21 @@ fn text_helpers_give_the_same_on_ascii_and_other_text() {
         assert_eq!(evaluate(expr).as_deref(), Ok(expected), "{expr}");
     }
 }
+
+#[test]
+fn fields_from_reads_paths_into_lists_and_leaves_out_what_is_not_there() {
+    let record = r#"{order = {rows = [{sku = "A1"}, {sku = "B2"}], note = none, ref = 0}}"#;
+    for (paths, expected) in [
+        (r#"{Sku = "order.rows.1.sku"}"#, r#"{"Sku":"B2"}"#),
+        // Past the end of a list, not a number, into a text: no value.
+        (r#"{A = "order.rows.2.sku", B = "order.rows.x", C = "order.ref.deeper"}"#, "{}"),
+        // A none is left out like a missing field; a zero is a value.
+        (r#"{Note = "order.note", Ref = "order.ref"}"#, r#"{"Ref":0}"#),
+        ("{}", "{}"),
+    ] {
+        let expr = format!("fields_from({record}, {paths})");
+        assert_eq!(evaluate(&expr).as_deref(), Ok(expected), "{expr}");
+    }
+    // A path that is not text is the integrator's mistake, named.
+    assert_eq!(evaluate(r#"fields_from({a = 1}, {A = 1})"#), Err("E1006".to_string()));
+}
