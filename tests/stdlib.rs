@@ -135,7 +135,10 @@ fn fields_from_reads_paths_into_lists_and_leaves_out_what_is_not_there() {
     for (paths, expected) in [
         (r#"{Sku = "order.rows.1.sku"}"#, r#"{"Sku":"B2"}"#),
         // Past the end of a list, not a number, into a text: no value.
-        (r#"{A = "order.rows.2.sku", B = "order.rows.x", C = "order.ref.deeper"}"#, "{}"),
+        (
+            r#"{A = "order.rows.2.sku", B = "order.rows.x", C = "order.ref.deeper"}"#,
+            "{}",
+        ),
         // A none is left out like a missing field; a zero is a value.
         (r#"{Note = "order.note", Ref = "order.ref"}"#, r#"{"Ref":0}"#),
         ("{}", "{}"),
