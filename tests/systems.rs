@@ -985,6 +985,52 @@ mod mpluskassa {
     }
 
     #[test]
+    fn an_invoice_is_saved_once_by_its_external_id_and_found_by_it() {
+        let trial = Trial::start(
+            System::Mpluskassa,
+            &[("relations", relations(1)), ("products", products())],
+            "",
+        );
+        let connector = trial.connector();
+        let invoice = json!({
+            "extInvoiceId": "KAS-1042", "employeeNumber": 999999, "relationNumber": 20001, "financialBranchNumber": 1,
+            "lineList": {"line": [{"articleNumber": 100234, "data": {"quantity": 3, "price": 495}}]},
+            "paymentList": {"payment": [{"method": "PIN", "amount": 1485}]}
+        });
+        let create = |invoice: &Json| {
+            trial
+                .runtime
+                .block_on(connector.create("invoices", &to_value(invoice), &[]))
+                .map(|created| to_json(&created))
+        };
+        let first = create(&invoice).unwrap();
+        assert_eq!(first["totalInclAmount"], 1485, "cents: {first}");
+        assert_eq!(first["paymentList"]["payment"][0]["method"], "PIN");
+        // Saved again: MplusKASSA says it exists, and that is the invoice.
+        let again = create(&invoice).unwrap();
+        assert_eq!(again["invoiceId"], first["invoiceId"]);
+        assert_eq!(trial.records("invoices").len(), 1);
+
+        let path = vec!["extInvoiceId".to_string()];
+        for (external, count) in [("KAS-1042", 1), ("KAS-9999", 0)] {
+            let wanted = to_value(&json!(external));
+            let found = trial
+                .runtime
+                .block_on(connector.find("invoices", &[(path.as_slice(), &wanted)]))
+                .unwrap();
+            assert_eq!(found.len(), count, "{external}");
+        }
+
+        let mut unknown = invoice.clone();
+        unknown["extInvoiceId"] = json!("KAS-1043");
+        unknown["lineList"]["line"][0]["articleNumber"] = json!(999);
+        let error = create(&unknown).unwrap_err();
+        assert_eq!(error.kind, flowc::connectors::ErrorKind::Invalid);
+        assert!(format!("{error:?}").contains("Article 999 does not exist"), "{error:?}");
+        trial.stop();
+    }
+
+    #[test]
     fn an_order_is_created_once_by_its_external_id_and_its_articles_must_exist() {
         let categories = vec![
             json!({"orderCategoryNumber": 3, "orderCategoryDescription": "Webshop", "orderCategoryDependencyNumbers": [1, 2], "allowCancel": true}),
@@ -1068,17 +1114,23 @@ mod mpluskassa {
         trial.stop();
     }
 
-    #[test]
-    fn the_shipped_ccv_orders_flow_sends_each_paid_order_once_with_its_relation() {
+    /// The till's products for the example orders: theirs, and the
+    /// shipping and discount articles.
+    fn sold_products() -> Vec<Json> {
         let mut articles = products();
         articles.extend([
             json!({"productNumber": 502, "description": "Krentenbollen", "syncMarker": 3, "articleList": {"article": [{"articleNumber": 100310, "description": "Krentenbollen (6 st.)"}]}}),
             json!({"productNumber": 900, "description": "Verzendkosten", "syncMarker": 4, "articleList": {"article": [{"articleNumber": 900001, "description": "Verzendkosten"}]}}),
             json!({"productNumber": 901, "description": "Korting", "syncMarker": 5, "articleList": {"article": [{"articleNumber": 900002, "description": "Korting"}]}}),
         ]);
+        articles
+    }
+
+    #[test]
+    fn the_shipped_ccv_orders_flow_sends_each_paid_order_once_with_its_relation() {
         let trial = Trial::start(
             System::Mpluskassa,
-            &[("relations", relations(1)), ("products", articles)],
+            &[("relations", relations(1)), ("products", sold_products())],
             FAULTS,
         );
         let flow = shipped("ccv-salespos--mpluskassa/orders.flow");
@@ -1115,6 +1167,52 @@ mod mpluskassa {
         assert!(decided(&stdout, "create").is_empty(), "{stdout}");
         assert_eq!(trial.records("orders").len(), 4);
         assert_eq!(trial.records("relations").len(), relations.len(), "no relation twice");
+        trial.stop();
+    }
+
+    #[test]
+    fn the_shipped_ccv_orders_flow_books_each_paid_order_once_as_a_paid_invoice() {
+        let trial = Trial::start(
+            System::Mpluskassa,
+            &[("relations", relations(1)), ("products", sold_products())],
+            FAULTS,
+        );
+        let flow = shipped("ccv-salespos--mpluskassa/orders.flow");
+        let source = example_orders(&trial);
+        let settings = [
+            "--set",
+            "order_type=invoice",
+            "--set",
+            "shipping_article=900001",
+            "--set",
+            "discount_article=900002",
+        ];
+        a_dry_run_plans_the_four_paid_orders(&trial, &flow, &source, &settings, "invoices");
+
+        let (code, stdout, stderr) = trial.run(&flow, &source, &settings);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        let invoices = trial.records("invoices");
+        let mut sent: Vec<&str> = invoices
+            .iter()
+            .map(|invoice| invoice["extInvoiceId"].as_str().unwrap())
+            .collect();
+        sent.sort();
+        assert_eq!(sent, ["KAS-1040", "KAS-1042", "KAS-1043", "KAS-1045"], "{stdout}");
+        assert!(trial.records("orders").is_empty(), "invoices, not orders");
+        for invoice in &invoices {
+            let payments = at(invoice, &["paymentList", "payment"]).as_array().unwrap();
+            assert_eq!(payments.len(), 1, "a paid order is a paid invoice: {invoice}");
+            assert!(payments[0]["amount"].as_i64().unwrap() > 0, "{invoice}");
+        }
+
+        // Read again from the start, also as orders: nothing twice.
+        for again in [&settings[..], &settings[2..]] {
+            let (code, stdout, stderr) = trial.run(&flow, &source, &[again, &["--after", "0"]].concat());
+            assert_eq!(code, 1, "{stdout}\n{stderr}");
+            assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        }
+        assert_eq!(trial.records("invoices").len(), 4);
+        assert!(trial.records("orders").is_empty());
         trial.stop();
     }
 

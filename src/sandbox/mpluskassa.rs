@@ -10,7 +10,9 @@
 //!   violation: data type mismatch in element ...").
 //! - Served: getOrders, getOrdersByExtOrderIds, createOrder (an external
 //!   order id that exists answers `CREATE-ORDER-RESULT-EXT-ORDER-ID-ALREADY-EXISTS`;
-//!   every line's article must exist), getRelations, findRelation,
+//!   every line's article must exist), getInvoices, findInvoice,
+//!   saveInvoice (likewise `SAVE-INVOICE-RESULT-EXT-INVOICE-ID-ALREADY-EXISTS`
+//!   for an external invoice id that exists), getRelations, findRelation,
 //!   createRelation, updateRelation, getProducts, createProduct,
 //!   updateProduct, getStock, setStock, getPaymentMethods, getVatGroupList,
 //!   getEmployees, getBranches, getDeliveryMethods, getOrderCategories. Lists follow `syncMarker` (records changed
@@ -465,6 +467,50 @@ impl Till {
                 ))
             }
             "createOrder" => self.create_order(&mut held, operation),
+            "getInvoices" => {
+                let ids: Vec<&str> = request
+                    .children
+                    .iter()
+                    .filter(|c| c.name == "invoiceIds")
+                    .map(|c| c.text.trim())
+                    .collect();
+                let invoices = self.changed(&held, "invoices", request, |invoice| {
+                    ids.is_empty()
+                        || invoice
+                            .get("invoiceId")
+                            .and_then(Value::to_text)
+                            .is_some_and(|id| ids.contains(&id.as_ref()))
+                })?;
+                Ok((
+                    "GetInvoicesResponse".into(),
+                    listed("invoiceList", "invoice", &invoices, "invoices"),
+                ))
+            }
+            "findInvoice" => {
+                let external = operation
+                    .get("extInvoiceId")
+                    .map(|id| id.text.trim().to_string())
+                    .ok_or("findInvoice needs an extInvoiceId")?;
+                let found = held
+                    .of("invoices")
+                    .iter()
+                    .find(|invoice| invoice.get("extInvoiceId").and_then(Value::to_text).as_deref() == Some(&external));
+                let mut content = result(
+                    if found.is_some() {
+                        "GET-INVOICE-RESULT-OK"
+                    } else {
+                        "GET-INVOICE-RESULT-NOT-FOUND"
+                    },
+                    &[],
+                );
+                if let Some(invoice) = found {
+                    content.push_str("<ns:invoice>");
+                    write(&mut content, invoice, Some(&schema("invoices").fields));
+                    content.push_str("</ns:invoice>");
+                }
+                Ok(("GetInvoiceResponse".into(), content))
+            }
+            "saveInvoice" => self.save_invoice(&mut held, operation),
             "getRelations" => {
                 let numbers = request.numbers("relationNumbers")?;
                 let relations = self.changed(&held, "relations", request, |relation| {
@@ -657,38 +703,10 @@ impl Till {
                 ),
             ));
         }
-        let lines = order
-            .get("lineList")
-            .and_then(|list| list.get("line"))
-            .and_then(Value::as_list)
-            .unwrap_or(&[]);
-        let known: Vec<i64> = held.of("products").iter().flat_map(article_numbers).collect();
-        let mut total = 0i64;
-        for line in lines {
-            let article = number_of(line, "articleNumber");
-            if !article.is_some_and(|article| known.contains(&article)) {
-                return failed(format!(
-                    "Article {} does not exist",
-                    article.map_or("(none)".to_string(), |a| a.to_string())
-                ));
-            }
-            let data = line.get("data");
-            let price = data.and_then(|data| number_of(data, "price")).unwrap_or(0);
-            let quantity = data.and_then(|data| number_of(data, "quantity")).unwrap_or(1);
-            let places = data
-                .and_then(|data| number_of(data, "decimalPlaces"))
-                .unwrap_or(0)
-                .clamp(0, 9) as u32;
-            total += price * quantity / 10i64.pow(places);
-        }
-        if let Some(relation) = number_of(&order, "relationNumber")
-            && !held
-                .of("relations")
-                .iter()
-                .any(|held| number_of(held, "relationNumber") == Some(relation))
-        {
-            return failed(format!("Relation {relation} does not exist"));
-        }
+        let total = match sale_total(held, &order) {
+            Ok(total) => total,
+            Err(message) => return failed(message),
+        };
         let id = uuid(&mut self.dice.lock().unwrap());
         let mut fields = order.as_object().cloned().unwrap_or_default();
         fields.insert("orderId", Value::from(id.clone()));
@@ -700,6 +718,57 @@ impl Till {
             "CreateOrderResponse".into(),
             format!(
                 "<ns:result>CREATE-ORDER-RESULT-OK</ns:result><ns:info><ns:orderId>{id}</ns:orderId><ns:orderString></ns:orderString></ns:info><ns:errorMessage></ns:errorMessage>"
+            ),
+        ))
+    }
+
+    fn save_invoice(&self, held: &mut Records, operation: &Node) -> Result<(String, String), String> {
+        let invoice = record(
+            operation.get("invoice").ok_or("saveInvoice needs an invoice")?,
+            &schema("invoices").fields,
+        )?;
+        let answer = |code: &str, message: String| {
+            Ok((
+                "SaveInvoiceResponse".to_string(),
+                format!(
+                    "<ns:result>{code}</ns:result><ns:info><ns:invoiceId></ns:invoiceId><ns:invoiceString></ns:invoiceString></ns:info><ns:errorMessage>{}</ns:errorMessage>",
+                    quick_xml::escape::escape(message.as_str())
+                ),
+            ))
+        };
+        if let Some(id) = invoice.get("invoiceId").and_then(Value::to_text) {
+            // Saving a given id changes that invoice: not what a sale is.
+            return answer("SAVE-INVOICE-RESULT-NOT-FOUND", format!("Invoice {id} not found"));
+        }
+        if let Err(problems) = store::check("mpluskassa", "invoices", &invoice, true) {
+            return answer("SAVE-INVOICE-RESULT-FAILED", store::described(&problems));
+        }
+        if let Some(external) = invoice.get("extInvoiceId").and_then(Value::to_text)
+            && held
+                .of("invoices")
+                .iter()
+                .any(|held| held.get("extInvoiceId").and_then(Value::to_text) == Some(external.clone()))
+        {
+            return answer(
+                "SAVE-INVOICE-RESULT-EXT-INVOICE-ID-ALREADY-EXISTS",
+                format!("An invoice with extInvoiceId {external} exists"),
+            );
+        }
+        let total = match sale_total(held, &invoice) {
+            Ok(total) => total,
+            Err(message) => return answer("SAVE-INVOICE-RESULT-FAILED", message),
+        };
+        let id = uuid(&mut self.dice.lock().unwrap());
+        let mut fields = invoice.as_object().cloned().unwrap_or_default();
+        fields.insert("invoiceId", Value::from(id.clone()));
+        fields.insert("syncMarker", Value::Int(self.next_marker()));
+        fields.insert("totalInclAmount", Value::Int(total));
+        held.of_mut("invoices").push(Value::object(fields));
+        Stats::count(&self.stats.created);
+        Ok((
+            "SaveInvoiceResponse".into(),
+            format!(
+                "<ns:result>SAVE-INVOICE-RESULT-OK</ns:result><ns:info><ns:invoiceId>{id}</ns:invoiceId><ns:invoiceString></ns:invoiceString></ns:info><ns:errorMessage></ns:errorMessage>"
             ),
         ))
     }
@@ -990,6 +1059,44 @@ fn listed(list: &str, item: &str, records: &[Value<'static>], entity: &str) -> S
     }
     out.push_str(&format!("</ns:{list}>"));
     out
+}
+
+/// The total of a sale's lines in cents, when every line's article and the
+/// relation exist; else what MplusKASSA says about the first that does not.
+fn sale_total(held: &Records, sale: &Value<'_>) -> Result<i64, String> {
+    let lines = sale
+        .get("lineList")
+        .and_then(|list| list.get("line"))
+        .and_then(Value::as_list)
+        .unwrap_or(&[]);
+    let known: Vec<i64> = held.of("products").iter().flat_map(article_numbers).collect();
+    let mut total = 0i64;
+    for line in lines {
+        let article = number_of(line, "articleNumber");
+        if !article.is_some_and(|article| known.contains(&article)) {
+            return Err(format!(
+                "Article {} does not exist",
+                article.map_or("(none)".to_string(), |a| a.to_string())
+            ));
+        }
+        let data = line.get("data");
+        let price = data.and_then(|data| number_of(data, "price")).unwrap_or(0);
+        let quantity = data.and_then(|data| number_of(data, "quantity")).unwrap_or(1);
+        let places = data
+            .and_then(|data| number_of(data, "decimalPlaces"))
+            .unwrap_or(0)
+            .clamp(0, 9) as u32;
+        total += price * quantity / 10i64.pow(places);
+    }
+    if let Some(relation) = number_of(sale, "relationNumber")
+        && !held
+            .of("relations")
+            .iter()
+            .any(|held| number_of(held, "relationNumber") == Some(relation))
+    {
+        return Err(format!("Relation {relation} does not exist"));
+    }
+    Ok(total)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! | entity | list (by `syncMarker`) | find, get | create | update |
 //! |---|---|---|---|---|
 //! | orders | getOrders | getOrdersByExtOrderIds, getOrders | createOrder | - |
+//! | invoices | getInvoices | findInvoice (by `extInvoiceId`), getInvoices | saveInvoice | - |
 //! | relations | getRelations | findRelation, getRelations | createRelation | updateRelation |
 //! | products | getProducts | getProducts | createProduct | updateProduct |
 //! | stock | getStock (the branch) | getStock | - | setStock |
@@ -15,7 +16,8 @@
 //! Incremental reads follow `syncMarker`: MplusKASSA gives the records
 //! changed after a marker, `syncMarkerLimit` at a time. A `createOrder`
 //! answered `CREATE-ORDER-RESULT-EXT-ORDER-ID-ALREADY-EXISTS` is the order
-//! that exists, not a failure.
+//! that exists, not a failure; so is a `saveInvoice` answered
+//! `SAVE-INVOICE-RESULT-EXT-INVOICE-ID-ALREADY-EXISTS`.
 
 pub mod soap;
 pub mod xml;
@@ -135,6 +137,7 @@ impl MplusKassa {
         };
         let (operation, path): (&str, &[&str]) = match entity {
             "orders" => ("getOrders", &["orderList", "order"]),
+            "invoices" => ("getInvoices", &["invoiceList", "invoice"]),
             "relations" => ("getRelations", &["relationList", "relation"]),
             "products" => ("getProducts", &["productList", "product"]),
             "employees" => ("getEmployees", &["employeeList", "employee"]),
@@ -149,7 +152,7 @@ impl MplusKassa {
                 out.push_str("<ns:request>");
                 scalar(out, "syncMarker", &marker.to_string());
                 scalar(out, "syncMarkerLimit", &limit.to_string());
-                if entity == "orders" {
+                if with_lines(entity) {
                     scalar(out, "includeLineList", "true");
                 }
                 out.push_str("</ns:request>");
@@ -224,6 +227,7 @@ impl MplusKassa {
         };
         let (operation, path, element): (&str, &[&str], &str) = match entity {
             "orders" => ("getOrders", &["orderList", "order"], "orderIds"),
+            "invoices" => ("getInvoices", &["invoiceList", "invoice"], "invoiceIds"),
             "relations" => ("getRelations", &["relationList", "relation"], "relationNumbers"),
             "products" => ("getProducts", &["productList", "product"], "productNumbers"),
             "stock" => {
@@ -243,14 +247,14 @@ impl MplusKassa {
                     .collect());
             }
         };
-        if entity != "orders" && ids.iter().any(|id| id.parse::<i64>().is_err()) {
+        if !with_lines(entity) && ids.iter().any(|id| id.parse::<i64>().is_err()) {
             return Ok(Vec::new());
         }
         let answer = self
             .call(operation, Repeat::Safe, |out| {
                 out.push_str("<ns:request>");
                 numbers(out, element);
-                if entity == "orders" {
+                if with_lines(entity) {
                     out.push_str("<ns:includeLineList>true</ns:includeLineList>");
                 }
                 out.push_str("</ns:request>");
@@ -295,6 +299,29 @@ impl MplusKassa {
         Ok(Self::records(&answer, &["orderList", "order"], schema))
     }
 
+    /// The invoice with this external id, if MplusKASSA has one.
+    async fn invoice_by_external_id(
+        &self,
+        schema: &EntitySchema,
+        external: &str,
+    ) -> Result<Option<Value<'static>>, ConnectorError> {
+        let answer = self
+            .call("findInvoice", Repeat::Safe, |out| {
+                out.push_str(&format!(
+                    "<ns:extInvoiceId>{}</ns:extInvoiceId>",
+                    quick_xml::escape::escape(external)
+                ));
+            })
+            .await?;
+        if answer.text_of("result") == Some("GET-INVOICE-RESULT-NOT-FOUND") {
+            return Ok(None);
+        }
+        soap::outcome(NAME, "findInvoice", &answer)?;
+        Ok(answer
+            .child("invoice")
+            .map(|invoice| xml::record(invoice, Some(&schema.fields))))
+    }
+
     async fn create_record(
         &self,
         entity: &str,
@@ -330,6 +357,33 @@ impl MplusKassa {
                     .unwrap_or_default();
                 self.written(entity, &id).await
             }
+            "invoices" => {
+                let answer = self
+                    .call("saveInvoice", Repeat::Never, |out| {
+                        xml::write_element(out, "invoice", payload, Some(&schema.fields))
+                    })
+                    .await?;
+                if answer.text_of("result") == Some("SAVE-INVOICE-RESULT-EXT-INVOICE-ID-ALREADY-EXISTS") {
+                    // The invoice is there: it is the one asked for.
+                    let external = payload
+                        .get("extInvoiceId")
+                        .and_then(Value::to_text)
+                        .map(|id| id.into_owned())
+                        .unwrap_or_default();
+                    return self.invoice_by_external_id(schema, &external).await?.ok_or_else(|| {
+                        ConnectorError::new(
+                            ErrorKind::Protocol,
+                            format!("{NAME} says an invoice with external id {external} exists, and then has none"),
+                        )
+                    });
+                }
+                soap::outcome(NAME, "saveInvoice", &answer)?;
+                let id = answer
+                    .at(&["info", "invoiceId"])
+                    .map(|id| id.text.trim().to_string())
+                    .unwrap_or_default();
+                self.written(entity, &id).await
+            }
             "relations" | "products" => {
                 let (operation, element, number) = if entity == "relations" {
                     ("createRelation", "relation", "relationNumber")
@@ -355,6 +409,12 @@ fn not_written(entity: &str, how: &str) -> ConnectorError {
         ErrorKind::Invalid,
         format!("{NAME} {entity} are not {how} through flowc"),
     )
+}
+
+/// Whether an entity's records are sales documents: named by a UUID, and
+/// read with their lines.
+fn with_lines(entity: &str) -> bool {
+    matches!(entity, "orders" | "invoices")
 }
 
 /// The `syncMarker` of the last record of a page.
@@ -460,6 +520,14 @@ impl Connector for MplusKassa {
         {
             decided.push(vec!["extOrderId"]);
             self.by_external_ids(schema, &[external]).await?
+        } else if entity == "invoices"
+            && let Some(external) = key(&["extInvoiceId"])
+        {
+            decided.push(vec!["extInvoiceId"]);
+            self.invoice_by_external_id(schema, &external)
+                .await?
+                .into_iter()
+                .collect()
         } else if let Some(id) = key(&[schema.id.as_str()]) {
             decided.push(vec![schema.id.as_str()]);
             self.by_numbers(entity, schema, &[id]).await?
