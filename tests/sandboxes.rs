@@ -404,6 +404,44 @@ fn flowc_sandbox_prints_its_address_and_a_table_that_reaches_it() {
 }
 
 #[test]
+fn categories_go_both_ways_between_the_books_and_the_shop_once() {
+    let world = World::start(1, "", Duration::from_secs(3600));
+    let to_shop = "mappings/eaccounting--ccv-salespos/categories.flow";
+    let to_books = "mappings/ccv-salespos--eaccounting/categories.flow";
+    let count = |stdout: &str, action: &str| {
+        stdout
+            .lines()
+            .filter(|line| line.contains(&format!("\"action\":\"{action}\"")))
+            .count()
+    };
+
+    // The books' three labels become the shop's categories, once.
+    let (code, stdout, stderr) = world.run_flow(to_shop, ("books", "shop"), "state", &["--dry-run"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(count(&stdout, "create"), 3, "{stdout}");
+    assert!(world.shop("categories").is_empty(), "a dry run writes nothing");
+    let (code, stdout, stderr) = world.run_flow(to_shop, ("books", "shop"), "state", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let mut names: Vec<String> = world
+        .shop("categories")
+        .iter()
+        .map(|category| category["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Brood", "Gebak", "Keukengerei"]);
+    let (code, stdout, stderr) = world.run_flow(to_shop, ("books", "shop"), "state", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(count(&stdout, "create") + count(&stdout, "update"), 0, "{stdout}");
+
+    // And back: the books have them all, with the same descriptions.
+    let (code, stdout, stderr) = world.run_flow(to_books, ("shop", "books"), "state", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(count(&stdout, "create") + count(&stdout, "update"), 0, "{stdout}");
+    assert_eq!(world.books("articlelabels").len(), 3);
+    world.stop();
+}
+
+#[test]
 fn products_and_stock_from_the_books_reach_the_shop_once() {
     let world = World::start(3, "", Duration::from_secs(3600));
     let products = "mappings/eaccounting--ccv-salespos/products.flow";

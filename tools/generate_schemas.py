@@ -48,6 +48,7 @@ EACCOUNTING_ENTITIES = {
     "articleaccountcodings": "ArticleAccountCodingAPI",
     "units": "UnitApi",
     "deliverymethods": "DeliveryMethodApi",
+    "articlelabels": "ArticleLabelApi",
 }
 EACCOUNTING_READ_ONLY = {"termsofpayments", "vatcodes", "articleaccountcodings", "units", "deliverymethods"}
 EACCOUNTING_CURSORS = {

@@ -59,6 +59,11 @@ pub const CHECKLIST: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The kinds of flow, the columns of the table: a flow's name says its
+/// kind. Categories have no checklist items of their own: the domain's
+/// table of pairs asks for them beside the products.
+const KINDS: [&str; 5] = ["orders", "products", "categories", "stock", "customers"];
+
 /// The directions the domain's table of pairs asks for, each a folder
 /// `mappings/<source>--<target>/`.
 pub const DIRECTIONS: &[&str] = &[
@@ -115,12 +120,12 @@ pub fn markdown(root: &Path) -> Result<String, String> {
          no flow of the direction does yet; `-`, a kind of flow the direction has none of. The directions \
          are those of the domain's table of pairs (`../shared/domain.md`).\n\n",
     );
-    page.push_str("| direction | orders | products | stock | customers |\n|---|---|---|---|---|\n");
+    page.push_str("| direction | orders | products | categories | stock | customers |\n|---|---|---|---|---|---|\n");
     let mut sections = String::new();
     for folder in &folders {
         let files = read_folder(&mappings.join(folder), folder)?;
         let mut row = format!("| [`{folder}`](#{}) |", anchor(folder));
-        for kind in ["orders", "products", "stock", "customers"] {
+        for kind in KINDS {
             let flows: Vec<String> = files
                 .iter()
                 .filter(|file| file.flow.as_deref() == Some(kind))
@@ -141,7 +146,10 @@ pub fn markdown(root: &Path) -> Result<String, String> {
         section(&mut sections, folder, &files);
     }
     for direction in missing {
-        let _ = writeln!(page, "| `{direction}` | not yet | not yet | not yet | not yet |");
+        let _ = writeln!(
+            page,
+            "| `{direction}` | not yet | not yet | not yet | not yet | not yet |"
+        );
     }
     page.push('\n');
     page.push_str(&sections);
