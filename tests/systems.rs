@@ -1217,6 +1217,44 @@ mod mpluskassa {
     }
 
     #[test]
+    fn the_shipped_categories_flow_brings_the_till_s_article_groups_to_the_shop_once() {
+        let groups = vec![
+            json!({"groupNumber": 11, "syncMarker": 1, "name": "Brood", "text": "Vers gebakken brood", "sortOrder": 1, "isDeleted": false}),
+            json!({"groupNumber": 12, "syncMarker": 2, "name": "Gebak", "text": "Taarten en gebak", "sortOrder": 2, "isDeleted": false,
+                   "subGroupList": {"articleGroups": [{"groupNumber": 121, "name": "Taarten", "isDeleted": false}]}}),
+            json!({"groupNumber": 13, "syncMarker": 3, "name": "Oud assortiment", "isDeleted": true}),
+            json!({"groupNumber": 14, "syncMarker": 4, "name": "Keukengerei", "sortOrder": 3, "isDeleted": false}),
+        ];
+        let trial = Trial::start(System::Mpluskassa, &[("articlegroups", groups)], FAULTS);
+        let shop = trial.dir.path().join("webshop");
+        std::fs::create_dir_all(&shop).unwrap();
+        let brood = json!([{"id": 3101, "name": "Brood", "description": "Vers gebakken brood", "show_on_website": true, "position": 1}]);
+        std::fs::write(shop.join("categories.json"), brood.to_string()).unwrap();
+        let flow = "mappings/mpluskassa--ccv-salespos/categories.flow";
+        let categories = || -> Vec<Json> {
+            serde_json::from_str(&std::fs::read_to_string(shop.join("categories.json")).unwrap()).unwrap()
+        };
+
+        let (code, stdout, stderr) = trial.run_into(flow, &shop, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(decided(&stdout, "create").len(), 2, "{stdout}");
+        let mut names: Vec<String> = categories()
+            .iter()
+            .map(|category| category["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Brood", "Gebak", "Keukengerei"], "the deleted group left out");
+
+        // Read again from the start: nothing is written.
+        let (code, stdout, stderr) = trial.run_into(flow, &shop, &["--after", "0"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        assert!(decided(&stdout, "update").is_empty(), "{stdout}");
+        assert_eq!(categories().len(), 3);
+        trial.stop();
+    }
+
+    #[test]
     fn the_shipped_stock_flow_brings_the_till_s_stock_to_the_shop() {
         let stock = vec![
             json!({"branchNumber": 1, "articleNumber": 100234, "stockId": 990011, "amountFree": 39, "decimalPlacesFree": 0, "amountReserved": 3, "decimalPlacesReserved": 0, "amountIncoming": 24, "decimalPlacesIncoming": 0}),

@@ -14,6 +14,7 @@
 //!   saveInvoice (likewise `SAVE-INVOICE-RESULT-EXT-INVOICE-ID-ALREADY-EXISTS`
 //!   for an external invoice id that exists), getRelations, findRelation,
 //!   createRelation, updateRelation, getProducts, createProduct,
+//!   getArticleGroups (the top-level groups, by `groupNumbers`),
 //!   updateProduct, getStock, setStock, getPaymentMethods, getVatGroupList,
 //!   getEmployees, getBranches, getDeliveryMethods, getOrderCategories. Lists follow `syncMarker` (records changed
 //!   after it, in its order, `syncMarkerLimit` at a time); every write
@@ -564,6 +565,16 @@ impl Till {
                 Ok((
                     "GetProductsResponse".into(),
                     listed("productList", "product", &found, "products"),
+                ))
+            }
+            "getArticleGroups" => {
+                let numbers = request.numbers("groupNumbers")?;
+                let groups = self.changed(&held, "articlegroups", request, |group| {
+                    numbers.is_empty() || number_of(group, "groupNumber").is_some_and(|n| numbers.contains(&n))
+                })?;
+                Ok((
+                    "GetArticleGroupsResponse".into(),
+                    listed("articleGroupList", "articleGroups", &groups, "articlegroups"),
                 ))
             }
             "createProduct" => self.create_numbered(&mut held, operation, &PRODUCTS),

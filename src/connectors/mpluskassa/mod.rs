@@ -10,6 +10,7 @@
 //! | invoices | getInvoices | findInvoice (by `extInvoiceId`), getInvoices | saveInvoice | - |
 //! | relations | getRelations | findRelation, getRelations | createRelation | updateRelation |
 //! | products | getProducts | getProducts | createProduct | updateProduct |
+//! | articlegroups | getArticleGroups (top-level groups, their subgroups within) | getArticleGroups | - | - |
 //! | stock | getStock (the branch) | getStock | - | setStock |
 //! | paymentmethods, vatgroups, employees, branches, deliverymethods, ordercategories | getPaymentMethods, getVatGroupList, getEmployees, getBranches, getDeliveryMethods, getOrderCategories | over the list | - | - |
 //!
@@ -140,6 +141,7 @@ impl MplusKassa {
             "invoices" => ("getInvoices", &["invoiceList", "invoice"]),
             "relations" => ("getRelations", &["relationList", "relation"]),
             "products" => ("getProducts", &["productList", "product"]),
+            "articlegroups" => ("getArticleGroups", &["articleGroupList", "articleGroups"]),
             "employees" => ("getEmployees", &["employeeList", "employee"]),
             _ => {
                 return Err(ConnectorError::local(format!(
@@ -230,6 +232,11 @@ impl MplusKassa {
             "invoices" => ("getInvoices", &["invoiceList", "invoice"], "invoiceIds"),
             "relations" => ("getRelations", &["relationList", "relation"], "relationNumbers"),
             "products" => ("getProducts", &["productList", "product"], "productNumbers"),
+            "articlegroups" => (
+                "getArticleGroups",
+                &["articleGroupList", "articleGroups"],
+                "groupNumbers",
+            ),
             "stock" => {
                 let articles: Vec<i64> = ids.iter().filter_map(|id| id.parse().ok()).collect();
                 return self.stock(&articles).await;
