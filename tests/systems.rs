@@ -575,9 +575,10 @@ mod vismanet {
     }
 
     #[test]
-    fn the_shipped_products_and_stock_flows_bring_items_to_the_shop_once() {
-        let item = |number: &str, description: &str, on_hand: f64| {
+    fn the_shipped_products_stock_and_categories_flows_bring_items_to_the_shop_once() {
+        let item = |number: &str, description: &str, on_hand: f64, class: &str| {
             json!({"inventoryId": 5500 + number.len(), "inventoryNumber": number, "description": description, "status": "Active",
+                   "itemClass": {"id": class.to_uppercase(), "description": class, "type": "FinishedGoodItem"},
                    "type": "FinishedGoodItem", "defaultPrice": 4.54, "vatCode": {"id": "2", "description": "Laag tarief"},
                    "attributes": [{"id": "WEBSHOP", "value": "1"}],
                    "crossReferences": [{"alternateType": "Barcode", "alternateID": "8712345000019"}],
@@ -585,8 +586,9 @@ mod vismanet {
                    "lastModifiedDateTime": "2024-03-10T16:45:12.000"})
         };
         let inventory = vec![
-            item("100234", "Desembrood wit", 40.0),
-            item("300500", "Appeltaart groot", 7.0),
+            item("100234", "Desembrood wit", 40.0, "Brood"),
+            item("300500", "Appeltaart groot", 7.0, "Gebak"),
+            item("100310", "Krentenbollen (6 st.)", 12.0, "Brood"),
         ];
         let trial = Trial::start(System::Vismanet, &[("inventory", inventory)], FAULTS);
         let shop = shop_products(&trial);
@@ -595,8 +597,8 @@ mod vismanet {
         assert_eq!(code, 0, "{stdout}\n{stderr}");
         assert_eq!(
             decided(&stdout, "create"),
-            ["300500"],
-            "the one the shop lacks: {stdout}"
+            ["300500", "100310"],
+            "the ones the shop lacks: {stdout}"
         );
         // Read again from the start: nothing is created twice.
         let (code, stdout, stderr) = trial.run_into(products, &shop, &["--after", "2000-01-01T00:00:00.000"]);
@@ -612,6 +614,19 @@ mod vismanet {
             json!(7.0),
             "the new product keeps stock: {stdout}"
         );
+
+        // The items' classes, each once, as categories; then nothing new.
+        let categories = "mappings/vismanet--ccv-salespos/categories.flow";
+        for (run, created) in [(1, 2), (2, 0)] {
+            let (code, stdout, stderr) = trial.run_into(categories, &shop, &["--after", "2000-01-01T00:00:00.000"]);
+            assert_eq!(code, 0, "{stdout}\n{stderr}");
+            assert_eq!(decided(&stdout, "create").len(), created, "run {run}: {stdout}");
+        }
+        let made: Vec<Json> =
+            serde_json::from_str(&std::fs::read_to_string(shop.join("categories.json")).unwrap()).unwrap();
+        let mut names: Vec<&str> = made.iter().map(|category| category["name"].as_str().unwrap()).collect();
+        names.sort();
+        assert_eq!(names, ["Brood", "Gebak"]);
         trial.stop();
     }
 
