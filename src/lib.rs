@@ -10,6 +10,7 @@ pub mod cli;
 pub mod connectors;
 pub mod diagnostics;
 pub mod eval;
+pub mod format;
 pub mod mappings;
 pub mod plan;
 pub mod runtime;

@@ -36,6 +36,8 @@ enum Command {
         #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
         deny: Option<String>,
     },
+    /// Put .flow files in their one layout (in place), or check that they are.
+    Fmt(cli::fmt::Options),
     /// Apply a flow to records (JSON or NDJSON) and write what it gives as NDJSON.
     Map(cli::map::Options),
     /// Sync records: plan what the flow decides for each source record and apply it to the target.
@@ -121,6 +123,7 @@ fn run(cli: Cli) -> Outcome {
             };
             cli::check::run(&options, &mut stdout)
         }
+        Command::Fmt(options) => cli::fmt::run(&options, &mut stdout),
         Command::Map(options) => cli::map::run(&options, &mut stdout),
         Command::Run(options) => cli::run::run(&options, &mut stdout),
         Command::Retry(options) => cli::run::retry(&options, &mut stdout),

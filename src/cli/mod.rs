@@ -5,6 +5,7 @@ pub mod check;
 pub mod connections;
 pub mod explain;
 pub mod files;
+pub mod fmt;
 pub mod load;
 pub mod map;
 pub mod output;
