@@ -11,6 +11,7 @@ pub mod connectors;
 pub mod diagnostics;
 pub mod eval;
 pub mod format;
+pub mod lsp;
 pub mod mappings;
 pub mod plan;
 pub mod runtime;

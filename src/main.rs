@@ -36,6 +36,8 @@ enum Command {
         #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
         deny: Option<String>,
     },
+    /// Serve the language server protocol on standard input and output, for editors.
+    Lsp,
     /// Put .flow files in their one layout (in place), or check that they are.
     Fmt(cli::fmt::Options),
     /// Apply a flow to records (JSON or NDJSON) and write what it gives as NDJSON.
@@ -124,6 +126,10 @@ fn run(cli: Cli) -> Outcome {
             cli::check::run(&options, &mut stdout)
         }
         Command::Fmt(options) => cli::fmt::run(&options, &mut stdout),
+        Command::Lsp => {
+            drop(stdout);
+            flowc::lsp::serve()
+        }
         Command::Map(options) => cli::map::run(&options, &mut stdout),
         Command::Run(options) => cli::run::run(&options, &mut stdout),
         Command::Retry(options) => cli::run::retry(&options, &mut stdout),

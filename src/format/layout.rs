@@ -230,7 +230,9 @@ mod tests {
     #[test]
     fn comments_keep_their_place_and_blank_lines_shrink() {
         assert_eq!(
-            laid_out("\n\nflow x {\n\n\n  // first\n  let a = 1   // why  \n\n\n\n  let b = 2\n      // last\n\n}\n\n\n"),
+            laid_out(
+                "\n\nflow x {\n\n\n  // first\n  let a = 1   // why  \n\n\n\n  let b = 2\n      // last\n\n}\n\n\n"
+            ),
             "flow x {\n  // first\n  let a = 1 // why\n\n  let b = 2\n  // last\n}\n"
         );
     }

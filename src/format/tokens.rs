@@ -31,6 +31,8 @@ pub struct Token<'a> {
     pub text: &'a str,
     /// Line breaks between the previous token (or the start) and this one.
     pub breaks: usize,
+    /// Where it starts in the text, in bytes.
+    pub start: usize,
 }
 
 /// Operators of several characters, longest first.
@@ -93,6 +95,7 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
             kind,
             text: &rest[..length],
             breaks,
+            start: i,
         });
         breaks = 0;
         i += length;

@@ -1,0 +1,613 @@
+//! What the language server knows about one document, computed from its
+//! text on every request: diagnostics from the checker, the names it
+//! defines, what the cursor stands on, what may be typed there. Pure and
+//! synchronous: the server only carries the results over the wire.
+
+use std::path::{Path, PathBuf};
+
+use tower_lsp_server::ls_types::{
+    CompletionItem, CompletionItemKind, Diagnostic as LspDiagnostic, DiagnosticSeverity, DocumentSymbol, Documentation,
+    MarkupContent, MarkupKind, NumberOrString, SymbolKind,
+};
+
+use super::text::Lines;
+use super::walk;
+use crate::check::{self, FileLoader, Loader};
+use crate::connectors::schema::{Catalog, EntitySchema, FieldSchema, Fields};
+use crate::diagnostics::Severity;
+use crate::format::tokens::{Kind, Token, tokens};
+use crate::source::{SourceFile, Span};
+use crate::stdlib;
+use crate::syntax::{
+    self,
+    ast::{EntityRef, Expr, ExprKind, Item, Module, Statement},
+};
+
+/// One open document: where it is, its text, and its syntax tree.
+pub struct Document<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+    module: Module,
+    tokens: Vec<Token<'a>>,
+}
+
+/// Something a name stands for, and where it is defined.
+pub struct Definition {
+    pub path: PathBuf,
+    pub text: String,
+    pub span: Span,
+}
+
+impl<'a> Document<'a> {
+    pub fn new(path: &'a Path, text: &'a str) -> Document<'a> {
+        Document {
+            path,
+            text,
+            module: syntax::parse(text).module,
+            tokens: tokens(text),
+        }
+    }
+
+    /// Every problem of the file, from the parser and the checker (those
+    /// found in the modules it imports are reported there, not here).
+    pub fn diagnostics(&self) -> Vec<LspDiagnostic> {
+        let file = SourceFile::new(self.path.display().to_string(), self.text);
+        let checked = check::check(file, &FileLoader);
+        let lines = Lines::new(self.text);
+        checked
+            .diagnostics
+            .iter()
+            .filter(|(file, _)| file.0 == 0)
+            .map(|(_, diagnostic)| {
+                let mut message = diagnostic.message.clone();
+                if let Some(help) = &diagnostic.help {
+                    message.push_str(&format!("\nhelp: {help}"));
+                }
+                LspDiagnostic {
+                    range: lines.range(diagnostic.primary.span),
+                    severity: Some(match diagnostic.severity {
+                        Severity::Error => DiagnosticSeverity::ERROR,
+                        Severity::Warning => DiagnosticSeverity::WARNING,
+                    }),
+                    code: Some(NumberOrString::String(diagnostic.code.id.to_string())),
+                    source: Some("flowc".to_string()),
+                    message,
+                    ..LspDiagnostic::default()
+                }
+            })
+            .collect()
+    }
+
+    /// The token the cursor is on (or just after, as while typing a name).
+    fn token_at(&self, offset: usize) -> Option<usize> {
+        self.tokens
+            .iter()
+            .position(|token| token.start <= offset && offset <= token.start + token.text.len())
+            .map(|index| {
+                // Between two tokens, the word is the one meant.
+                let next = index + 1;
+                if self.tokens[index].kind != Kind::Word
+                    && self
+                        .tokens
+                        .get(next)
+                        .is_some_and(|t| t.start == offset && t.kind == Kind::Word)
+                {
+                    next
+                } else {
+                    index
+                }
+            })
+    }
+
+    fn items(&self) -> impl Iterator<Item = &Item> {
+        self.module.items.iter()
+    }
+
+    /// The flow's source and its targets.
+    fn entities(&self) -> (Option<&EntityRef>, Vec<&EntityRef>) {
+        let mut source = None;
+        let mut targets = Vec::new();
+        for item in self.items() {
+            if let Item::Flow(flow) = item {
+                for statement in &flow.statements {
+                    match statement {
+                        Statement::Source(entity, _) => source = Some(entity),
+                        Statement::Target(entities, _) => targets.extend(entities),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        (source, targets)
+    }
+
+    /// The entity whose record body holds the offset, innermost first: a
+    /// create, upsert or update names one, or writes the flow's target.
+    fn written_at(&self, offset: usize) -> Option<&EntitySchema> {
+        let mut found: Option<(Span, Option<EntityRef>)> = None;
+        walk::module(&self.module, &mut |expr: &Expr| {
+            let (entity, body) = match &expr.kind {
+                ExprKind::Create { entity, body } => (entity, body),
+                ExprKind::Upsert { entity, body, .. } => (entity, body),
+                ExprKind::Update { entity, body, .. } => (entity, body),
+                _ => return,
+            };
+            let span = body.span;
+            if span.start as usize <= offset && offset <= span.end as usize {
+                found = Some((span, entity.clone()));
+            }
+        });
+        let (_, entity) = found?;
+        let (_, targets) = self.entities();
+        let entity = entity.as_ref().or(targets.first().copied())?;
+        Catalog::builtin().entity(&entity.system.name, &entity.entity.name)
+    }
+
+    /// What may be typed at the offset.
+    pub fn completions(&self, offset: usize) -> Vec<CompletionItem> {
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |at| at + 1);
+        let before = &self.text[line_start..offset];
+        let catalog = Catalog::builtin();
+
+        // `source sys.entity`, `target sys.entity`.
+        let trimmed = before.trim_start();
+        if trimmed.starts_with("source ") || trimmed.starts_with("target ") {
+            let mut items = Vec::new();
+            for system in catalog.system_names() {
+                if let Some(schema) = catalog.system(system) {
+                    for entity in schema.entities.keys() {
+                        items.push(CompletionItem {
+                            label: format!("{system}.{entity}"),
+                            kind: Some(CompletionItemKind::CLASS),
+                            ..CompletionItem::default()
+                        });
+                    }
+                }
+            }
+            return items;
+        }
+
+        // `$.a.b.` : the source record's fields there.
+        if let Some(path) = record_path(before) {
+            let (source, _) = self.entities();
+            let Some(schema) = source.and_then(|entity| catalog.entity(&entity.system.name, &entity.entity.name))
+            else {
+                return Vec::new();
+            };
+            return fields_below(&schema.fields, &path).map(field_items).unwrap_or_default();
+        }
+
+        // `alias.` : a module's functions and tables.
+        if let Some(alias) = member_of(before) {
+            return self.module_items(alias);
+        }
+
+        // At the start of a line in a record body: the target's fields.
+        if before.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && let Some(schema) = self.written_at(offset)
+        {
+            return field_items(&schema.fields);
+        }
+
+        // Anywhere else: functions and the names of the file.
+        let mut items: Vec<CompletionItem> = stdlib::all()
+            .map(|function| CompletionItem {
+                label: function.name.to_string(),
+                kind: Some(CompletionItemKind::FUNCTION),
+                detail: Some(function.signature()),
+                documentation: Some(markdown(function.doc)),
+                ..CompletionItem::default()
+            })
+            .collect();
+        items.extend(self.names().into_iter().map(|(name, kind, detail)| CompletionItem {
+            label: name,
+            kind: Some(kind),
+            detail,
+            ..CompletionItem::default()
+        }));
+        items
+    }
+
+    /// The names the file defines: imports, settings, tables, functions, and
+    /// the flow's lets.
+    fn names(&self) -> Vec<(String, CompletionItemKind, Option<String>)> {
+        let mut names = Vec::new();
+        let mut statements: Vec<&Statement> = Vec::new();
+        for item in self.items() {
+            match item {
+                Item::Import(import) => names.push((
+                    import.alias.name.clone(),
+                    CompletionItemKind::MODULE,
+                    Some(import.path.clone()),
+                )),
+                Item::Setting(setting) => names.push((
+                    setting.name.name.clone(),
+                    CompletionItemKind::CONSTANT,
+                    Some(self.snippet(setting.span)),
+                )),
+                Item::Table(table) => names.push((table.name.name.clone(), CompletionItemKind::ENUM, None)),
+                Item::Function(function) => names.push((
+                    function.name.name.clone(),
+                    CompletionItemKind::FUNCTION,
+                    Some(self.signature_of(function.span)),
+                )),
+                Item::Flow(flow) => statements.extend(&flow.statements),
+            }
+        }
+        for statement in statements {
+            if let Statement::Let(binding) = statement {
+                names.push((binding.name.name.clone(), CompletionItemKind::VARIABLE, None));
+            }
+        }
+        names
+    }
+
+    fn module_items(&self, alias: &str) -> Vec<CompletionItem> {
+        let Some((path, text)) = self.import(alias) else {
+            return Vec::new();
+        };
+        let module = syntax::parse(&text).module;
+        module
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Function(function) => Some(CompletionItem {
+                    label: function.name.name.clone(),
+                    kind: Some(CompletionItemKind::FUNCTION),
+                    detail: Some(signature_text(&text, function.span)),
+                    documentation: doc_comment(&text, function.span.start as usize).map(|doc| markdown(&doc)),
+                    ..CompletionItem::default()
+                }),
+                Item::Table(table) => Some(CompletionItem {
+                    label: table.name.name.clone(),
+                    kind: Some(CompletionItemKind::ENUM),
+                    detail: Some(format!("table in {}", path.display())),
+                    ..CompletionItem::default()
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The text of the module an alias imports, and its path.
+    fn import(&self, alias: &str) -> Option<(PathBuf, String)> {
+        let import = self.items().find_map(|item| match item {
+            Item::Import(import) if import.alias.name == alias => Some(import),
+            _ => None,
+        })?;
+        let found = FileLoader.load(&self.path.display().to_string(), &import.path).ok()?;
+        Some((PathBuf::from(found.file.name.as_ref()), found.file.text.to_string()))
+    }
+
+    /// Markdown for what the cursor is on: a function's signature and doc,
+    /// a setting or table as written, a field's type and the vendor's
+    /// description.
+    pub fn hover(&self, offset: usize) -> Option<(String, Span)> {
+        let index = self.token_at(offset)?;
+        let token = &self.tokens[index];
+        if token.kind != Kind::Word {
+            return None;
+        }
+        let span = Span::new(token.start, token.start + token.text.len());
+        let previous = index.checked_sub(1).map(|i| &self.tokens[i]);
+        let next = self.tokens.get(index + 1);
+        let called = next.is_some_and(|next| next.text == "(");
+
+        // `alias.name(`: a function of a module.
+        if previous.is_some_and(|p| p.text == ".")
+            && let Some(alias) = index.checked_sub(2).map(|i| self.tokens[i].text)
+            && let Some((_, text)) = self.import(alias)
+        {
+            let module = syntax::parse(&text).module;
+            for item in &module.items {
+                if let Item::Function(function) = item
+                    && function.name.name == token.text
+                {
+                    let doc = doc_comment(&text, function.span.start as usize).unwrap_or_default();
+                    return Some((
+                        format!("```flow\n{}\n```\n{doc}", signature_text(&text, function.span)),
+                        span,
+                    ));
+                }
+            }
+        }
+        // `$.a.b`: a field of the source record.
+        if let Some(path) = self.record_path_at(index) {
+            let (source, _) = self.entities();
+            let schema = source.and_then(|e| Catalog::builtin().entity(&e.system.name, &e.entity.name))?;
+            let (last, parents) = path.split_last()?;
+            let field = fields_below(&schema.fields, parents)?.get(last)?;
+            return Some((field_hover(last, field), span));
+        }
+        // `Name = ` in a record body: a field of the written entity.
+        if next.is_some_and(|next| matches!(next.text, "=" | "?="))
+            && let Some(schema) = self.written_at(token.start)
+            && let Some(field) = schema.fields.get(token.text)
+        {
+            return Some((field_hover(token.text, field), span));
+        }
+        if called && let Some(function) = stdlib::lookup(token.text) {
+            return Some((
+                format!("```flow\n{}\n```\n{}", function.signature(), function.doc),
+                span,
+            ));
+        }
+        for item in self.items() {
+            match item {
+                Item::Setting(setting) if setting.name.name == token.text => {
+                    let doc = doc_comment(self.text, setting.span.start as usize).unwrap_or_default();
+                    return Some((format!("```flow\n{}\n```\n{doc}", self.snippet(setting.span)), span));
+                }
+                Item::Table(table) if table.name.name == token.text => {
+                    let doc = doc_comment(self.text, table.span.start as usize).unwrap_or_default();
+                    return Some((format!("```flow\n{}\n```\n{doc}", self.snippet(table.span)), span));
+                }
+                Item::Function(function) if function.name.name == token.text => {
+                    let doc = doc_comment(self.text, function.span.start as usize).unwrap_or_default();
+                    return Some((
+                        format!("```flow\n{}\n```\n{doc}", self.signature_of(function.span)),
+                        span,
+                    ));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The path of `$.a.b` up to the word at `index`, when it is one.
+    fn record_path_at(&self, index: usize) -> Option<Vec<String>> {
+        let mut path = vec![self.tokens[index].text.to_string()];
+        let mut at = index;
+        loop {
+            let dot = self.tokens.get(at.checked_sub(1)?)?;
+            if dot.text != "." {
+                return None;
+            }
+            let before = self.tokens.get(at.checked_sub(2)?)?;
+            if before.text == "$" {
+                path.reverse();
+                return Some(path);
+            }
+            if before.kind != Kind::Word {
+                return None;
+            }
+            path.push(before.text.to_string());
+            at -= 2;
+        }
+    }
+
+    /// Where the name under the cursor is defined: in this file, or in
+    /// the module it is imported from.
+    pub fn definition(&self, offset: usize) -> Option<Definition> {
+        let index = self.token_at(offset)?;
+        let token = &self.tokens[index];
+        if token.kind != Kind::Word {
+            return None;
+        }
+        let here = |span: Span| Definition {
+            path: self.path.to_path_buf(),
+            text: self.text.to_string(),
+            span,
+        };
+        if index >= 2 && self.tokens[index - 1].text == "." {
+            let alias = self.tokens[index - 2].text;
+            let (path, text) = self.import(alias)?;
+            let module = syntax::parse(&text).module;
+            let span = module.items.iter().find_map(|item| match item {
+                Item::Function(function) if function.name.name == token.text => Some(function.name.span),
+                Item::Table(table) if table.name.name == token.text => Some(table.name.span),
+                _ => None,
+            })?;
+            return Some(Definition { path, text, span });
+        }
+        let mut lets = None;
+        for item in self.items() {
+            match item {
+                Item::Import(import) if import.alias.name == token.text => {
+                    let (path, text) = self.import(token.text)?;
+                    return Some(Definition {
+                        path,
+                        text,
+                        span: Span::new(0, 0),
+                    });
+                }
+                Item::Setting(setting) if setting.name.name == token.text => return Some(here(setting.name.span)),
+                Item::Table(table) if table.name.name == token.text => return Some(here(table.name.span)),
+                Item::Function(function) if function.name.name == token.text => {
+                    return Some(here(function.name.span));
+                }
+                Item::Flow(flow) => {
+                    // The last `let` of the name before the cursor.
+                    for statement in &flow.statements {
+                        if let Statement::Let(binding) = statement
+                            && binding.name.name == token.text
+                            && (binding.name.span.start as usize) < offset
+                        {
+                            lets = Some(binding.name.span);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        lets.map(here)
+    }
+
+    /// The outline: imports, settings, tables, functions, the flow and its
+    /// lets.
+    #[allow(deprecated)] // DocumentSymbol's `deprecated` field must be given.
+    pub fn symbols(&self) -> Vec<DocumentSymbol> {
+        let lines = Lines::new(self.text);
+        let symbol =
+            |name: &str, kind: SymbolKind, span: Span, name_span: Span, children: Option<Vec<_>>| DocumentSymbol {
+                name: name.to_string(),
+                detail: None,
+                kind,
+                tags: None,
+                deprecated: None,
+                range: lines.range(span),
+                selection_range: lines.range(name_span),
+                children,
+            };
+        self.items()
+            .map(|item| match item {
+                Item::Import(import) => symbol(
+                    &import.alias.name,
+                    SymbolKind::MODULE,
+                    import.span,
+                    import.alias.span,
+                    None,
+                ),
+                Item::Setting(setting) => symbol(
+                    &setting.name.name,
+                    SymbolKind::CONSTANT,
+                    setting.span,
+                    setting.name.span,
+                    None,
+                ),
+                Item::Table(table) => symbol(&table.name.name, SymbolKind::ENUM, table.span, table.name.span, None),
+                Item::Function(function) => symbol(
+                    &function.name.name,
+                    SymbolKind::FUNCTION,
+                    function.span,
+                    function.name.span,
+                    None,
+                ),
+                Item::Flow(flow) => {
+                    let lets = flow
+                        .statements
+                        .iter()
+                        .filter_map(|statement| match statement {
+                            Statement::Let(binding) => Some(symbol(
+                                &binding.name.name,
+                                SymbolKind::VARIABLE,
+                                binding.span,
+                                binding.name.span,
+                                None,
+                            )),
+                            _ => None,
+                        })
+                        .collect();
+                    symbol(
+                        &flow.name.name,
+                        SymbolKind::EVENT,
+                        flow.span,
+                        flow.name.span,
+                        Some(lets),
+                    )
+                }
+            })
+            .collect()
+    }
+
+    fn snippet(&self, span: Span) -> String {
+        let text = &self.text[span.start as usize..(span.end as usize).min(self.text.len())];
+        let lines: Vec<&str> = text.lines().take(24).collect();
+        lines.join("\n")
+    }
+
+    fn signature_of(&self, span: Span) -> String {
+        signature_text(self.text, span)
+    }
+}
+
+/// A function's first line, up to its body.
+fn signature_text(text: &str, span: Span) -> String {
+    let written = &text[span.start as usize..(span.end as usize).min(text.len())];
+    let head = written.lines().next().unwrap_or_default();
+    head.split_once(" = ")
+        .map_or(head.trim_end_matches('{').trim_end(), |(head, _)| head)
+        .to_string()
+}
+
+/// The `///` lines right above an offset, as one text.
+fn doc_comment(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset.min(text.len())];
+    let mut lines: Vec<&str> = before
+        .lines()
+        .rev()
+        .skip(usize::from(!before.ends_with('\n')))
+        .take_while(|line| line.trim_start().starts_with("///"))
+        .map(|line| line.trim_start().trim_start_matches("///").trim())
+        .collect();
+    lines.reverse();
+    (!lines.is_empty()).then(|| lines.join(" "))
+}
+
+/// The path typed so far after `$.`: `$.customer.bil` is `["customer"]`.
+fn record_path(before: &str) -> Option<Vec<String>> {
+    let start = before.rfind("$.")?;
+    let rest = &before[start + 2..];
+    if !rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+        return None;
+    }
+    let mut parts: Vec<String> = rest.split('.').map(str::to_string).collect();
+    parts.pop();
+    Some(parts)
+}
+
+/// `alias.` (and a part of a name) at the end of the text: the alias.
+fn member_of(before: &str) -> Option<&str> {
+    let trimmed = before.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let head = trimmed.strip_suffix('.')?;
+    let start = head
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |at| at + 1);
+    let alias = &head[start..];
+    (!alias.is_empty() && !head[..start].ends_with('$') && !head[..start].ends_with('.')).then_some(alias)
+}
+
+fn fields_below<'s>(fields: &'s Fields, path: &[impl AsRef<str>]) -> Option<&'s Fields> {
+    let mut current = fields;
+    for part in path {
+        current = current.get(part.as_ref())?.below()?;
+    }
+    Some(current)
+}
+
+fn field_items(fields: &Fields) -> Vec<CompletionItem> {
+    fields
+        .iter()
+        .map(|(name, field)| CompletionItem {
+            label: name.clone(),
+            kind: Some(CompletionItemKind::FIELD),
+            detail: Some(field_detail(field)),
+            documentation: field.description.as_deref().map(markdown),
+            ..CompletionItem::default()
+        })
+        .collect()
+}
+
+fn field_detail(field: &FieldSchema) -> String {
+    let mut detail = field.kind.clone();
+    if field.required {
+        detail.push_str(", required");
+    }
+    if field.read_only {
+        detail.push_str(", read-only");
+    }
+    if let Some(length) = field.max_length {
+        detail.push_str(&format!(", at most {length} characters"));
+    }
+    if let Some(decimals) = field.decimals {
+        detail.push_str(&format!(", at most {decimals} decimals"));
+    }
+    detail
+}
+
+fn field_hover(name: &str, field: &FieldSchema) -> String {
+    let mut text = format!("**{name}**: {}", field_detail(field));
+    if let Some(description) = &field.description {
+        text.push_str("\n\n");
+        text.push_str(description);
+    }
+    text
+}
+
+fn markdown(text: &str) -> Documentation {
+    Documentation::MarkupContent(MarkupContent {
+        kind: MarkupKind::Markdown,
+        value: text.to_string(),
+    })
+}
