@@ -269,6 +269,66 @@ fn a_scripted_session_on_a_shipped_mapping() {
     );
     assert_eq!(setting["range"]["start"], position(&text, "our_reference:", 0));
 
+    // References and rename of a let: every use in the flow, and the
+    // renamed file checks clean.
+    let at = position(&text, "let reference", 4);
+    let uses = client.request(
+        "textDocument/references",
+        json!({"textDocument": document, "position": at, "context": {"includeDeclaration": true}}),
+    );
+    let count = regex::Regex::new(r"\breference\b").unwrap().find_iter(&text).count();
+    assert_eq!(uses.as_array().unwrap().len(), count, "{uses}");
+    let renamed = client.request(
+        "textDocument/rename",
+        json!({"textDocument": document, "position": at, "newName": "ccv_reference"}),
+    );
+    let mut edits: Vec<Value> = renamed["changes"][uri.as_str()].as_array().unwrap().clone();
+    assert_eq!(edits.len(), count);
+    // Applied from the end, so that the positions before stay right.
+    edits.sort_by_key(|edit| {
+        (
+            edit["range"]["start"]["line"].as_u64(),
+            edit["range"]["start"]["character"].as_u64(),
+        )
+    });
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for edit in edits.iter().rev() {
+        let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+        let (start, end) = (
+            edit["range"]["start"]["character"].as_u64().unwrap() as usize,
+            edit["range"]["end"]["character"].as_u64().unwrap() as usize,
+        );
+        lines[line].replace_range(start..end, "ccv_reference");
+    }
+    let renamed_text = lines.join("\n") + "\n";
+    assert!(
+        renamed_text.contains("YourReference = ccv_reference"),
+        "field names stay"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 8}, "contentChanges": [{"text": renamed_text}]}),
+    );
+    assert_eq!(client.diagnostics(8), Vec::<Value>::new());
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 9}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(client.diagnostics(9), Vec::<Value>::new());
+    // A keyword is not a name.
+    client.send(json!({"jsonrpc": "2.0", "id": 999, "method": "textDocument/rename",
+        "params": {"textDocument": document, "position": at, "newName": "flow"}}));
+    let refused = loop {
+        let message = client.receive();
+        if message["id"] == 999 {
+            break message;
+        }
+    };
+    assert!(
+        refused["error"]["message"].as_str().unwrap().contains("not a name"),
+        "{refused}"
+    );
+
     // The outline names the settings, tables and the flow.
     let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": document}));
     let names: Vec<&str> = symbols

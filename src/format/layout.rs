@@ -20,7 +20,7 @@ use super::tokens::{Kind, Token};
 const INDENT: &str = "  ";
 
 /// Words that are keywords: `if (` keeps its space, `f(` does not.
-const KEYWORDS: &[&str] = &[
+pub const KEYWORDS: &[&str] = &[
     "and", "as", "create", "each", "else", "emit", "exists", "false", "flow", "fn", "for", "if", "import", "in", "let",
     "lookup", "match", "none", "not", "only", "or", "require", "setting", "skip", "source", "table", "target", "true",
     "unless", "update", "upsert", "when", "where",

@@ -422,7 +422,7 @@ impl<'a> Document<'a> {
                     for statement in &flow.statements {
                         if let Statement::Let(binding) = statement
                             && binding.name.name == token.text
-                            && (binding.name.span.start as usize) < offset
+                            && (binding.name.span.start as usize) <= offset
                         {
                             lets = Some(binding.name.span);
                         }
@@ -432,6 +432,51 @@ impl<'a> Document<'a> {
             }
         }
         lets.map(here)
+    }
+
+    /// The name under the cursor, when the file defines it (a setting, a
+    /// table, a function or a let), with where it is defined and used.
+    pub fn references(&self, offset: usize) -> Option<(String, Vec<Span>)> {
+        let found = self.definition(offset)?;
+        if found.path != self.path || found.span == Span::new(0, 0) {
+            return None;
+        }
+        let name = self
+            .text
+            .get(found.span.start as usize..found.span.end as usize)?
+            .to_string();
+        // A let is seen in its flow only; a function's parameter hides a
+        // name of the file inside that function.
+        let flow = self.items().find_map(|item| match item {
+            Item::Flow(flow) => Some(flow.span),
+            _ => None,
+        });
+        let is_let = flow.is_some_and(|span| span.start <= found.span.start && found.span.end <= span.end);
+        let hidden: Vec<Span> = self
+            .items()
+            .filter_map(|item| match item {
+                Item::Function(function) if function.params.iter().any(|param| param.name.name == name) => {
+                    Some(function.span)
+                }
+                _ => None,
+            })
+            .collect();
+        let mut spans = vec![found.span];
+        walk::module(&self.module, &mut |expr: &Expr| {
+            let used = match &expr.kind {
+                ExprKind::Name(ident) if ident.name == name => ident.span,
+                ExprKind::Call(call) if call.module.is_none() && call.name.name == name => call.name.span,
+                _ => return,
+            };
+            let inside = |outer: Span| outer.start <= used.start && used.end <= outer.end;
+            if hidden.iter().any(|span| inside(*span)) || (is_let && !flow.is_some_and(inside)) {
+                return;
+            }
+            spans.push(used);
+        });
+        spans.sort();
+        spans.dedup();
+        Some((name, spans))
     }
 
     /// The outline: imports, settings, tables, functions, the flow and its

@@ -19,11 +19,13 @@ use std::sync::Mutex;
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    CompletionOptions, CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, Location, MarkupContent, MarkupKind, OneOf, Position, Range,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse, CompletionOptions, CompletionParams, CompletionResponse, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentFormattingParams, DocumentSymbolParams,
+    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, Location, MarkupContent, MarkupKind, OneOf, Position,
+    Range, ReferenceParams, RenameParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
@@ -90,6 +92,21 @@ impl Backend {
     }
 }
 
+/// What a diagnostic's "did you mean `x`?" suggests.
+fn suggestion(message: &str) -> Option<&str> {
+    let rest = &message[message.find("did you mean `")? + "did you mean `".len()..];
+    let suggestion = &rest[..rest.find('`')?];
+    (!suggestion.is_empty()).then_some(suggestion)
+}
+
+/// Whether a text can be a name of a `.flow` file.
+fn is_name(text: &str) -> bool {
+    let tokens = crate::format::tokens::tokens(text);
+    matches!(tokens.as_slice(), [token] if token.kind == crate::format::tokens::Kind::Word && token.text == text)
+        && !text.starts_with(|c: char| c.is_ascii_digit())
+        && !crate::format::layout::KEYWORDS.contains(&text)
+}
+
 /// The file a document is, for finding the modules it imports; a document
 /// that is not a file stands in the current directory.
 fn path_of(uri: &Uri) -> PathBuf {
@@ -115,6 +132,9 @@ impl LanguageServer for Backend {
                 definition_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 document_formatting_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
                 ..ServerCapabilities::default()
             },
             ..InitializeResult::default()
@@ -208,6 +228,83 @@ impl LanguageServer for Backend {
             uri,
             range: Lines::new(&found.text).range(found.span),
         })))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let Some(text) = self.text(&at.text_document.uri) else {
+            return Ok(None);
+        };
+        let path = path_of(&at.text_document.uri);
+        let lines = Lines::new(&text);
+        let Some((_, spans)) = Document::new(&path, &text).references(lines.offset(at.position)) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            spans
+                .into_iter()
+                .map(|span| Location {
+                    uri: at.text_document.uri.clone(),
+                    range: lines.range(span),
+                })
+                .collect(),
+        ))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        if !is_name(&params.new_name) {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "`{}` is not a name: letters, digits and `_`, not starting with a digit, not a keyword",
+                params.new_name
+            )));
+        }
+        let Some(text) = self.text(&at.text_document.uri) else {
+            return Ok(None);
+        };
+        let path = path_of(&at.text_document.uri);
+        let lines = Lines::new(&text);
+        let Some((_, spans)) = Document::new(&path, &text).references(lines.offset(at.position)) else {
+            return Ok(None);
+        };
+        let edits = spans
+            .into_iter()
+            .map(|span| TextEdit {
+                range: lines.range(span),
+                new_text: params.new_name.clone(),
+            })
+            .collect();
+        Ok(Some(WorkspaceEdit {
+            changes: Some(HashMap::from([(at.text_document.uri, edits)])),
+            ..WorkspaceEdit::default()
+        }))
+    }
+
+    /// Quick fixes: a diagnostic that asks "did you mean `x`?" offers to
+    /// write `x` in its place.
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let mut actions = Vec::new();
+        for diagnostic in &params.context.diagnostics {
+            let Some(suggestion) = suggestion(&diagnostic.message) else {
+                continue;
+            };
+            let edit = TextEdit {
+                range: diagnostic.range,
+                new_text: suggestion.to_string(),
+            };
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Change to `{suggestion}`"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic.clone()]),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(HashMap::from([(params.text_document.uri.clone(), vec![edit])])),
+                    ..WorkspaceEdit::default()
+                }),
+                is_preferred: Some(true),
+                ..CodeAction::default()
+            }));
+        }
+        Ok(Some(actions))
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
