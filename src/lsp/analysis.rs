@@ -283,6 +283,28 @@ impl<'a> Document<'a> {
     /// a setting or table as written, a field's type and the vendor's
     /// description.
     pub fn hover(&self, offset: usize) -> Option<(String, Span)> {
+        let about = self.hover_name(offset);
+        // On a problem: its code's explanation, below what the name is.
+        let file = SourceFile::new(self.path.display().to_string(), self.text);
+        let checked = check::check(file, &FileLoader);
+        let problem = checked.diagnostics.iter().find(|(file, diagnostic)| {
+            let span = diagnostic.primary.span;
+            file.0 == 0 && span.start as usize <= offset && offset <= span.end as usize
+        });
+        match (about, problem) {
+            (about, Some((_, diagnostic))) => {
+                let code = diagnostic.code;
+                let explanation = format!("**{}**: {}\n\n{}", code.id, code.title, code.explanation.trim_end());
+                Some(match about {
+                    Some((text, span)) => (format!("{text}\n\n---\n\n{explanation}"), span),
+                    None => (explanation, diagnostic.primary.span),
+                })
+            }
+            (about, None) => about,
+        }
+    }
+
+    fn hover_name(&self, offset: usize) -> Option<(String, Span)> {
         let index = self.token_at(offset)?;
         let token = &self.tokens[index];
         if token.kind != Kind::Word {
