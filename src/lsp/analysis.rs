@@ -618,9 +618,12 @@ fn record_path(before: &str) -> Option<Vec<String>> {
 fn member_of(before: &str) -> Option<&str> {
     let trimmed = before.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
     let head = trimmed.strip_suffix('.')?;
+    // After the last character that is not part of a name (which may be
+    // wider than a byte).
     let start = head
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |at| at + 1);
+        .char_indices()
+        .rfind(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(0, |(at, c)| at + c.len_utf8());
     let alias = &head[start..];
     (!alias.is_empty() && !head[..start].ends_with('$') && !head[..start].ends_with('.')).then_some(alias)
 }
