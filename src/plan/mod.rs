@@ -480,17 +480,32 @@ impl<'r> Planner<'r> {
 
     /// The keys that find a record being created again: the write's own
     /// (an `upsert`'s `where`), or for a plain `create`, those of the last
-    /// lookup of the same entity in this record, which found nothing (the
-    /// `skip if exists` that let the create happen).
-    fn keys_of_create(&self, entity: &str, own: &[(String, Value<'static>)]) -> Vec<(String, Value<'static>)> {
+    /// lookup of the same entity in this record that found nothing (the
+    /// `skip if exists` that let the create happen) and whose values the
+    /// payload carries. A flow may look for the record it would make in
+    /// several ways (`orderType == "SO"`, then `orderType == "IN"`): only
+    /// the lookup that agrees with what is sent finds it again. None
+    /// agreeing gives no keys: the create is then never repeated blind.
+    fn keys_of_create(
+        &self,
+        entity: &str,
+        own: &[(String, Value<'static>)],
+        payload: &Value<'_>,
+    ) -> Vec<(String, Value<'static>)> {
         if !own.is_empty() {
             return own.to_vec();
         }
+        let agrees = |keys: &[(String, Value<'static>)]| {
+            keys.iter().all(|(field, value)| {
+                let path: Vec<&str> = field.split('.').collect();
+                carries(payload, &path, value)
+            })
+        };
         self.actions
             .iter()
             .rev()
-            .find(|action| action.kind == ActionKind::Lookup && action.entity == entity)
-            .filter(|action| action.found == 0)
+            .filter(|action| action.kind == ActionKind::Lookup && action.entity == entity && action.found == 0)
+            .find(|action| agrees(&action.keys))
             .map(|action| action.keys.clone())
             .unwrap_or_default()
     }
@@ -510,6 +525,16 @@ impl Planner<'_> {
             .map_err(|error| Self::failure(entity, error))?;
         crash::point("create-answered");
         Ok(created)
+    }
+}
+
+/// Whether a payload holds `wanted` at a path; a list holds it when one of
+/// its elements does (`Rows.Text`: the text of one of the rows).
+fn carries(value: &Value<'_>, path: &[&str], wanted: &Value<'_>) -> bool {
+    match (value, path.split_first()) {
+        (Value::List(items), _) => items.iter().any(|item| carries(item, path, wanted)),
+        (_, None) => value.compare(wanted) == Some(std::cmp::Ordering::Equal),
+        (_, Some((step, rest))) => value.get(step).is_some_and(|inner| carries(inner, rest, wanted)),
     }
 }
 
@@ -585,7 +610,7 @@ impl<'a> Target<'a> for Planner<'_> {
             WriteAction::Update { existing } if kind == ActionKind::Unchanged => existing.into_owned(),
             WriteAction::Create if apply => {
                 let target = self.system_for(request.entity)?;
-                let keys = self.keys_of_create(&name, &owned_keys(request.keys));
+                let keys = self.keys_of_create(&name, &owned_keys(request.keys), &request.payload);
                 let paths: Vec<Vec<String>> = keys
                     .iter()
                     .map(|(field, _)| field.split('.').map(String::from).collect())

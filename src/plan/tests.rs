@@ -144,3 +144,99 @@ fn a_date_holds_as_its_iso_text_and_numbers_by_value() {
         "a payload that is no object holds nothing"
     );
 }
+
+/// A target that remembers the keys each create is given to find its
+/// record again after a lost answer.
+struct KeysSeen {
+    memory: MemoryConnector,
+    keys: std::sync::Mutex<Vec<Vec<(String, String)>>>,
+}
+
+#[async_trait::async_trait]
+impl Connector for KeysSeen {
+    fn system(&self) -> &str {
+        "vismanet"
+    }
+    async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
+        self.memory.list(entity, request).await
+    }
+    async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
+        self.memory.find(entity, keys).await
+    }
+    async fn get(&self, entity: &str, id: &Value<'_>) -> Result<Option<Value<'static>>, ConnectorError> {
+        self.memory.get(entity, id).await
+    }
+    async fn create(
+        &self,
+        entity: &str,
+        payload: &Value<'_>,
+        keys: &Keys<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        let seen = keys
+            .iter()
+            .map(|(path, value)| (path.join("."), value.to_string()))
+            .collect();
+        self.keys.lock().unwrap().push(seen);
+        self.memory.create(entity, payload, keys).await
+    }
+    async fn update(
+        &self,
+        entity: &str,
+        id: &Value<'_>,
+        payload: &Value<'_>,
+    ) -> Result<Value<'static>, ConnectorError> {
+        self.memory.update(entity, id, payload).await
+    }
+    fn id_field(&self, entity: &str) -> &str {
+        self.memory.id_field(entity)
+    }
+    fn cursor_field(&self, entity: &str) -> Option<&str> {
+        self.memory.cursor_field(entity)
+    }
+}
+
+#[test]
+fn a_create_is_found_again_by_the_lookup_that_agrees_with_what_it_sends() {
+    // Two ways an order could already be there; the create sends the
+    // first kind, so only the first lookup finds it again.
+    let flow = r#"
+setting kind: text = "SO"
+flow orders {
+  target vismanet.salesorder
+  skip if exists vismanet.salesorder where orderType == "SO" and customerOrder == $.number
+  skip if exists vismanet.salesorder where orderType == "IN" and customerOrder == $.number
+  create { orderType = kind, customerOrder = $.number, customer = "10023" }
+}
+"#;
+    let checked = check::check(SourceFile::new("t.flow", flow), &FileLoader);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let target = KeysSeen {
+        memory: MemoryConnector::new("vismanet"),
+        keys: std::sync::Mutex::new(Vec::new()),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    for (kind, wanted) in [("SO", Some("SO")), ("XX", None)] {
+        let values = settings::resolve(&checked.program, &[("kind".into(), kind.into())]).unwrap();
+        let evaluator = Evaluator::new(&checked.program, values, Clock::System);
+        let text = format!(r#"{{"number": "KAS-{kind}"}}"#);
+        let record = json::parse(&text).unwrap();
+        let mut planned = Planned::new();
+        let mut planner = Planner::applying(&target, runtime.handle(), &mut planned);
+        let result = evaluator.run(&record, &mut planner);
+        let plan = planner.finish(Some(&checked.program.flow.as_ref().unwrap().targets[0]), result);
+        assert_eq!(plan.decision, Decision::Create, "{:?}", plan.error);
+        let seen = target.keys.lock().unwrap().last().cloned().unwrap();
+        match wanted {
+            Some(kind) => assert_eq!(
+                seen,
+                [
+                    ("orderType".to_string(), format!("\"{kind}\"")),
+                    ("customerOrder".to_string(), "\"KAS-SO\"".to_string())
+                ]
+            ),
+            // No lookup agrees with an order of another kind: no keys, so
+            // a lost answer is never followed by a blind second create.
+            None => assert!(seen.is_empty(), "{seen:?}"),
+        }
+    }
+}
