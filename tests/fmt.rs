@@ -144,6 +144,26 @@ fn check_lists_what_it_would_change_and_changes_nothing() {
 }
 
 #[test]
+fn a_file_reached_through_a_link_is_formatted_and_the_link_stays() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("orders.flow");
+    std::fs::write(&file, "flow orders{emit{a=1}}\n").unwrap();
+    let link = dir.path().join("link.flow");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    Command::cargo_bin("flowc")
+        .unwrap()
+        .arg("fmt")
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "flow orders { emit { a = 1 } }\n"
+    );
+}
+
+#[test]
 fn standard_input_is_formatted_to_standard_output() {
     let output = Command::cargo_bin("flowc")
         .unwrap()

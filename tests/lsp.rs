@@ -361,6 +361,26 @@ fn a_scripted_session_on_a_shipped_mapping() {
     );
     assert_eq!(edits[0]["newText"].as_str().unwrap(), text);
 
+    // A client that sends a piece of the text with its range anyway: the
+    // piece goes where the range says.
+    let at = position(&text, "let reference", 0);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 10}, "contentChanges": [
+            {"text": text},
+            {"range": {"start": at, "end": at}, "text": "let broken = (\n  "}
+        ]}),
+    );
+    assert!(!client.diagnostics(10).is_empty());
+    let end = json!({"line": at["line"].as_u64().unwrap() + 1, "character": 2});
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 11}, "contentChanges": [
+            {"range": {"start": at, "end": end}, "text": ""}
+        ]}),
+    );
+    assert_eq!(client.diagnostics(11), Vec::<Value>::new());
+
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();

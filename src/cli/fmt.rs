@@ -151,8 +151,11 @@ fn report(name: &str, text: &str, errors: &[Diagnostic], color: ColorChoice) {
 
 /// Replaces a file's text: written beside it and renamed over it, so that
 /// a crash leaves the old file or the new one, never half of one. The
-/// file keeps its permissions.
+/// file keeps its permissions; through a symbolic link, the file it points
+/// to is replaced and the link stays.
 fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    // A link is followed: the file it points to is formatted, the link stays.
+    let path = &std::fs::canonicalize(path)?;
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())

@@ -155,17 +155,29 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        // Whole-text sync: the last change is the document.
-        let Some(change) = params.content_changes.into_iter().last() else {
-            return;
-        };
         let uri = params.text_document.uri;
         let version = params.text_document.version;
-        self.documents
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(uri.clone(), (change.text.clone(), version));
-        self.publish(uri, change.text, version).await;
+        let text = {
+            let mut documents = self.documents.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut text = documents.get(&uri).map(|(text, _)| text.clone()).unwrap_or_default();
+            // The server asks for whole texts; a change with a range (from
+            // a client that sends pieces anyway) is applied where it says.
+            for change in params.content_changes {
+                match change.range {
+                    Some(range) => {
+                        let lines = Lines::new(&text);
+                        let (start, end) = (lines.offset(range.start), lines.offset(range.end));
+                        if start <= end {
+                            text.replace_range(start..end, &change.text);
+                        }
+                    }
+                    None => text = change.text,
+                }
+            }
+            documents.insert(uri.clone(), (text.clone(), version));
+            text
+        };
+        self.publish(uri, text, version).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
