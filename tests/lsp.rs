@@ -88,6 +88,21 @@ impl Client {
         }
     }
 
+    /// Sends a document's whole new text.
+    fn change(&mut self, uri: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    fn format(&mut self, document: &Value) -> Value {
+        self.request(
+            "textDocument/formatting",
+            json!({"textDocument": document, "options": {"tabSize": 2, "insertSpaces": true}}),
+        )
+    }
+
     /// The next diagnostics published for a document's version.
     fn diagnostics(&mut self, version: i64) -> Vec<Value> {
         loop {
@@ -153,10 +168,7 @@ fn a_scripted_session_on_a_shipped_mapping() {
             "let reference = $.ordernumber_full +",
         )
         .replace("OurReference = our_reference", "OurReference = our_referense");
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": broken}]}),
-    );
+    client.change(&uri, 2, &broken);
     let found = client.diagnostics(2);
     assert!(!found.is_empty(), "a broken edit is reported");
     let codes: Vec<&str> = found.iter().map(|d| d["code"].as_str().unwrap()).collect();
@@ -174,10 +186,7 @@ fn a_scripted_session_on_a_shipped_mapping() {
     );
 
     // Fixed: no diagnostic stays behind.
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": text}]}),
-    );
+    client.change(&uri, 3, &text);
     assert_eq!(client.diagnostics(3), Vec::<Value>::new());
 
     // Hover on a standard function: its signature and what it does.
@@ -195,10 +204,7 @@ fn a_scripted_session_on_a_shipped_mapping() {
         "      CustomerId = customer.Id\n      Cur\n",
         2,
     );
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": typing}]}),
-    );
+    client.change(&uri, 4, &typing);
     let at = typing
         .match_indices("      Cur\n")
         .nth(1)
@@ -227,10 +233,7 @@ fn a_scripted_session_on_a_shipped_mapping() {
         "let reference = $.ordernumber_full\n  let probe = $.custo",
         1,
     );
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": source}]}),
-    );
+    client.change(&uri, 5, &source);
     let completion = client.request(
         "textDocument/completion",
         json!({"textDocument": document, "position": position(&source, "$.custo", 7)}),
@@ -245,10 +248,7 @@ fn a_scripted_session_on_a_shipped_mapping() {
         labels.contains(&"customer") && labels.contains(&"orderrows"),
         "{labels:?}"
     );
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": text}]}),
-    );
+    client.change(&uri, 6, &text);
 
     // Definition across an import: `debtor.email_key` is in debtor.flow.
     let definition = client.request(
@@ -305,15 +305,9 @@ fn a_scripted_session_on_a_shipped_mapping() {
         renamed_text.contains("YourReference = ccv_reference"),
         "field names stay"
     );
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 8}, "contentChanges": [{"text": renamed_text}]}),
-    );
+    client.change(&uri, 8, &renamed_text);
     assert_eq!(client.diagnostics(8), Vec::<Value>::new());
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 9}, "contentChanges": [{"text": text}]}),
-    );
+    client.change(&uri, 9, &text);
     assert_eq!(client.diagnostics(9), Vec::<Value>::new());
     // A keyword is not a name.
     client.send(json!({"jsonrpc": "2.0", "id": 999, "method": "textDocument/rename",
@@ -342,23 +336,14 @@ fn a_scripted_session_on_a_shipped_mapping() {
     }
 
     // Formatting: the shipped flow needs nothing; a messy one one edit.
-    let edits = client.request(
-        "textDocument/formatting",
-        json!({"textDocument": document, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+    let edits = client.format(&document);
     assert_eq!(edits, json!([]));
     let messy = text.replace(
         "  let reference = $.ordernumber_full",
         "let   reference=$.ordernumber_full",
     );
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 7}, "contentChanges": [{"text": messy}]}),
-    );
-    let edits = client.request(
-        "textDocument/formatting",
-        json!({"textDocument": document, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+    client.change(&uri, 7, &messy);
+    let edits = client.format(&document);
     assert_eq!(edits[0]["newText"].as_str().unwrap(), text);
 
     // A client that sends a piece of the text with its range anyway: the

@@ -805,6 +805,23 @@ mod accountview {
         trial.stop();
     }
 
+    /// The example eAccounting customers and orders, as a folder to read
+    /// from.
+    fn example_books(trial: &Trial) -> PathBuf {
+        let books = trial.dir.path().join("books");
+        std::fs::create_dir_all(&books).unwrap();
+        for entity in ["customers", "orders"] {
+            std::fs::copy(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+                    "mappings/ccv-salespos--eaccounting/example/eaccounting/{entity}.json"
+                )),
+                books.join(format!("{entity}.json")),
+            )
+            .unwrap();
+        }
+        books
+    }
+
     #[test]
     fn the_shipped_flows_bring_eaccounting_customers_and_orders_to_accountview_once() {
         let articles = vec![
@@ -816,18 +833,7 @@ mod accountview {
             &[("debtors", debtors(1)), ("articles", articles)],
             FAULTS,
         );
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let books = trial.dir.path().join("books");
-        std::fs::create_dir_all(&books).unwrap();
-        for entity in ["customers", "orders"] {
-            std::fs::copy(
-                root.join(format!(
-                    "mappings/ccv-salespos--eaccounting/example/eaccounting/{entity}.json"
-                )),
-                books.join(format!("{entity}.json")),
-            )
-            .unwrap();
-        }
+        let books = example_books(&trial);
         let flow = |name: &str| shipped(&format!("eaccounting--accountview/{name}.flow"));
 
         // The customers first: each becomes a debtor by its number.
@@ -866,18 +872,7 @@ mod accountview {
             json!({"ART_CODE": "200871", "ART_DESC1": "Taartschep RVS", "VAT_CODE": "1", "CNG_DATE": "2024-03-01T10:00:00"}),
         ];
         let trial = Trial::start(System::Accountview, &[("articles", articles)], FAULTS);
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let books = trial.dir.path().join("books");
-        std::fs::create_dir_all(&books).unwrap();
-        for entity in ["customers", "orders"] {
-            std::fs::copy(
-                root.join(format!(
-                    "mappings/ccv-salespos--eaccounting/example/eaccounting/{entity}.json"
-                )),
-                books.join(format!("{entity}.json")),
-            )
-            .unwrap();
-        }
+        let books = example_books(&trial);
         let flow = |name: &str| shipped(&format!("eaccounting--accountview/{name}.flow"));
         let (code, stdout, stderr) = trial.run(&flow("customers"), &books, &[]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");

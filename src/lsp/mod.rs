@@ -72,6 +72,11 @@ impl Backend {
             .map(|(text, _)| text.clone())
     }
 
+    /// An open document's file and text, for answering about it.
+    fn open(&self, uri: &Uri) -> Option<(PathBuf, String)> {
+        Some((path_of(uri), self.text(uri)?))
+    }
+
     /// Checks a document and publishes what was found, for its version.
     async fn publish(&self, uri: Uri, text: String, version: i32) {
         let path = path_of(&uri);
@@ -192,10 +197,9 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        let Some(text) = self.text(&at.text_document.uri) else {
+        let Some((path, text)) = self.open(&at.text_document.uri) else {
             return Ok(None);
         };
-        let path = path_of(&at.text_document.uri);
         let lines = Lines::new(&text);
         let document = Document::new(&path, &text);
         Ok(document.hover(lines.offset(at.position)).map(|(value, span)| Hover {
@@ -209,10 +213,9 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        let Some(text) = self.text(&at.text_document.uri) else {
+        let Some((path, text)) = self.open(&at.text_document.uri) else {
             return Ok(None);
         };
-        let path = path_of(&at.text_document.uri);
         let offset = Lines::new(&text).offset(at.position);
         let items = Document::new(&path, &text).completions(offset);
         Ok(Some(CompletionResponse::Array(items)))
@@ -220,10 +223,9 @@ impl LanguageServer for Backend {
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let at = params.text_document_position_params;
-        let Some(text) = self.text(&at.text_document.uri) else {
+        let Some((path, text)) = self.open(&at.text_document.uri) else {
             return Ok(None);
         };
-        let path = path_of(&at.text_document.uri);
         let offset = Lines::new(&text).offset(at.position);
         let Some(found) = Document::new(&path, &text).definition(offset) else {
             return Ok(None);
@@ -244,10 +246,9 @@ impl LanguageServer for Backend {
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let at = params.text_document_position;
-        let Some(text) = self.text(&at.text_document.uri) else {
+        let Some((path, text)) = self.open(&at.text_document.uri) else {
             return Ok(None);
         };
-        let path = path_of(&at.text_document.uri);
         let lines = Lines::new(&text);
         let Some((_, spans)) = Document::new(&path, &text).references(lines.offset(at.position)) else {
             return Ok(None);
@@ -271,10 +272,9 @@ impl LanguageServer for Backend {
                 params.new_name
             )));
         }
-        let Some(text) = self.text(&at.text_document.uri) else {
+        let Some((path, text)) = self.open(&at.text_document.uri) else {
             return Ok(None);
         };
-        let path = path_of(&at.text_document.uri);
         let lines = Lines::new(&text);
         let Some((_, spans)) = Document::new(&path, &text).references(lines.offset(at.position)) else {
             return Ok(None);
@@ -320,10 +320,9 @@ impl LanguageServer for Backend {
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        let Some(text) = self.text(&params.text_document.uri) else {
+        let Some((path, text)) = self.open(&params.text_document.uri) else {
             return Ok(None);
         };
-        let path = path_of(&params.text_document.uri);
         Ok(Some(DocumentSymbolResponse::Nested(
             Document::new(&path, &text).symbols(),
         )))
