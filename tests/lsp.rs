@@ -127,6 +127,15 @@ impl Drop for Client {
     }
 }
 
+/// The `field` of each object of a list.
+fn strings<'v>(list: &'v Value, field: &str) -> Vec<&'v str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap())
+        .collect()
+}
+
 /// The line and character of the first `needle` in `text` (plus `after`
 /// characters), as LSP counts them.
 fn position(text: &str, needle: &str, after: usize) -> Value {
@@ -216,12 +225,7 @@ fn a_scripted_session_on_a_shipped_mapping() {
         "textDocument/completion",
         json!({"textDocument": document, "position": {"line": line, "character": character}}),
     );
-    let labels: Vec<&str> = completion
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["label"].as_str().unwrap())
-        .collect();
+    let labels = strings(&completion, "label");
     for field in ["CurrencyCode", "DeliveryDate", "YourReference", "Rows"] {
         assert!(labels.contains(&field), "{field} in {labels:?}");
     }
@@ -238,12 +242,7 @@ fn a_scripted_session_on_a_shipped_mapping() {
         "textDocument/completion",
         json!({"textDocument": document, "position": position(&source, "$.custo", 7)}),
     );
-    let labels: Vec<&str> = completion
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["label"].as_str().unwrap())
-        .collect();
+    let labels = strings(&completion, "label");
     assert!(
         labels.contains(&"customer") && labels.contains(&"orderrows"),
         "{labels:?}"
@@ -325,12 +324,7 @@ fn a_scripted_session_on_a_shipped_mapping() {
 
     // The outline names the settings, tables and the flow.
     let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": document}));
-    let names: Vec<&str> = symbols
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|symbol| symbol["name"].as_str().unwrap())
-        .collect();
+    let names = strings(&symbols, "name");
     for name in ["order_type", "payment_terms", "net", "orders"] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }

@@ -1136,8 +1136,9 @@ mod mpluskassa {
         articles
     }
 
-    #[test]
-    fn the_shipped_ccv_orders_flow_sends_each_paid_order_once_with_its_relation() {
+    /// A till with one relation and the example orders' products, the
+    /// shipped orders flow, and the example orders to send.
+    fn till_for_the_example_orders() -> (Trial, String, PathBuf) {
         let trial = Trial::start(
             System::Mpluskassa,
             &[("relations", relations(1)), ("products", sold_products())],
@@ -1145,6 +1146,12 @@ mod mpluskassa {
         );
         let flow = shipped("ccv-salespos--mpluskassa/orders.flow");
         let source = example_orders(&trial);
+        (trial, flow, source)
+    }
+
+    #[test]
+    fn the_shipped_ccv_orders_flow_sends_each_paid_order_once_with_its_relation() {
+        let (trial, flow, source) = till_for_the_example_orders();
         let settings = ["--set", "shipping_article=900001", "--set", "discount_article=900002"];
 
         // Six orders: four paid with articles MplusKASSA has, one unpaid,
@@ -1182,13 +1189,7 @@ mod mpluskassa {
 
     #[test]
     fn the_shipped_ccv_orders_flow_books_each_paid_order_once_as_a_paid_invoice() {
-        let trial = Trial::start(
-            System::Mpluskassa,
-            &[("relations", relations(1)), ("products", sold_products())],
-            FAULTS,
-        );
-        let flow = shipped("ccv-salespos--mpluskassa/orders.flow");
-        let source = example_orders(&trial);
+        let (trial, flow, source) = till_for_the_example_orders();
         let settings = [
             "--set",
             "order_type=invoice",
