@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::files::{ReadFailure, describe, flow_files, read_limited};
+use super::files::{ReadFailure, describe, flow_files_given, read_limited};
 use super::{ColorChoice, Format, Outcome};
 use crate::check::{self, FileLoader};
 use crate::diagnostics::{Diagnostic, Severity, json, render};
@@ -20,17 +20,7 @@ pub struct Options {
 }
 
 pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
-    let paths = if options.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        options.paths.clone()
-    };
-    let (files, problems) = flow_files(&paths);
-    let mut outcome = Outcome::Success;
-    for (path, reason) in &problems {
-        eprintln!("error: cannot read {}: {reason}", path.display());
-        outcome = Outcome::Unusable;
-    }
+    let (files, mut outcome) = flow_files_given(&options.paths);
     let style = options.color.style_for_stdout();
     let mut reported = HashSet::new();
     let (mut errors, mut warnings) = (0, 0);

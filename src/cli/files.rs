@@ -10,6 +10,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::Outcome;
+
 pub use crate::source::{ReadFailure, read_limited};
 
 /// The files at or under `paths` whose names end with `suffix`, sorted
@@ -35,6 +37,24 @@ pub fn files_under(paths: &[PathBuf], suffix: &str) -> (Vec<PathBuf>, Vec<(PathB
 /// The `.flow` files at or under `paths`.
 pub fn flow_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     files_under(paths, ".flow")
+}
+
+/// The `.flow` files a command works on: under the paths given, or the
+/// current directory. Paths that cannot be read are said on standard
+/// error, and make the outcome `Unusable`; the files found are worked on.
+pub fn flow_files_given(paths: &[PathBuf]) -> (Vec<PathBuf>, Outcome) {
+    let here = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &here[..] } else { paths };
+    let (files, problems) = flow_files(paths);
+    for (path, reason) in &problems {
+        eprintln!("error: cannot read {}: {reason}", path.display());
+    }
+    let outcome = if problems.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Unusable
+    };
+    (files, outcome)
 }
 
 struct Search<'s> {

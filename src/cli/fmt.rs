@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use super::files::{ReadFailure, describe, flow_files, read_limited};
+use super::files::{ReadFailure, describe, flow_files_given, read_limited};
 use super::{ColorChoice, Outcome};
 use crate::diagnostics::{Diagnostic, render};
 use crate::format;
@@ -38,17 +38,7 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         }
         return standard_input(options, out);
     }
-    let paths = if options.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        options.paths.clone()
-    };
-    let (files, problems) = flow_files(&paths);
-    let mut outcome = Outcome::Success;
-    for (path, reason) in &problems {
-        eprintln!("error: cannot read {}: {reason}", path.display());
-        outcome = Outcome::Unusable;
-    }
+    let (files, mut outcome) = flow_files_given(&options.paths);
     let (mut changed, mut refused) = (0, 0);
     for path in &files {
         let name = path.display().to_string();
