@@ -231,6 +231,24 @@ fn a_scripted_session_on_a_shipped_mapping() {
     }
     assert!(!labels.contains(&"round"), "fields, not functions, in a record body");
 
+    // In a row of the order (`Rows = for line, i in lines {`), the fields of
+    // an order row.
+    let row = typing.replacen("        LineNumber = i\n", "        LineNumber = i\n        Qua\n", 1);
+    client.change(&uri, 41, &row);
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": document, "position": position(&row, "        Qua\n", 11)}),
+    );
+    let labels = strings(&completion, "label");
+    assert!(
+        labels.contains(&"Quantity") && labels.contains(&"UnitPrice"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"CustomerId"),
+        "a row's fields, not the order's: {labels:?}"
+    );
+
     // The source record's fields after `$.`.
     let source = typing.replacen(
         "let reference = $.ordernumber_full",

@@ -13,14 +13,14 @@ use tower_lsp_server::ls_types::{
 use super::text::Lines;
 use super::walk;
 use crate::check::{self, FileLoader, Loader};
-use crate::connectors::schema::{Catalog, EntitySchema, FieldSchema, Fields};
+use crate::connectors::schema::{Catalog, FieldSchema, Fields};
 use crate::diagnostics::Severity;
 use crate::format::tokens::{Kind, Token, tokens};
 use crate::source::{SourceFile, Span};
 use crate::stdlib;
 use crate::syntax::{
     self,
-    ast::{EntityRef, Expr, ExprKind, Item, Module, Statement},
+    ast::{BodyIf, BodyItem, Else, EntityRef, Expr, ExprKind, ForBody, Item, Module, RecordBody, Statement},
 };
 
 /// One open document: where it is, its text, and its syntax tree.
@@ -121,10 +121,13 @@ impl<'a> Document<'a> {
         (source, targets)
     }
 
-    /// The entity whose record body holds the offset, innermost first: a
-    /// create, upsert or update names one, or writes the flow's target.
-    fn written_at(&self, offset: usize) -> Option<&EntitySchema> {
-        let mut found: Option<(Span, Option<EntityRef>)> = None;
+    /// The fields that may be written at the offset: those of the entity
+    /// whose record body holds it (innermost write first: a create, upsert
+    /// or update names its entity, or writes the flow's target), or, inside
+    /// a field's own object or `for` body (`Rows = for row in rows {`), of
+    /// that field.
+    fn written_fields_at(&self, offset: usize) -> Option<&Fields> {
+        let mut found: Option<(&RecordBody, Option<&EntityRef>)> = None;
         walk::module(&self.module, &mut |expr: &Expr| {
             let (entity, body) = match &expr.kind {
                 ExprKind::Create { entity, body } => (entity, body),
@@ -132,15 +135,15 @@ impl<'a> Document<'a> {
                 ExprKind::Update { entity, body, .. } => (entity, body),
                 _ => return,
             };
-            let span = body.span;
-            if span.start as usize <= offset && offset <= span.end as usize {
-                found = Some((span, entity.clone()));
+            if holds(body.span, offset) {
+                found = Some((body, entity.as_ref()));
             }
         });
-        let (_, entity) = found?;
+        let (body, entity) = found?;
         let (_, targets) = self.entities();
-        let entity = entity.as_ref().or(targets.first().copied())?;
-        Catalog::builtin().entity(&entity.system.name, &entity.entity.name)
+        let entity = entity.or(targets.first().copied())?;
+        let schema = Catalog::builtin().entity(&entity.system.name, &entity.entity.name)?;
+        fields_below(&schema.fields, &path_in(body, offset))
     }
 
     /// What may be typed at the offset.
@@ -184,9 +187,9 @@ impl<'a> Document<'a> {
 
         // At the start of a line in a record body: the target's fields.
         if before.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && let Some(schema) = self.written_at(offset)
+            && let Some(fields) = self.written_fields_at(offset)
         {
-            return field_items(&schema.fields);
+            return field_items(fields);
         }
 
         // Anywhere else: functions and the names of the file.
@@ -343,8 +346,8 @@ impl<'a> Document<'a> {
         }
         // `Name = ` in a record body: a field of the written entity.
         if next.is_some_and(|next| matches!(next.text, "=" | "?="))
-            && let Some(schema) = self.written_at(token.start)
-            && let Some(field) = schema.fields.get(token.text)
+            && let Some(fields) = self.written_fields_at(token.start)
+            && let Some(field) = fields.get(token.text)
         {
             return Some((field_hover(token.text, field), span));
         }
@@ -576,6 +579,49 @@ impl<'a> Document<'a> {
 
     fn signature_of(&self, span: Span) -> String {
         signature_text(self.text, span)
+    }
+}
+
+fn holds(span: Span, offset: usize) -> bool {
+    span.start as usize <= offset && offset <= span.end as usize
+}
+
+/// The fields, from a record body down, whose own bodies hold the offset:
+/// `["Rows"]` inside `Rows = for row in rows { ... }`.
+fn path_in(body: &RecordBody, offset: usize) -> Vec<String> {
+    for item in &body.items {
+        match item {
+            BodyItem::Field(field) if holds(field.value.span, offset) => {
+                let inner = match &field.value.kind {
+                    ExprKind::Object(inner) => Some(inner),
+                    ExprKind::For(each) => match &each.body {
+                        ForBody::Record(inner) => Some(inner),
+                        ForBody::Value(_) => None,
+                    },
+                    _ => None,
+                };
+                if let Some(inner) = inner.filter(|inner| holds(inner.span, offset)) {
+                    let mut path = vec![field.name.clone()];
+                    path.extend(path_in(inner, offset));
+                    return path;
+                }
+            }
+            BodyItem::CreateOnly { body, .. } if holds(body.span, offset) => return path_in(body, offset),
+            BodyItem::If(branch) if holds(branch.span, offset) => return path_in_if(branch, offset),
+            _ => {}
+        }
+    }
+    Vec::new()
+}
+
+fn path_in_if(branch: &BodyIf, offset: usize) -> Vec<String> {
+    if holds(branch.then.span, offset) {
+        return path_in(&branch.then, offset);
+    }
+    match &branch.otherwise {
+        Some(Else::Block(block)) => path_in(block, offset),
+        Some(Else::If(next)) => path_in_if(next, offset),
+        None => Vec::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::syntax::ast::{
 };
 
 /// Calls `visit` on every expression of the module, outer ones first.
-pub fn module(module: &Module, visit: &mut dyn FnMut(&Expr)) {
+pub fn module<'m>(module: &'m Module, visit: &mut dyn FnMut(&'m Expr)) {
     for item in &module.items {
         match item {
             Item::Setting(setting) => {
@@ -27,7 +27,7 @@ pub fn module(module: &Module, visit: &mut dyn FnMut(&Expr)) {
     }
 }
 
-fn statements(statements: &[Statement], visit: &mut dyn FnMut(&Expr)) {
+fn statements<'m>(statements: &'m [Statement], visit: &mut dyn FnMut(&'m Expr)) {
     for statement in statements {
         match statement {
             Statement::Source(..) | Statement::Target(..) => {}
@@ -56,7 +56,7 @@ fn statements(statements: &[Statement], visit: &mut dyn FnMut(&Expr)) {
     }
 }
 
-fn if_statement(branch: &IfStatement, visit: &mut dyn FnMut(&Expr)) {
+fn if_statement<'m>(branch: &'m IfStatement, visit: &mut dyn FnMut(&'m Expr)) {
     expr(&branch.condition, visit);
     statements(&branch.then, visit);
     match &branch.otherwise {
@@ -66,7 +66,7 @@ fn if_statement(branch: &IfStatement, visit: &mut dyn FnMut(&Expr)) {
     }
 }
 
-fn record_body(body: &RecordBody, visit: &mut dyn FnMut(&Expr)) {
+fn record_body<'m>(body: &'m RecordBody, visit: &mut dyn FnMut(&'m Expr)) {
     for item in &body.items {
         match item {
             BodyItem::Field(field) => expr(&field.value, visit),
@@ -83,7 +83,7 @@ fn record_body(body: &RecordBody, visit: &mut dyn FnMut(&Expr)) {
     }
 }
 
-fn body_if(branch: &BodyIf, visit: &mut dyn FnMut(&Expr)) {
+fn body_if<'m>(branch: &'m BodyIf, visit: &mut dyn FnMut(&'m Expr)) {
     expr(&branch.condition, visit);
     record_body(&branch.then, visit);
     match &branch.otherwise {
@@ -93,7 +93,7 @@ fn body_if(branch: &BodyIf, visit: &mut dyn FnMut(&Expr)) {
     }
 }
 
-fn expr(value: &Expr, visit: &mut dyn FnMut(&Expr)) {
+fn expr<'m>(value: &'m Expr, visit: &mut dyn FnMut(&'m Expr)) {
     visit(value);
     match &value.kind {
         ExprKind::Literal(_) | ExprKind::Record | ExprKind::Name(_) | ExprKind::Error => {}
