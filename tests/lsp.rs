@@ -198,6 +198,28 @@ fn a_scripted_session_on_a_shipped_mapping() {
     client.change(&uri, 3, &text);
     assert_eq!(client.diagnostics(3), Vec::<Value>::new());
 
+    // A mistake in an imported module is reported on the import, naming
+    // the module's file and line; mended, it goes.
+    let module_path = dir.path().join("debtor.flow");
+    let module_text = std::fs::read_to_string(&module_path).unwrap();
+    std::fs::write(
+        &module_path,
+        module_text.replacen("fn filled(value) {", "fn filled(value) {\n  let x = nope", 1),
+    )
+    .unwrap();
+    client.change(&uri, 31, &text);
+    let found = client.diagnostics(31);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["range"]["start"], position(&text, "import \"debtor.flow\"", 0));
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("debtor.flow:") && message.contains("nope"),
+        "{message}"
+    );
+    std::fs::write(&module_path, &module_text).unwrap();
+    client.change(&uri, 32, &text);
+    assert_eq!(client.diagnostics(32), Vec::<Value>::new());
+
     // Hover on a standard function: its signature and what it does.
     let hover = client.request(
         "textDocument/hover",

@@ -48,23 +48,46 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// Every problem of the file, from the parser and the checker (those
-    /// found in the modules it imports are reported there, not here).
+    /// Every problem of the file, from the parser and the checker; an error
+    /// in a module it imports is reported on the import, naming the
+    /// module's file, line and column.
     pub fn diagnostics(&self) -> Vec<LspDiagnostic> {
-        let file = SourceFile::new(self.path.display().to_string(), self.text);
-        let checked = check::check(file, &FileLoader);
+        let name = self.path.display().to_string();
+        let checked = check::check(SourceFile::new(name.clone(), self.text), &FileLoader);
         let lines = Lines::new(self.text);
+        let imports: Vec<(String, Span)> = self
+            .items()
+            .filter_map(|item| match item {
+                Item::Import(import) => FileLoader
+                    .load(&name, &import.path)
+                    .ok()
+                    .map(|found| (found.file.name.to_string(), import.span)),
+                _ => None,
+            })
+            .collect();
         checked
             .diagnostics
             .iter()
-            .filter(|(file, _)| file.0 == 0)
-            .map(|(_, diagnostic)| {
-                let mut message = diagnostic.message.clone();
+            .filter_map(|(file, diagnostic)| {
+                if file.0 == 0 {
+                    return Some((diagnostic.primary.span, diagnostic, None));
+                }
+                let module = checked.file(*file);
+                let (_, import) = imports.iter().find(|(name, _)| **name == *module.name)?;
+                let at = module.line_col(diagnostic.primary.span.start as usize);
+                let place = format!("{}:{}:{}", module.name, at.line, at.column);
+                diagnostic.is_error().then_some((*import, diagnostic, Some(place)))
+            })
+            .map(|(span, diagnostic, place)| {
+                let mut message = match place {
+                    Some(place) => format!("{place}: {}", diagnostic.message),
+                    None => diagnostic.message.clone(),
+                };
                 if let Some(help) = &diagnostic.help {
                     message.push_str(&format!("\nhelp: {help}"));
                 }
                 LspDiagnostic {
-                    range: lines.range(diagnostic.primary.span),
+                    range: lines.range(span),
                     severity: Some(match diagnostic.severity {
                         Severity::Error => DiagnosticSeverity::ERROR,
                         Severity::Warning => DiagnosticSeverity::WARNING,
