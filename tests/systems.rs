@@ -1319,3 +1319,50 @@ flow customers {
         trial.stop();
     }
 }
+
+mod eaccounting {
+    use super::*;
+
+    #[test]
+    fn the_shop_s_stock_reaches_the_books_where_their_stock_module_does_not_keep_it() {
+        let article = |id: &str, number: &str, is_stock: bool, balance: f64| {
+            json!({"Id": id, "Number": number, "Name": number, "IsActive": true, "IsStock": is_stock,
+                   "StockBalance": balance, "ChangedUtc": "2024-03-01T08:00:00Z",
+                   "CodingId": "c4f5d3a1-0000-0000-0000-000000000009", "UnitId": "66ff2d2e-0ad5-4cf9-a6b9-5528aff90d0b"})
+        };
+        let articles = vec![
+            article("9a0c1f33-7d43-4b7b-8f0e-5b0b6d1c0001", "100234", false, 0.0),
+            article("9a0c1f33-7d43-4b7b-8f0e-5b0b6d1c0002", "200871", true, 5.0),
+        ];
+        let trial = Trial::start(System::Eaccounting, &[("articles", articles)], FAULTS);
+        let shop = shop_products(&trial);
+        let flow = shipped("ccv-salespos--eaccounting/stock.flow");
+        let balances = || -> Vec<(String, Json)> {
+            let mut found: Vec<(String, Json)> = trial
+                .records("articles")
+                .iter()
+                .map(|a| (a["Number"].as_str().unwrap().to_string(), a["StockBalance"].clone()))
+                .collect();
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            found
+        };
+
+        let (code, stdout, stderr) = trial.run(&flow, &shop, &["--dry-run"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(decided(&stdout, "update").len(), 1, "{stdout}");
+        assert_eq!(balances()[0].1, json!(0.0), "a dry run writes nothing");
+
+        let (code, stdout, stderr) = trial.run(&flow, &shop, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(
+            balances(),
+            [("100234".to_string(), json!(42.0)), ("200871".to_string(), json!(5.0))],
+            "the article whose stock eAccounting keeps is left alone: {stdout}"
+        );
+        // Read again from the start: nothing changes.
+        let (code, stdout, stderr) = trial.run(&flow, &shop, &["--after", "2000-01-01T00:00:00Z"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "update").is_empty(), "{stdout}");
+        trial.stop();
+    }
+}
