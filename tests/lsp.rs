@@ -271,6 +271,23 @@ fn a_scripted_session_on_a_shipped_mapping() {
         "a row's fields, not the order's: {labels:?}"
     );
 
+    // After `where`, the fields of the entity looked in.
+    let keyed = text.replacen(
+        "  let reference = $.ordernumber_full\n",
+        "  let reference = $.ordernumber_full\n  let probe = lookup eaccounting.customers where Ema\n",
+        1,
+    );
+    client.change(&uri, 42, &keyed);
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": document, "position": position(&keyed, "where Ema", 9)}),
+    );
+    let labels = strings(&completion, "label");
+    assert!(
+        labels.contains(&"EmailAddress") && labels.contains(&"CustomerNumber"),
+        "{labels:?}"
+    );
+
     // The source record's fields after `$.`.
     let source = typing.replacen(
         "let reference = $.ordernumber_full",

@@ -203,6 +203,12 @@ impl<'a> Document<'a> {
             return fields_below(&schema.fields, &path).map(field_items).unwrap_or_default();
         }
 
+        // `lookup sys.entity where ` (or `exists in`, `upsert`, `update`):
+        // the fields of the entity looked in.
+        if let Some(fields) = self.keyed_fields(before) {
+            return field_items(fields);
+        }
+
         // `alias.` : a module's functions and tables.
         if let Some(alias) = member_of(before) {
             return self.module_items(alias);
@@ -232,6 +238,27 @@ impl<'a> Document<'a> {
             ..CompletionItem::default()
         }));
         items
+    }
+
+    /// After `where` (or `and` in a `where`), the fields of the entity the
+    /// lookup or write names, or the flow's target for one that names none.
+    fn keyed_fields(&self, before: &str) -> Option<&'static Fields> {
+        static KEYED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"\b(?:lookup|exists(?:\s+in)?|upsert|update)\s+(?:([a-z_]+)\.([a-z_]+)\s+)?where\s+(?:.*\band\s+)?[A-Za-z_.]*$",
+            )
+            .expect("the pattern is valid")
+        });
+        let found = KEYED.captures(before)?;
+        let (_, targets) = self.entities();
+        let (system, entity) = match (found.get(1), found.get(2)) {
+            (Some(system), Some(entity)) => (system.as_str().to_string(), entity.as_str().to_string()),
+            _ => {
+                let target = targets.first()?;
+                (target.system.name.clone(), target.entity.name.clone())
+            }
+        };
+        Catalog::builtin().entity(&system, &entity).map(|schema| &schema.fields)
     }
 
     /// The names the file defines: imports, settings, tables, functions, and
