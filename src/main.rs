@@ -36,8 +36,6 @@ enum Command {
         #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
         deny: Option<String>,
     },
-    /// Serve the language server protocol on standard input and output, for editors.
-    Lsp,
     /// Put .flow files in their one layout (in place), or check that they are.
     Fmt(cli::fmt::Options),
     /// Apply a flow to records (JSON or NDJSON) and write what it gives as NDJSON.
@@ -78,6 +76,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
+    /// Serve the language server protocol on standard input and output, for editors.
+    Lsp,
     /// Explain a diagnostic code, such as E0001.
     Explain {
         /// The code.
