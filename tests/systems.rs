@@ -1232,9 +1232,10 @@ mod mpluskassa {
         let groups = vec![
             json!({"groupNumber": 11, "syncMarker": 1, "name": "Brood", "text": "Vers gebakken brood", "sortOrder": 1, "isDeleted": false}),
             json!({"groupNumber": 12, "syncMarker": 2, "name": "Gebak", "text": "Taarten en gebak", "sortOrder": 2, "isDeleted": false,
-                   "subGroupList": {"articleGroups": [{"groupNumber": 121, "name": "Taarten", "isDeleted": false}]}}),
+                   "subGroupNumbers": {"number": [121]}}),
             json!({"groupNumber": 13, "syncMarker": 3, "name": "Oud assortiment", "isDeleted": true}),
             json!({"groupNumber": 14, "syncMarker": 4, "name": "Keukengerei", "sortOrder": 3, "isDeleted": false}),
+            json!({"groupNumber": 121, "syncMarker": 5, "parentGroupNumber": 12, "name": "Taarten", "sortOrder": 1, "isDeleted": false}),
         ];
         let trial = Trial::start(System::Mpluskassa, &[("articlegroups", groups)], FAULTS);
         let shop = trial.dir.path().join("webshop");
@@ -1248,20 +1249,29 @@ mod mpluskassa {
 
         let (code, stdout, stderr) = trial.run_into(flow, &shop, &[]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
-        assert_eq!(decided(&stdout, "create").len(), 2, "{stdout}");
-        let mut names: Vec<String> = categories()
-            .iter()
-            .map(|category| category["name"].as_str().unwrap().to_string())
-            .collect();
+        assert_eq!(decided(&stdout, "create").len(), 3, "{stdout}");
+        let made = categories();
+        let mut names: Vec<&str> = made.iter().map(|category| category["name"].as_str().unwrap()).collect();
         names.sort();
-        assert_eq!(names, ["Brood", "Gebak", "Keukengerei"], "the deleted group left out");
+        assert_eq!(
+            names,
+            ["Brood", "Gebak", "Keukengerei", "Taarten"],
+            "the deleted group left out"
+        );
+        let id_of = |name: &str| made.iter().find(|c| c["name"] == name).unwrap()["id"].clone();
+        let taarten = made.iter().find(|c| c["name"] == "Taarten").unwrap();
+        assert_eq!(
+            taarten["parentcategory_id"],
+            id_of("Gebak"),
+            "the subgroup under its parent: {taarten}"
+        );
 
         // Read again from the start: nothing is written.
         let (code, stdout, stderr) = trial.run_into(flow, &shop, &["--after", "0"]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
         assert!(decided(&stdout, "create").is_empty(), "{stdout}");
         assert!(decided(&stdout, "update").is_empty(), "{stdout}");
-        assert_eq!(categories().len(), 3);
+        assert_eq!(categories().len(), 4);
         trial.stop();
     }
 

@@ -457,7 +457,7 @@ MPLUS_ENTITIES = {
                  {"employeeNumber", "lineList"}),
     "relations": ("Relation", "relationNumber", "syncMarker", {"syncMarker", "createTimestamp", "changeTimestamp", "points", "balance"}, {"name"}),
     "products": ("Product", "productNumber", "syncMarker", {"syncMarker"}, {"description"}),
-    "articlegroups": ("ArticleGroup", "groupNumber", "syncMarker", None, set()),
+    "articlegroups": ("ChangedArticleGroup", "groupNumber", "syncMarker", None, set()),
     "stock": ("ArticleStock", "articleNumber", None, {"changeTimestamp", "stockId"}, set()),
     "paymentmethods": ("PaymentMethod", "method", None, None, set()),
     "vatgroups": ("VatGroup", "vatCode", None, None, set()),

@@ -14,7 +14,8 @@
 //!   saveInvoice (likewise `SAVE-INVOICE-RESULT-EXT-INVOICE-ID-ALREADY-EXISTS`
 //!   for an external invoice id that exists), getRelations, findRelation,
 //!   createRelation, updateRelation, getProducts, createProduct,
-//!   getArticleGroups (the top-level groups, by `groupNumbers`),
+//!   getArticleGroupChanges (every group, flat, its parent by number; by
+//!   `groupNumbers`),
 //!   updateProduct, getStock, setStock, getPaymentMethods, getVatGroupList,
 //!   getEmployees, getBranches, getDeliveryMethods, getOrderCategories. Lists follow `syncMarker` (records changed
 //!   after it, in its order, `syncMarkerLimit` at a time); every write
@@ -567,14 +568,19 @@ impl Till {
                     listed("productList", "product", &found, "products"),
                 ))
             }
-            "getArticleGroups" => {
+            "getArticleGroupChanges" => {
                 let numbers = request.numbers("groupNumbers")?;
                 let groups = self.changed(&held, "articlegroups", request, |group| {
                     numbers.is_empty() || number_of(group, "groupNumber").is_some_and(|n| numbers.contains(&n))
                 })?;
                 Ok((
-                    "GetArticleGroupsResponse".into(),
-                    listed("articleGroupList", "articleGroups", &groups, "articlegroups"),
+                    "GetArticleGroupChangesResponse".into(),
+                    listed(
+                        "changedArticleGroupList",
+                        "changedArticleGroups",
+                        &groups,
+                        "articlegroups",
+                    ),
                 ))
             }
             "createProduct" => self.create_numbered(&mut held, operation, &PRODUCTS),

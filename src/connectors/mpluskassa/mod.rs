@@ -10,7 +10,7 @@
 //! | invoices | getInvoices | findInvoice (by `extInvoiceId`), getInvoices | saveInvoice | - |
 //! | relations | getRelations | findRelation, getRelations | createRelation | updateRelation |
 //! | products | getProducts | getProducts | createProduct | updateProduct |
-//! | articlegroups | getArticleGroups (top-level groups, their subgroups within) | getArticleGroups | - | - |
+//! | articlegroups | getArticleGroupChanges (every group, its parent by number) | getArticleGroupChanges | - | - |
 //! | stock | getStock (the branch) | getStock | - | setStock |
 //! | paymentmethods, vatgroups, employees, branches, deliverymethods, ordercategories | getPaymentMethods, getVatGroupList, getEmployees, getBranches, getDeliveryMethods, getOrderCategories | over the list | - | - |
 //!
@@ -141,7 +141,10 @@ impl MplusKassa {
             "invoices" => ("getInvoices", &["invoiceList", "invoice"]),
             "relations" => ("getRelations", &["relationList", "relation"]),
             "products" => ("getProducts", &["productList", "product"]),
-            "articlegroups" => ("getArticleGroups", &["articleGroupList", "articleGroups"]),
+            "articlegroups" => (
+                "getArticleGroupChanges",
+                &["changedArticleGroupList", "changedArticleGroups"],
+            ),
             "employees" => ("getEmployees", &["employeeList", "employee"]),
             _ => {
                 return Err(ConnectorError::local(format!(
@@ -233,8 +236,8 @@ impl MplusKassa {
             "relations" => ("getRelations", &["relationList", "relation"], "relationNumbers"),
             "products" => ("getProducts", &["productList", "product"], "productNumbers"),
             "articlegroups" => (
-                "getArticleGroups",
-                &["articleGroupList", "articleGroups"],
+                "getArticleGroupChanges",
+                &["changedArticleGroupList", "changedArticleGroups"],
                 "groupNumbers",
             ),
             "stock" => {
