@@ -224,3 +224,22 @@ proptest! {
         prop_assert_eq!(squeeze(&again), squeeze(&text), "{}", path.display());
     }
 }
+
+#[test]
+fn standard_input_goes_alone_and_an_unreadable_path_is_named() {
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .args(["fmt", "-", "mappings"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("formatted on its own"));
+
+    let output = Command::cargo_bin("flowc")
+        .unwrap()
+        .args(["fmt", "no/such/place.flow"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read no/such/place.flow"));
+}

@@ -139,6 +139,18 @@ impl Trial {
         (output.status.code().unwrap_or(-1), stdout, stderr)
     }
 
+    /// Runs `flow` again over every record of `source` (read from
+    /// `after` on), with `extra`; it ends with `code` and creates nothing.
+    fn run_again(&self, flow: &str, source: &Path, extra: &[&str], after: &str, code: i32) {
+        let args = [extra, &["--after", after]].concat();
+        let (ended, stdout, stderr) = self.run(flow, source, &args);
+        assert_eq!(ended, code, "{stdout}\n{stderr}");
+        assert!(
+            decided(&stdout, "create").is_empty(),
+            "nothing is created twice: {stdout}"
+        );
+    }
+
     /// Runs `flow` (its text) from `source` (a directory of CCV records)
     /// into the sandbox.
     fn run(&self, flow: &str, source: &Path, extra: &[&str]) -> (i32, String, String) {
@@ -566,9 +578,7 @@ mod vismanet {
         assert_eq!(customers.len(), 1 + 4, "the seeded one and the four buyers");
 
         // Read again from the start: nothing is created twice.
-        let (code, stdout, stderr) = trial.run(&flow, &source, &["--after", "0"]);
-        assert_eq!(code, 1, "{stdout}\n{stderr}");
-        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        trial.run_again(&flow, &source, &[], "0", 1);
         assert_eq!(trial.records("salesorder").len(), 4);
         assert_eq!(trial.records("customer").len(), customers.len(), "no customer twice");
         trial.stop();
@@ -849,18 +859,14 @@ mod accountview {
         assert_eq!(orders[0]["RPL_INV"], "10023", "the debtor of its customer");
         // Read again from the start: nothing is created twice.
         for name in ["customers", "orders"] {
-            let (code, stdout, stderr) = trial.run(&flow(name), &books, &["--after", "2000-01-01T00:00:00Z"]);
-            assert_eq!(code, 0, "{stdout}\n{stderr}");
-            assert!(decided(&stdout, "create").is_empty(), "{name}: {stdout}");
+            trial.run_again(&flow(name), &books, &[], "2000-01-01T00:00:00Z", 0);
         }
         assert_eq!(trial.records("sales_orders").len(), 1);
         assert_eq!(trial.records("debtors").len(), 3);
         // As sales invoices instead, the order already there as a sales
         // order is not booked again.
-        let invoice = ["--set", "order_type=sales_invoice", "--after", "2000-01-01T00:00:00Z"];
-        let (code, stdout, stderr) = trial.run(&flow("orders"), &books, &invoice);
-        assert_eq!(code, 0, "{stdout}\n{stderr}");
-        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        let invoice = ["--set", "order_type=sales_invoice"];
+        trial.run_again(&flow("orders"), &books, &invoice, "2000-01-01T00:00:00Z", 0);
         assert!(trial.records("sales_invoices").is_empty());
         trial.stop();
     }
@@ -892,10 +898,7 @@ mod accountview {
         assert_eq!(lines.len(), 2, "{}", invoices[0]);
         assert!(lines.iter().all(|line| line["ACCT_NR"] == "8000"), "{}", invoices[0]);
 
-        let again = [&invoice[..], &["--after", "2000-01-01T00:00:00Z"]].concat();
-        let (code, stdout, stderr) = trial.run(&flow("orders"), &books, &again);
-        assert_eq!(code, 0, "{stdout}\n{stderr}");
-        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        trial.run_again(&flow("orders"), &books, &invoice, "2000-01-01T00:00:00Z", 0);
         assert_eq!(trial.records("sales_invoices").len(), 1);
         trial.stop();
     }
@@ -1179,9 +1182,7 @@ mod mpluskassa {
         assert_eq!(anna_relation["email"], "anna.bakker@example.nl");
 
         // Read again from the start: nothing is created twice.
-        let (code, stdout, stderr) = trial.run(&flow, &source, &[&settings[..], &["--after", "0"]].concat());
-        assert_eq!(code, 1, "{stdout}\n{stderr}");
-        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        trial.run_again(&flow, &source, &settings, "0", 1);
         assert_eq!(trial.records("orders").len(), 4);
         assert_eq!(trial.records("relations").len(), relations.len(), "no relation twice");
         trial.stop();
@@ -1218,9 +1219,7 @@ mod mpluskassa {
 
         // Read again from the start, also as orders: nothing twice.
         for again in [&settings[..], &settings[2..]] {
-            let (code, stdout, stderr) = trial.run(&flow, &source, &[again, &["--after", "0"]].concat());
-            assert_eq!(code, 1, "{stdout}\n{stderr}");
-            assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+            trial.run_again(&flow, &source, again, "0", 1);
         }
         assert_eq!(trial.records("invoices").len(), 4);
         assert!(trial.records("orders").is_empty());

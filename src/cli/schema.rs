@@ -83,7 +83,7 @@ pub fn run(system: Option<&str>, entity: Option<&str>, out: &mut dyn Write) -> O
 fn collect(fields: &Fields, prefix: &str, rows: &mut Vec<(String, String, String, String)>) {
     for (name, field) in fields {
         let path = format!("{prefix}{name}");
-        rows.push((path.clone(), kind(field), notes(field), description(field)));
+        rows.push((path.clone(), kind(field), field.notes().join(", "), description(field)));
         if let Some(below) = field.below() {
             collect(below, &format!("{path}."), rows);
         }
@@ -95,23 +95,6 @@ fn kind(field: &FieldSchema) -> String {
         ("list", Some(items)) => format!("[{}]", kind(items)),
         (kind, _) => kind.to_string(),
     }
-}
-
-fn notes(field: &FieldSchema) -> String {
-    let mut notes = Vec::new();
-    if field.required {
-        notes.push("required".to_string());
-    }
-    if field.read_only {
-        notes.push("read only".to_string());
-    }
-    if field.write_only {
-        notes.push("write only".to_string());
-    }
-    if let Some(max) = field.max_length {
-        notes.push(format!("max {max}"));
-    }
-    notes.join(", ")
 }
 
 fn description(field: &FieldSchema) -> String {

@@ -116,6 +116,25 @@ impl FieldSchema {
         }
     }
 
+    /// What a write must mind, in words: required, read only, write only,
+    /// the longest text (`flowc schema` and the language server show them).
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.required {
+            notes.push("required".to_string());
+        }
+        if self.read_only {
+            notes.push("read only".to_string());
+        }
+        if self.write_only {
+            notes.push("write only".to_string());
+        }
+        if let Some(max) = self.max_length {
+            notes.push(format!("max {max}"));
+        }
+        notes
+    }
+
     /// The kinds of value a write of this field may carry, as the checker
     /// and `flowc test` hold payloads to them: dates and moments go as
     /// text; a number field takes a decimal (an int field one without a

@@ -16,15 +16,9 @@
 //!   the code before them.
 
 use super::tokens::{Kind, Token};
+use crate::syntax::KEYWORDS;
 
 const INDENT: &str = "  ";
-
-/// Words that are keywords: `if (` keeps its space, `f(` does not.
-pub const KEYWORDS: &[&str] = &[
-    "and", "as", "create", "each", "else", "emit", "exists", "false", "flow", "fn", "for", "if", "import", "in", "let",
-    "lookup", "match", "none", "not", "only", "or", "require", "setting", "skip", "source", "table", "target", "true",
-    "unless", "update", "upsert", "when", "where",
-];
 
 /// Operators after which a line goes on, and with which one may start.
 const BINARY: &[&str] = &[

@@ -746,20 +746,12 @@ fn field_items(fields: &Fields) -> Vec<CompletionItem> {
 }
 
 fn field_detail(field: &FieldSchema) -> String {
-    let mut detail = field.kind.clone();
-    if field.required {
-        detail.push_str(", required");
-    }
-    if field.read_only {
-        detail.push_str(", read-only");
-    }
-    if let Some(length) = field.max_length {
-        detail.push_str(&format!(", at most {length} characters"));
-    }
+    let mut notes = vec![field.kind.clone()];
+    notes.extend(field.notes());
     if let Some(decimals) = field.decimals {
-        detail.push_str(&format!(", at most {decimals} decimals"));
+        notes.push(format!("at most {decimals} decimals"));
     }
-    detail
+    notes.join(", ")
 }
 
 fn field_hover(name: &str, field: &FieldSchema) -> String {

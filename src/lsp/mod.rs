@@ -109,7 +109,7 @@ fn is_name(text: &str) -> bool {
     let tokens = crate::format::tokens::tokens(text);
     matches!(tokens.as_slice(), [token] if token.kind == crate::format::tokens::Kind::Word && token.text == text)
         && !text.starts_with(|c: char| c.is_ascii_digit())
-        && !crate::format::layout::KEYWORDS.contains(&text)
+        && !crate::syntax::KEYWORDS.contains(&text)
 }
 
 /// The file a document is, for finding the modules it imports; a document

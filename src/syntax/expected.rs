@@ -270,7 +270,8 @@ fn token_len(text: &str, offset: usize) -> usize {
     }
 }
 
-const KEYWORDS: &[&str] = &[
+/// The language's keywords: never a name of one's own.
+pub const KEYWORDS: &[&str] = &[
     "and", "as", "create", "each", "else", "emit", "exists", "false", "flow", "fn", "for", "if", "import", "in", "let",
     "lookup", "match", "none", "not", "only", "or", "require", "setting", "skip", "source", "table", "target", "true",
     "unless", "update", "upsert", "when", "where",

@@ -14,6 +14,7 @@ mod limits;
 mod trivia;
 
 pub use build::{MAX_ELSE_IF, MAX_OPERATORS, MAX_PREFIXES};
+pub use expected::KEYWORDS;
 pub use limits::{MAX_FILE_BYTES, MAX_NESTING, too_large as file_too_large};
 
 use pest::Parser;
