@@ -156,37 +156,27 @@ impl Trial {
     fn run(&self, flow: &str, source: &Path, extra: &[&str]) -> (i32, String, String) {
         let file = self.dir.path().join("trial.flow");
         std::fs::write(&file, flow).unwrap();
-        let source = format!("dir:{}", source.display());
-        let state = self.dir.path().join("state");
-        let mut args = vec![
-            "run",
-            file.to_str().unwrap(),
-            "--source",
-            &source,
-            "--target",
-            self.name,
-            "--state",
-            state.to_str().unwrap(),
-            "--format",
-            "json",
-        ];
-        args.extend(extra);
-        self.flowc(&args)
+        self.run_between(&file, &format!("dir:{}", source.display()), self.name, extra)
     }
 
     /// Runs the shipped flow `flow` (a path under the project) from the
     /// sandbox into `target` (a directory of CCV records).
     fn run_into(&self, flow: &str, target: &Path, extra: &[&str]) -> (i32, String, String) {
         let flow = Path::new(env!("CARGO_MANIFEST_DIR")).join(flow);
-        let target = format!("dir:{}", target.display());
+        self.run_between(&flow, self.name, &format!("dir:{}", target.display()), extra)
+    }
+
+    /// `flowc run` of a flow file from a source into a target, with the
+    /// trial's state, reporting in JSON.
+    fn run_between(&self, flow: &Path, source: &str, target: &str, extra: &[&str]) -> (i32, String, String) {
         let state = self.dir.path().join("state");
         let mut args = vec![
             "run",
             flow.to_str().unwrap(),
             "--source",
-            self.name,
+            source,
             "--target",
-            &target,
+            target,
             "--state",
             state.to_str().unwrap(),
             "--format",
