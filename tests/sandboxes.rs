@@ -454,6 +454,19 @@ fn products_and_stock_from_the_books_reach_the_shop_once() {
             .count()
     };
 
+    // The categories of the article labels first.
+    let categories = "mappings/eaccounting--ccv-salespos/categories.flow";
+    let (code, stdout, stderr) = world.run_flow(categories, from_books, "state", &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let category = |name: &str| {
+        world
+            .shop("categories")
+            .into_iter()
+            .find(|category| category["name"] == name)
+            .unwrap()["id"]
+            .clone()
+    };
+
     // A dry run plans the three articles marked for the webshop, writes nothing.
     let (code, stdout, stderr) = world.run_flow(products, from_books, "state", &["--dry-run"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
@@ -470,12 +483,29 @@ fn products_and_stock_from_the_books_reach_the_shop_once() {
     let bread = made.iter().find(|p| p["productnumber"] == "100234").unwrap();
     assert_eq!(bread["price"], 4.95, "the net 4.54 with 9% VAT: {bread}");
     assert_eq!(bread["taxtariff"], "low a");
+    // Each product is in the categories of its labels: the server two.
+    let mut links: Vec<(serde_json::Value, serde_json::Value)> = world
+        .shop("producttocategories")
+        .into_iter()
+        .map(|link| (link["product_id"].clone(), link["category_id"].clone()))
+        .collect();
+    links.sort_by_key(|(product, category)| (product.to_string(), category.to_string()));
+    let id = |number: &str| made.iter().find(|p| p["productnumber"] == number).unwrap()["id"].clone();
+    let mut expected = vec![
+        (id("100234"), category("Brood")),
+        (id("100310"), category("Brood")),
+        (id("200871"), category("Keukengerei")),
+        (id("200871"), category("Gebak")),
+    ];
+    expected.sort_by_key(|(product, category)| (product.to_string(), category.to_string()));
+    assert_eq!(links, expected);
 
     // Read again from the start: every product is found, nothing is created.
     let (code, stdout, stderr) = world.run_flow(products, from_books, "state", &["--after", "2000-01-01T00:00:00Z"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert_eq!(creates(&stdout), 0, "{stdout}");
     assert_eq!(world.shop("products").len(), 3);
+    assert_eq!(world.shop("producttocategories").len(), 4, "no link made twice");
 
     // Stock: the balance minus what open orders reserve, then nothing new.
     let (code, stdout, stderr) = world.run_flow(stock, from_books, "state", &[]);

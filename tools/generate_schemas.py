@@ -219,12 +219,26 @@ def ccv(specs):
         if name == "name":
             field["required"] = True
         categories[name] = field
+    # The links between products and categories, from the same client's
+    # models (Models/Producttocategories/Resource and .../Post): POST
+    # /producttocategories takes product_id, category_id and position;
+    # CCV reads them per product or per category only.
+    product_to_categories = {
+        "href": {"kind": "text", "read_only": True, "description": "Link to self"},
+        "id": {"kind": "int", "read_only": True, "description": "Unique id of the resource"},
+        "position": {"kind": "int", "description": "Position of the product in the category; the highest when left out"},
+        "product_id": {"kind": "int", "required": True, "description": "Unique id of the product"},
+        "category_id": {"kind": "int", "required": True, "description": "Unique id of the category"},
+        "product_href": {"kind": "text", "read_only": True, "description": "Link to the product"},
+        "category_href": {"kind": "text", "read_only": True, "description": "Link to the category"},
+    }
     entities = {
         "orders": {"id": "id", "cursor": "id", "fields": orders},
         "users": {"id": "id", "cursor": "id", "fields": users},
         "products": {"id": "id", "cursor": "modifydate", "fields": products},
         "paymethods": {"id": "id", "read_only": True, "fields": paymethods},
         "categories": {"id": "id", "fields": categories},
+        "producttocategories": {"id": "id", "fields": product_to_categories},
     }
     write_schema("ccv_salespos", "CCV Shop REST API field catalogue (specs/ccv/ccvshop-field-catalog.json)", entities)
 

@@ -228,6 +228,13 @@ pub enum Statement {
         then: Vec<Statement>,
         otherwise: Vec<Statement>,
     },
+    /// The statements once per element of the list, with the element in
+    /// `item`.
+    ForEach {
+        item: Slot,
+        list: Expr,
+        body: Vec<Statement>,
+    },
     Emit(Record),
     /// An expression evaluated for its effect: a write, or `require each`.
     Effect(Expr),
@@ -454,6 +461,10 @@ pub fn walk_statements<'p>(statements: &'p [Statement], visit: &mut impl FnMut(&
                 walk_expr(condition, visit);
                 walk_statements(then, visit);
                 walk_statements(otherwise, visit);
+            }
+            Statement::ForEach { list, body, .. } => {
+                walk_expr(list, visit);
+                walk_statements(body, visit);
             }
             Statement::Emit(record) => walk_record(record, visit),
         }

@@ -63,6 +63,10 @@ impl Fields<'_> {
                     self.statements(then);
                     self.statements(otherwise);
                 }
+                Statement::ForEach { list, body, .. } => {
+                    self.expr(list);
+                    self.statements(body);
+                }
                 Statement::Emit(record) => self.record(record),
             }
         }

@@ -867,6 +867,16 @@ impl<'l> Lowerer<'l> {
             },
             ast::Statement::RequireEach(expr) => Statement::Effect(self.lower_expr(expr)),
             ast::Statement::If(statement) => self.lower_if_statement(statement),
+            ast::Statement::ForEach(each) => {
+                let list = self.lower_expr(&each.list);
+                self.cx.scopes.push(Scope::default());
+                let item = self.new_slot();
+                self.declare(&each.item, Binding::Local(item), true, Types::ANY);
+                let body = self.lower_statements(&each.body);
+                let scope = self.cx.scopes.pop().expect("the loop scope is open");
+                self.report_unused(scope);
+                Statement::ForEach { item, list, body }
+            }
             ast::Statement::Emit(body, _) => {
                 self.cx.has_output = true;
                 Statement::Emit(self.lower_record(body))

@@ -180,6 +180,18 @@ impl Analysis {
                     self.statements(then);
                     self.statements(otherwise);
                 }
+                Statement::ForEach { item, list, body } => {
+                    match self.place(list) {
+                        Some(place) => {
+                            self.places.insert(*item, place);
+                        }
+                        None => {
+                            self.consume(list);
+                            self.places.remove(item);
+                        }
+                    }
+                    self.statements(body);
+                }
                 Statement::Emit(record) => self.record(record),
             }
         }

@@ -70,6 +70,7 @@ fn collect_skips<'p>(statements: &'p [Statement], found: &mut Vec<(&'p EntityNam
                 collect_skips(then, found);
                 collect_skips(otherwise, found);
             }
+            Statement::ForEach { body, .. } => collect_skips(body, found),
             _ => {}
         }
     }

@@ -201,6 +201,11 @@ impl<'p> Checker<'p> {
                     self.statements(then);
                     self.statements(otherwise);
                 }
+                Statement::ForEach { item, list, body } => {
+                    self.infer(list);
+                    self.env[item.0 as usize] = Types::ANY;
+                    self.statements(body);
+                }
                 Statement::Emit(record) => self.record(record),
                 Statement::Effect(expr) => {
                     self.infer(expr);

@@ -89,6 +89,18 @@ impl<'a> Run<'a, '_> {
                         return Ok(Some(stop));
                     }
                 }
+                Statement::ForEach { item, list, body } => {
+                    let items = match self.expr(list, frame)? {
+                        Value::List(items) => items,
+                        other => return Err(not_a_list("`for each`", &other).at(list.span)),
+                    };
+                    for element in items.iter() {
+                        frame[item.0 as usize] = element.clone();
+                        if let Some(stop) = self.block(body, frame, emitted)? {
+                            return Ok(Some(stop));
+                        }
+                    }
+                }
                 Statement::Emit(record) => {
                     // A later `emit` replaces an earlier one, however given.
                     *emitted = None;

@@ -51,6 +51,10 @@ fn statements<'m>(statements: &'m [Statement], visit: &mut dyn FnMut(&'m Expr)) 
             }
             Statement::RequireEach(each) | Statement::Write(each) => expr(each, visit),
             Statement::If(branch) => if_statement(branch, visit),
+            Statement::ForEach(each) => {
+                expr(&each.list, visit);
+                self::statements(&each.body, visit);
+            }
             Statement::Emit(body, _) => record_body(body, visit),
         }
     }

@@ -556,8 +556,12 @@ impl<'a> Target<'a> for Planner<'_> {
             .filter(|(shared, _)| !shared.writes(&name))
             .map(|(shared, _)| (shared, Shared::key(&name, &pairs)));
         let kept = reference.as_ref().and_then(|(shared, key)| shared.kept(key));
+        // A dry run's placeholder id in a key (the product it would
+        // create) matches nothing the system holds: only what it planned.
+        let planned_only = !self.apply && keys.iter().any(|key| is_placeholder(&key.value));
         let mut found = match kept {
             Some(found) => found,
+            None if planned_only => Vec::new(),
             None => {
                 let found = connectors::wait(self.runtime, target.find(&entity.entity, &pairs))
                     .map_err(|error| Self::failure(entity, error))?;

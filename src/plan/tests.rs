@@ -15,7 +15,11 @@ flow customers {
 "#;
 
 fn plan_with(target: &dyn Connector, record: &str) -> Plan {
-    let checked = check::check(SourceFile::new("t.flow", FLOW), &FileLoader);
+    plan_flow(FLOW, target, record)
+}
+
+fn plan_flow(flow: &str, target: &dyn Connector, record: &str) -> Plan {
+    let checked = check::check(SourceFile::new("t.flow", flow), &FileLoader);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let values = settings::resolve(&checked.program, &[]).unwrap();
     let evaluator = Evaluator::new(&checked.program, values, Clock::System);
@@ -71,6 +75,27 @@ fn a_failing_target_system_fails_the_record_with_its_message() {
     assert_eq!(error.code, codes::TARGET_FAILED);
     assert_eq!(error.message, "eaccounting.customers: connection refused");
     assert!(error.span.is_some(), "the error points at the lookup");
+}
+
+#[test]
+fn a_dry_run_looks_up_by_a_placeholder_id_only_in_what_it_planned() {
+    // The system never gave out "(new eaccounting.customers)": it is not
+    // asked (an unreachable one would fail the record), and the order
+    // planned under the new customer is found.
+    let flow = r#"
+flow customers {
+  target eaccounting.customers, eaccounting.orders
+  let customer = create eaccounting.customers { Name = $.name }
+  create eaccounting.orders { CustomerId = customer.Id }
+  let order = lookup eaccounting.orders where CustomerId == customer.Id
+  require order != none else "the planned order is found"
+}
+"#;
+    let plan = plan_flow(flow, &Unreachable, r#"{"name": "A"}"#);
+    assert_eq!(plan.decision, Decision::Create, "{:?}", plan.error);
+    let lookup = plan.actions.last().unwrap();
+    assert_eq!(lookup.kind, ActionKind::Lookup);
+    assert_eq!(lookup.found, 1);
 }
 
 #[test]

@@ -13,6 +13,9 @@
 //!   `productnumber`, `eannumber`).
 //! - An order links its rows (`orderrows.href`), served as their own
 //!   collection; seeded orders with embedded `orderrows.items` are split so.
+//! - The links of products to categories (`producttocategories`) are
+//!   read per product or per category (`/products/{id}/producttocategories`),
+//!   never whole, and created with POST `/producttocategories`.
 //! - POST creates (201 with the record), PATCH updates (204), both checked
 //!   against the schema; errors come as `{"status", "code",
 //!   "developermessage", "usermessage"}` with CCV's codes.
@@ -41,7 +44,14 @@ const DEFAULT_SIZE: usize = 25;
 const LARGEST_SIZE: usize = 250;
 
 /// What the sandbox serves.
-const ENTITIES: &[&str] = &["orders", "users", "products", "categories", "paymethods"];
+const ENTITIES: &[&str] = &[
+    "orders",
+    "users",
+    "products",
+    "categories",
+    "paymethods",
+    "producttocategories",
+];
 
 struct Shop {
     base: String,
@@ -211,12 +221,18 @@ impl Shop {
             return error(404, "404.20", "Invalid resource name");
         }
         match (method.as_str(), &parts[1..]) {
+            ("GET", []) if entity == "producttocategories" => {
+                error(405, "405.10", "Method not allowed on this resource")
+            }
             ("GET", []) => self.collection(entity, query),
             ("GET", [id]) => match self.find(entity, id) {
                 Some(record) => answer(StatusCode::OK, &record),
                 None => error(404, "404.10", "Resource not found"),
             },
             ("GET", [id, "orderrows"]) if entity == "orders" => self.rows(id, query),
+            ("GET", [id, "producttocategories"]) if matches!(entity, "products" | "categories") => {
+                self.links(entity, id, query)
+            }
             ("POST", []) => self.create(entity, body),
             ("PATCH", [id]) => self.update(entity, id, body),
             _ => error(405, "405.10", "Method not allowed on this resource"),
@@ -288,6 +304,53 @@ impl Shop {
         self.envelope(&format!("{API}/orders/{id}/orderrows"), rows, &query_pairs(query))
     }
 
+    /// The links of one product or one category to the other side.
+    fn links(&self, parent: &str, id: &str, query: &str) -> Response<Body> {
+        if self.find(parent, id).is_none() {
+            return error(404, "404.10", "Resource not found");
+        }
+        let field = if parent == "products" {
+            "product_id"
+        } else {
+            "category_id"
+        };
+        let id: Option<i64> = id.parse().ok();
+        let links: Vec<Value<'static>> = self
+            .records
+            .lock()
+            .unwrap()
+            .of("producttocategories")
+            .iter()
+            .filter(|link| link.get(field).and_then(as_id) == id)
+            .cloned()
+            .collect();
+        let path = format!("{API}/{parent}/{}/producttocategories", id.unwrap_or_default());
+        self.envelope(&path, links, &query_pairs(query))
+    }
+
+    /// The links a new product-to-category record makes, when both ends
+    /// exist: `(product_href, category_href)`.
+    fn link_ends(&self, record: &Value<'_>) -> Result<(String, String), Box<Response<Body>>> {
+        let mut hrefs = Vec::new();
+        for (field, entity) in [("product_id", "products"), ("category_id", "categories")] {
+            let id = record
+                .get(field)
+                .and_then(as_id)
+                .map(|id| id.to_string())
+                .unwrap_or_default();
+            if self.find(entity, &id).is_none() {
+                return Err(Box::new(error(
+                    400,
+                    "400.30",
+                    &format!("The input does not match the schema: {field}: no such {entity} resource"),
+                )));
+            }
+            hrefs.push(format!("{}{API}/{entity}/{id}", self.base));
+        }
+        let category = hrefs.pop().unwrap_or_default();
+        Ok((hrefs.pop().unwrap_or_default(), category))
+    }
+
     /// A page of `records` in CCV's collection envelope.
     fn envelope(&self, path: &str, records: Vec<Value<'static>>, pairs: &[(String, String)]) -> Response<Body> {
         let number = |name: &str, default: usize| {
@@ -338,6 +401,13 @@ impl Shop {
         if let Err(problems) = store::check("ccv_salespos", entity, &record, true) {
             return invalid(&problems);
         }
+        let ends = match entity {
+            "producttocategories" => match self.link_ends(&record) {
+                Ok(ends) => Some(ends),
+                Err(refused) => return *refused,
+            },
+            _ => None,
+        };
         let mut records = self.records.lock().unwrap();
         let list = records.of_mut(entity);
         let id = list
@@ -351,6 +421,10 @@ impl Shop {
         fields.push("id", Value::Int(id));
         for (name, value) in record.as_object().into_iter().flat_map(|object| object.iter()) {
             fields.insert(name.to_string(), value.clone());
+        }
+        if let Some((product, category)) = ends {
+            fields.insert("product_href".to_string(), Value::from(product));
+            fields.insert("category_href".to_string(), Value::from(category));
         }
         let created = Value::object(fields);
         list.push(created.clone());

@@ -175,6 +175,8 @@ pub enum Statement {
     /// `require each ...` used as a statement.
     RequireEach(Expr),
     If(IfStatement),
+    /// `for each item in list { ... }`: the statements once per element.
+    ForEach(ForEach),
     Emit(RecordBody, Span),
     /// `create`, `upsert` or `update` used as a statement.
     Write(Expr),
@@ -191,6 +193,14 @@ pub struct IfStatement {
     pub condition: Expr,
     pub then: Vec<Statement>,
     pub otherwise: Option<Else<Vec<Statement>, IfStatement>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForEach {
+    pub item: Ident,
+    pub list: Expr,
+    pub body: Vec<Statement>,
     pub span: Span,
 }
 

@@ -387,6 +387,13 @@ impl<'t> Builder<'t> {
                 }
             }
             Rule::if_stmt => Statement::If(self.if_statement(pair, 0)),
+            Rule::for_each_stmt => {
+                let mut inner = pair.into_inner().filter(|p| !is_keyword(p));
+                let item = self.ident(inner.next().expect("for each names its item"));
+                let list = self.expr(inner.next().expect("for each has a list"));
+                let body = self.block(inner.next().expect("for each has a block"));
+                Statement::ForEach(ForEach { item, list, body, span })
+            }
             Rule::emit_stmt => Statement::Emit(self.record_body(last_inner(pair)), span),
             Rule::create_expr | Rule::upsert_expr | Rule::update_expr => Statement::Write(self.primary(pair)),
             rule => unreachable!("grammar gave {rule:?} as a statement"),

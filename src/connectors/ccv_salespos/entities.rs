@@ -20,6 +20,15 @@ pub struct Entity {
     pub creates: bool,
     /// Records are updated with PATCH of the changed fields.
     pub updates: bool,
+    /// The records CCV gives only below another one: a key field naming
+    /// the parent, and the parent's collection. `("product_id",
+    /// "/products")` reads `/products/{product_id}/producttocategories`.
+    /// Records read so carry the parent's key field, which CCV gives only
+    /// in the path.
+    pub within: &'static [(&'static str, &'static str)],
+    /// The whole collection can be read (`GET path`); when not, records
+    /// are read only through a parent of `within`.
+    pub listed: bool,
 }
 
 pub const ENTITIES: &[Entity] = &[
@@ -34,6 +43,8 @@ pub const ENTITIES: &[Entity] = &[
         order: Some(("id", "id_desc")),
         creates: false,
         updates: true,
+        within: &[],
+        listed: true,
     },
     Entity {
         name: "users",
@@ -42,6 +53,8 @@ pub const ENTITIES: &[Entity] = &[
         order: None,
         creates: true,
         updates: true,
+        within: &[],
+        listed: true,
     },
     Entity {
         name: "products",
@@ -50,6 +63,8 @@ pub const ENTITIES: &[Entity] = &[
         order: None,
         creates: true,
         updates: true,
+        within: &[],
+        listed: true,
     },
     Entity {
         name: "categories",
@@ -58,6 +73,8 @@ pub const ENTITIES: &[Entity] = &[
         order: None,
         creates: true,
         updates: true,
+        within: &[],
+        listed: true,
     },
     Entity {
         name: "paymethods",
@@ -66,6 +83,18 @@ pub const ENTITIES: &[Entity] = &[
         order: None,
         creates: false,
         updates: false,
+        within: &[],
+        listed: true,
+    },
+    Entity {
+        name: "producttocategories",
+        path: "/producttocategories",
+        filters: &[],
+        order: None,
+        creates: true,
+        updates: true,
+        within: &[("product_id", "/products"), ("category_id", "/categories")],
+        listed: false,
     },
 ];
 

@@ -283,6 +283,9 @@ impl Connector for CcvSalesPos {
 
     async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
         let api = Self::entity(entity)?;
+        if !api.listed {
+            return Err(not_listed(api));
+        }
         let size = request.size.clamp(1, LARGEST_PAGE);
         let (records, more) = match (request.after, self.cursor_field(entity)) {
             (Some(after), Some(cursor)) => {
@@ -306,7 +309,8 @@ impl Connector for CcvSalesPos {
 
     async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
         let api = Self::entity(entity)?;
-        let mut request = Outgoing::new(Method::GET, api.path);
+        let (path, parent) = read_path(api, keys)?;
+        let mut request = Outgoing::new(Method::GET, path);
         for (path, value) in keys {
             if let [field] = path
                 && let Some((_, parameter)) = api.filters.iter().find(|(name, _)| name == field)
@@ -317,6 +321,9 @@ impl Connector for CcvSalesPos {
             }
         }
         let mut found = self.every(&request).await?;
+        if let Some((field, id)) = parent {
+            found = found.into_iter().map(|record| with_field(record, field, &id)).collect();
+        }
         // The API's filters are not all exact (a product name matches in
         // part): the keys decide.
         found.retain(|record| matches_keys(record, keys));
@@ -480,6 +487,62 @@ impl Vendor for Signer {
             .next()
             .unwrap_or("")
             .to_string()
+    }
+}
+
+/// The parent a record was read below: its key field and value.
+type Parent = (&'static str, Value<'static>);
+
+/// Where a lookup reads an entity: below the parent its keys name, for
+/// an entity CCV gives per parent (with the parent's key field and value,
+/// which the records read there lack), else its own collection.
+fn read_path(api: &Entity, keys: &Keys<'_>) -> Result<(String, Option<Parent>), ConnectorError> {
+    for (field, parents) in api.within {
+        let parent = keys.iter().find_map(|(path, value)| match path {
+            [name] if name == field && !matches!(value, Value::List(_) | Value::Object(_) | Value::Null) => {
+                value.to_text().map(|text| (text, *value))
+            }
+            _ => None,
+        });
+        if let Some((id, value)) = parent {
+            let path = format!("{parents}/{}{}", path_segment(&id), api.path);
+            return Ok((path, Some((*field, value.clone().into_owned()))));
+        }
+    }
+    if api.listed {
+        Ok((api.path.to_string(), None))
+    } else {
+        Err(not_listed(api))
+    }
+}
+
+/// The error for reading a collection CCV gives only per parent.
+fn not_listed(api: &Entity) -> ConnectorError {
+    let fields: Vec<String> = api.within.iter().map(|(field, _)| format!("`{field}`")).collect();
+    ConnectorError::new(
+        ErrorKind::Invalid,
+        format!(
+            "{NAME} gives {} only per {}: look them up with {} as a key",
+            api.name,
+            api.within
+                .iter()
+                .map(|(_, parent)| parent.trim_start_matches('/').trim_end_matches('s'))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            fields.join(" or ")
+        ),
+    )
+}
+
+/// A record with `field` set to `value` when it lacks it.
+fn with_field(record: Value<'static>, field: &str, value: &Value<'static>) -> Value<'static> {
+    match record {
+        Value::Object(object) if !object.contains_key(field) => {
+            let mut object = (*object).clone();
+            object.push(field.to_string(), value.clone());
+            Value::object(object)
+        }
+        other => other,
     }
 }
 
