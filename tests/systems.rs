@@ -592,6 +592,22 @@ mod vismanet {
         ];
         let trial = Trial::start(System::Vismanet, &[("inventory", inventory)], FAULTS);
         let shop = shop_products(&trial);
+
+        // The items' classes, each once, as categories; then nothing new.
+        let categories = "mappings/vismanet--ccv-salespos/categories.flow";
+        for (run, created) in [(1, 2), (2, 0)] {
+            let (code, stdout, stderr) = trial.run_into(categories, &shop, &["--after", "2000-01-01T00:00:00.000"]);
+            assert_eq!(code, 0, "{stdout}\n{stderr}");
+            assert_eq!(decided(&stdout, "create").len(), created, "run {run}: {stdout}");
+        }
+        let read = |entity: &str| -> Vec<Json> {
+            serde_json::from_str(&std::fs::read_to_string(shop.join(format!("{entity}.json"))).unwrap()).unwrap()
+        };
+        let made = read("categories");
+        let mut names: Vec<&str> = made.iter().map(|category| category["name"].as_str().unwrap()).collect();
+        names.sort();
+        assert_eq!(names, ["Brood", "Gebak"]);
+
         let products = "mappings/vismanet--ccv-salespos/products.flow";
         let (code, stdout, stderr) = trial.run_into(products, &shop, &[]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
@@ -600,10 +616,28 @@ mod vismanet {
             ["300500", "100310"],
             "the ones the shop lacks: {stdout}"
         );
+        // Each product in the category of its class.
+        let in_category = |number: &str| {
+            let product = read("products")
+                .into_iter()
+                .find(|p| p["productnumber"] == number)
+                .unwrap();
+            let links: Vec<Json> = read("producttocategories")
+                .into_iter()
+                .filter(|link| link["product_id"] == product["id"])
+                .collect();
+            assert_eq!(links.len(), 1, "{number}: {links:?}");
+            let category = links[0]["category_id"].clone();
+            made.iter().find(|c| c["id"] == category).unwrap()["name"].clone()
+        };
+        assert_eq!(in_category("100234"), "Brood");
+        assert_eq!(in_category("300500"), "Gebak");
+        assert_eq!(in_category("100310"), "Brood");
         // Read again from the start: nothing is created twice.
         let (code, stdout, stderr) = trial.run_into(products, &shop, &["--after", "2000-01-01T00:00:00.000"]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
         assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        assert_eq!(read("producttocategories").len(), 3, "no link twice");
 
         let stock = "mappings/vismanet--ccv-salespos/stock.flow";
         let (code, stdout, stderr) = trial.run_into(stock, &shop, &[]);
@@ -614,19 +648,6 @@ mod vismanet {
             json!(7.0),
             "the new product keeps stock: {stdout}"
         );
-
-        // The items' classes, each once, as categories; then nothing new.
-        let categories = "mappings/vismanet--ccv-salespos/categories.flow";
-        for (run, created) in [(1, 2), (2, 0)] {
-            let (code, stdout, stderr) = trial.run_into(categories, &shop, &["--after", "2000-01-01T00:00:00.000"]);
-            assert_eq!(code, 0, "{stdout}\n{stderr}");
-            assert_eq!(decided(&stdout, "create").len(), created, "run {run}: {stdout}");
-        }
-        let made: Vec<Json> =
-            serde_json::from_str(&std::fs::read_to_string(shop.join("categories.json")).unwrap()).unwrap();
-        let mut names: Vec<&str> = made.iter().map(|category| category["name"].as_str().unwrap()).collect();
-        names.sort();
-        assert_eq!(names, ["Brood", "Gebak"]);
         trial.stop();
     }
 
@@ -1261,6 +1282,85 @@ mod mpluskassa {
         assert!(decided(&stdout, "create").is_empty(), "{stdout}");
         assert!(decided(&stdout, "update").is_empty(), "{stdout}");
         assert_eq!(categories().len(), 4);
+        trial.stop();
+    }
+
+    #[test]
+    fn the_shipped_products_flow_puts_the_till_s_products_in_their_groups_categories_once() {
+        let product = |number: i64, name: &str, groups: &[i64]| {
+            json!({"productNumber": number, "syncMarker": number, "description": name, "groupNumbers": groups,
+                   "articleList": {"article": [{"articleNumber": number, "description": name, "active": true,
+                     "webshop": true, "stockArticle": true, "vatCode": 2, "priceIncl": 495, "priceExcl": 454,
+                     "barcode": format!("87123450{number}")}]}})
+        };
+        let groups = vec![
+            json!({"groupNumber": 11, "syncMarker": 1, "name": "Brood", "isDeleted": false}),
+            json!({"groupNumber": 12, "syncMarker": 2, "name": "Gebak", "isDeleted": false}),
+        ];
+        let products = vec![
+            product(10023, "Desembrood wit", &[11]),
+            product(10031, "Krentenbollen", &[11, 12]),
+            product(20087, "Appeltaart", &[]),
+        ];
+        let trial = Trial::start(
+            System::Mpluskassa,
+            &[("articlegroups", groups), ("products", products)],
+            FAULTS,
+        );
+        let shop = trial.dir.path().join("webshop");
+        std::fs::create_dir_all(&shop).unwrap();
+        let read = |entity: &str| -> Vec<Json> {
+            std::fs::read_to_string(shop.join(format!("{entity}.json")))
+                .map(|text| serde_json::from_str(&text).unwrap())
+                .unwrap_or_default()
+        };
+
+        // Without the categories, the products with groups fail, naming them.
+        let flow = "mappings/mpluskassa--ccv-salespos/products.flow";
+        let (code, stdout, stderr) = trial.run_into(flow, &shop, &[]);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert!(stdout.contains("is no CCV category yet"), "{stdout}");
+
+        let (code, stdout, stderr) = trial.run_into("mappings/mpluskassa--ccv-salespos/categories.flow", &shop, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let (code, stdout, stderr) = trial.run_into(flow, &shop, &["--after", "0"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let products = read("products");
+        let categories = read("categories");
+        let id = |records: &[Json], field: &str, value: &str| {
+            records.iter().find(|record| record[field] == value).unwrap()["id"].clone()
+        };
+        let mut links: Vec<String> = read("producttocategories")
+            .iter()
+            .map(|link| format!("{}>{}", link["product_id"], link["category_id"]))
+            .collect();
+        links.sort();
+        let mut expected = vec![
+            format!(
+                "{}>{}",
+                id(&products, "productnumber", "10023"),
+                id(&categories, "name", "Brood")
+            ),
+            format!(
+                "{}>{}",
+                id(&products, "productnumber", "10031"),
+                id(&categories, "name", "Brood")
+            ),
+            format!(
+                "{}>{}",
+                id(&products, "productnumber", "10031"),
+                id(&categories, "name", "Gebak")
+            ),
+        ];
+        expected.sort();
+        assert_eq!(links, expected);
+
+        // Read again from the start: no product and no link twice.
+        let (code, stdout, stderr) = trial.run_into(flow, &shop, &["--after", "0"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        assert_eq!(read("products").len(), 3);
+        assert_eq!(read("producttocategories").len(), 3);
         trial.stop();
     }
 
