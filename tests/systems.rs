@@ -513,6 +513,112 @@ fn connections_check_works(trial: &Trial) {
 
 const FAULTS: &str = "429=8%,503=5%,reset=3%,create-then-500=25%,retry-after=0,seed=5";
 
+mod ccv_salespos {
+    use super::*;
+
+    /// An MplusKASSA product of several articles (sizes and colours).
+    fn polo(sizes: &[(&str, &str, i64)], price: i64) -> Json {
+        let articles: Vec<Json> = sizes
+            .iter()
+            .map(|(colour, size, number)| {
+                json!({"articleNumber": number, "description": format!("Polo {colour} {size}"), "colour": colour, "size": size,
+                       "active": true, "webshop": true, "stockArticle": true, "vatCode": 1, "priceIncl": price, "priceExcl": price * 100 / 121,
+                       "barcode": format!("8712345{number}")})
+            })
+            .collect();
+        json!({"productNumber": 500100, "syncMarker": 1, "description": "Poloshirt", "groupNumbers": [],
+               "articleList": {"article": articles}})
+    }
+
+    #[test]
+    fn the_shipped_mpluskassa_products_flow_makes_variants_ccv_combines_once_through_faults() {
+        let maat = json!([{"id": 601, "name": "Maat", "type": "option_menu_required"}]);
+        let trial = Trial::start(System::CcvSalespos, &[("attributes", vec![maat[0].clone()])], FAULTS);
+        let till = trial.dir.path().join("till");
+        std::fs::create_dir_all(&till).unwrap();
+        let write_till = |product: Json| {
+            std::fs::write(till.join("products.json"), json!([product]).to_string()).unwrap();
+        };
+        let flow = shipped("mpluskassa--ccv-salespos/products.flow");
+        let articles = [("Rood", "S", 500101), ("Rood", "M", 500102), ("Blauw", "M", 500104)];
+        write_till(polo(&articles, 2495));
+
+        let (code, stdout, stderr) = trial.run(&flow, &till, &["--dry-run"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(trial.records("products").is_empty(), "a dry run writes nothing");
+
+        let (code, stdout, stderr) = trial.run(&flow, &till, &[]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let products = trial.records("products");
+        assert_eq!(products.len(), 1, "{stdout}");
+        assert_eq!(products[0]["productnumber"], "500100");
+        let mut names: Vec<String> = trial
+            .records("attributes")
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Kleur", "Maat"], "Maat reused, Kleur made");
+        assert_eq!(trial.records("attributevalues").len(), 4, "Rood, Blauw, S, M: {stdout}");
+        assert_eq!(
+            trial.records("productattributevalues").len(),
+            4,
+            "each value once: {stdout}"
+        );
+        // CCV paired every colour with every size; each article's pairing
+        // carries its number and EAN, Blauw S (no article) is off.
+        let combinations = trial.records("attributecombinations");
+        assert_eq!(combinations.len(), 4, "{combinations:?}");
+        let named = |colour: &str, size: &str| {
+            combinations
+                .iter()
+                .find(|c| {
+                    let names: Vec<&str> = c["combination"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|part| part["attribute_value"]["name"].as_str().unwrap())
+                        .collect();
+                    names.contains(&colour) && names.contains(&size)
+                })
+                .unwrap()
+                .clone()
+        };
+        for (colour, size, number) in articles {
+            let combination = named(colour, size);
+            assert_eq!(combination["product_number"], number.to_string(), "{combination}");
+            assert_eq!(combination["ean_number"], format!("8712345{number}"));
+            assert_eq!(combination["active"], true);
+        }
+        assert_eq!(named("Blauw", "S")["active"], false);
+
+        // Read again: nothing is made twice.
+        trial.run_again(&flow, &till, &[], "0", 0);
+        assert_eq!(trial.records("productattributevalues").len(), 4);
+        assert_eq!(trial.records("attributecombinations").len(), 4);
+
+        // A new size at the till: one value more, its pairings made by
+        // CCV, the one with an article numbered.
+        let more = [
+            ("Rood", "S", 500101),
+            ("Rood", "M", 500102),
+            ("Blauw", "M", 500104),
+            ("Rood", "L", 500106),
+        ];
+        write_till(polo(&more, 2495));
+        let (code, stdout, stderr) = trial.run(&flow, &till, &["--after", "0"]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let combinations = trial.records("attributecombinations");
+        assert_eq!(combinations.len(), 6, "2 colours x 3 sizes");
+        let numbered: Vec<&str> = combinations
+            .iter()
+            .filter_map(|c| c["product_number"].as_str().filter(|n| !n.is_empty()))
+            .collect();
+        assert_eq!(numbered.len(), 4, "{combinations:?}");
+        trial.stop();
+    }
+}
+
 mod vismanet {
     use super::*;
 

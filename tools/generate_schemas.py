@@ -232,6 +232,101 @@ def ccv(specs):
         "product_href": {"kind": "text", "read_only": True, "description": "Link to the product"},
         "category_href": {"kind": "text", "read_only": True, "description": "Link to the category"},
     }
+    # Attributes (size, colour), their values, a product's values and the
+    # attribute combinations CCV makes of them (its variants), from the
+    # same client's models (Models/Attributes, Attributevalues,
+    # Productattributevalues, Attributecombinations: Resource for what is
+    # read, Input/Post/Patch for what is written).
+    def described(kind, description, **notes):
+        field = {"kind": kind, "description": description}
+        field.update(notes)
+        return field
+
+    link = lambda what: described("text", f"Link to {what}", read_only=True)
+    attributes = {
+        "href": link("self"),
+        "id": described("int", "Unique id of the resource", read_only=True),
+        "name": described("text", "Attribute name", required=True),
+        "type": described(
+            "text",
+            "Attribute type: option_menu, option_menu_required, text, text_required, additional_menu or "
+            "additional_menu_required. Option menus make attribute combinations; additional menus do not",
+            required=True,
+        ),
+        "attribute_type": described("int", "Deprecated: use type", read_only=True),
+        "attribute_values": {"kind": "object", "open": True, "read_only": True, "description": "Values linked to this attribute"},
+        "parent": {"kind": "object", "open": True, "read_only": True, "description": "Link to the parent resource"},
+    }
+    attribute_values = {
+        "href": link("self"),
+        "id": described("int", "Unique id of the resource", read_only=True),
+        "name": described("text", "Attribute value name", required=True),
+        "default_price": described("decimal", "Default price of this attribute value", required=True),
+        "attribute_id": described(
+            "int", "Id of the attribute the value belongs to (in the path of a create: /attributes/{attribute_id}/attributevalues)",
+            required=True,
+        ),
+        "parent": {"kind": "object", "open": True, "read_only": True, "description": "Link to the parent resource"},
+    }
+    product_attribute_values = {
+        "href": link("self"),
+        "id": described("int", "Product-to-attribute id", read_only=True),
+        "product_id": described(
+            "int", "The product (in the path: /products/{product_id}/productattributevalues; flowc adds it to what it reads)",
+            required=True,
+        ),
+        "optionid": described("int", "Attribute id", read_only=True),
+        "optionname": described("text", "Attribute name", read_only=True),
+        "optionposition": described("int", "Attribute position", read_only=True),
+        "optionvalue_id": described(
+            "int", "The attribute value given to the product (a create sends it as CCV's `optionvalue`)", required=True
+        ),
+        "optionvalue_name": described("text", "Attribute value name", read_only=True),
+        "position": described("int", "Position, from 1; the highest when left out"),
+        "price": described("decimal", "Extra price for this value", required=True),
+        "enable": described("bool", "Deprecated: always true", read_only=True),
+    }
+    chosen = {
+        "kind": "object",
+        "fields": {
+            "id": described("int", "Id"),
+            "name": described("text", "Name"),
+            "href": described("text", "Link"),
+        },
+    }
+    attribute_combinations = {
+        "href": link("self"),
+        "id": described("int", "Unique id of the resource", read_only=True),
+        "note": described("text", "A description of the attribute combination"),
+        "product_id": described("int", "The product", read_only=True),
+        "stock": described("decimal", "The stock of the combination"),
+        "netto_extra_price": described("decimal", "The sum of the extra prices of its attribute values", read_only=True),
+        "ordering_without_stock": described("text", "Ordering without stock: global_setting, ...", read_only=True),
+        "product_number": described("text", "The product number"),
+        "ean_number": described("text", "The EAN number"),
+        "sku_number": described("text", "The SKU number"),
+        "delivery_time": described("int", "Expected delivery time, in delivery_time_type units"),
+        "delivery_time_type": described("text", "days, weeks, months, quarters, years, outofstock, temporarilysoldout, ordered, onrequest, unknown"),
+        "delivery_default_text": described("text", "The delivery time default in text"),
+        "active": described("bool", "Whether customers can choose it"),
+        "combination": {
+            "kind": "list",
+            "read_only": True,
+            "description": "The attribute values that make this combination",
+            "items": {
+                "kind": "object",
+                "fields": {
+                    "attribute": dict(chosen, description="The attribute"),
+                    "attribute_value": dict(chosen, description="The attribute value"),
+                    "extra_price": described("decimal", "The extra price of this value"),
+                },
+            },
+        },
+        "attributecombinationphotos": {"kind": "object", "open": True, "read_only": True},
+        "attributes": {"kind": "object", "open": True, "read_only": True},
+        "attributevalues": {"kind": "object", "open": True, "read_only": True},
+        "parent": {"kind": "object", "open": True, "read_only": True},
+    }
     entities = {
         "orders": {"id": "id", "cursor": "id", "fields": orders},
         "users": {"id": "id", "cursor": "id", "fields": users},
@@ -239,6 +334,10 @@ def ccv(specs):
         "paymethods": {"id": "id", "read_only": True, "fields": paymethods},
         "categories": {"id": "id", "fields": categories},
         "producttocategories": {"id": "id", "fields": product_to_categories},
+        "attributes": {"id": "id", "fields": attributes},
+        "attributevalues": {"id": "id", "fields": attribute_values},
+        "productattributevalues": {"id": "id", "fields": product_attribute_values},
+        "attributecombinations": {"id": "id", "fields": attribute_combinations},
     }
     write_schema("ccv_salespos", "CCV Shop REST API field catalogue (specs/ccv/ccvshop-field-catalog.json)", entities)
 

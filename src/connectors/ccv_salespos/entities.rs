@@ -29,6 +29,14 @@ pub struct Entity {
     /// The whole collection can be read (`GET path`); when not, records
     /// are read only through a parent of `within`.
     pub listed: bool,
+    /// Records created below their parent: the payload field naming it,
+    /// which goes into the path and not the body, and the parent's
+    /// collection. `("product_id", "/products")` creates with POST
+    /// `/products/{product_id}/productattributevalues`.
+    pub created_under: Option<(&'static str, &'static str)>,
+    /// Fields a create sends under another name than CCV reads them by:
+    /// (the name read, the name written).
+    pub renamed_on_create: &'static [(&'static str, &'static str)],
 }
 
 pub const ENTITIES: &[Entity] = &[
@@ -45,6 +53,8 @@ pub const ENTITIES: &[Entity] = &[
         updates: true,
         within: &[],
         listed: true,
+        created_under: None,
+        renamed_on_create: &[],
     },
     Entity {
         name: "users",
@@ -55,6 +65,8 @@ pub const ENTITIES: &[Entity] = &[
         updates: true,
         within: &[],
         listed: true,
+        created_under: None,
+        renamed_on_create: &[],
     },
     Entity {
         name: "products",
@@ -65,6 +77,8 @@ pub const ENTITIES: &[Entity] = &[
         updates: true,
         within: &[],
         listed: true,
+        created_under: None,
+        renamed_on_create: &[],
     },
     Entity {
         name: "categories",
@@ -75,6 +89,8 @@ pub const ENTITIES: &[Entity] = &[
         updates: true,
         within: &[],
         listed: true,
+        created_under: None,
+        renamed_on_create: &[],
     },
     Entity {
         name: "paymethods",
@@ -85,6 +101,8 @@ pub const ENTITIES: &[Entity] = &[
         updates: false,
         within: &[],
         listed: true,
+        created_under: None,
+        renamed_on_create: &[],
     },
     Entity {
         name: "producttocategories",
@@ -95,6 +113,60 @@ pub const ENTITIES: &[Entity] = &[
         updates: true,
         within: &[("product_id", "/products"), ("category_id", "/categories")],
         listed: false,
+        created_under: None,
+        renamed_on_create: &[],
+    },
+    Entity {
+        name: "attributes",
+        path: "/attributes",
+        filters: &[],
+        order: None,
+        creates: true,
+        updates: true,
+        within: &[],
+        listed: true,
+        created_under: None,
+        renamed_on_create: &[],
+    },
+    Entity {
+        name: "attributevalues",
+        path: "/attributevalues",
+        filters: &[],
+        order: None,
+        creates: true,
+        updates: true,
+        within: &[("attribute_id", "/attributes")],
+        listed: false,
+        created_under: Some(("attribute_id", "/attributes")),
+        renamed_on_create: &[],
+    },
+    Entity {
+        name: "productattributevalues",
+        path: "/productattributevalues",
+        filters: &[],
+        order: None,
+        creates: true,
+        updates: true,
+        within: &[("product_id", "/products")],
+        listed: false,
+        created_under: Some(("product_id", "/products")),
+        // CCV reads the value given as `optionvalue_id`, and takes it as
+        // `optionvalue`.
+        renamed_on_create: &[("optionvalue_id", "optionvalue")],
+    },
+    // CCV makes a product's combinations itself, from the values of its
+    // option-menu attributes; flowc updates them (SKU, EAN, stock).
+    Entity {
+        name: "attributecombinations",
+        path: "/attributecombinations",
+        filters: &[],
+        order: None,
+        creates: false,
+        updates: true,
+        within: &[("product_id", "/products")],
+        listed: false,
+        created_under: None,
+        renamed_on_create: &[],
     },
 ];
 

@@ -356,8 +356,9 @@ impl Connector for CcvSalesPos {
                 format!("{NAME} does not create {entity} through its API"),
             ));
         }
-        let request = &Outgoing::new(Method::POST, api.path).json(payload);
-        http::create::create_once(
+        let (path, payload, parent) = create_path(api, payload)?;
+        let request = &Outgoing::new(Method::POST, path).json(&payload);
+        let created = http::create::create_once(
             self.http.policy(),
             keys,
             || async move {
@@ -366,7 +367,11 @@ impl Connector for CcvSalesPos {
             },
             || self.find(entity, keys),
         )
-        .await
+        .await?;
+        Ok(match parent {
+            Some((field, id)) => with_field(created, field, &id),
+            None => created,
+        })
     }
 
     async fn update(
@@ -514,6 +519,37 @@ fn read_path(api: &Entity, keys: &Keys<'_>) -> Result<(String, Option<Parent>), 
     } else {
         Err(not_listed(api))
     }
+}
+
+/// Where a record is created, and the body that goes there: below its
+/// parent for an entity CCV creates so, with the parent's field taken out
+/// of the body (and given back, to put on the record created).
+fn create_path(api: &Entity, payload: &Value<'_>) -> Result<(String, Value<'static>, Option<Parent>), ConnectorError> {
+    let mut body = payload.as_object().cloned().unwrap_or_default().into_owned();
+    for (read, written) in api.renamed_on_create {
+        if let Some(value) = body.remove(read) {
+            body.insert(written.to_string(), value);
+        }
+    }
+    let Some((field, parents)) = api.created_under else {
+        return Ok((api.path.to_string(), Value::object(body), None));
+    };
+    let id = body
+        .remove(field)
+        .filter(|id| matches!(id, Value::Int(_) | Value::Text(_)))
+        .ok_or_else(|| {
+            ConnectorError::new(
+                ErrorKind::Invalid,
+                format!(
+                    "{NAME} creates {} below a {}: the record needs `{field}`",
+                    api.name,
+                    parents.trim_start_matches('/').trim_end_matches('s')
+                ),
+            )
+        })?;
+    let text = id.to_text().map(|text| text.into_owned()).unwrap_or_default();
+    let path = format!("{parents}/{}{}", path_segment(&text), api.path);
+    Ok((path, Value::object(body), Some((field, id))))
 }
 
 /// The error for reading a collection CCV gives only per parent.

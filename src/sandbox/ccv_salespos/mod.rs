@@ -16,6 +16,9 @@
 //! - The links of products to categories (`producttocategories`) are
 //!   read per product or per category (`/products/{id}/producttocategories`),
 //!   never whole, and created with POST `/producttocategories`.
+//! - Attributes, their values (below an attribute), a product's values
+//!   (below the product) and the attribute combinations CCV makes of them
+//!   ([`attributes`]).
 //! - POST creates (201 with the record), PATCH updates (204), both checked
 //!   against the schema; errors come as `{"status", "code",
 //!   "developermessage", "usermessage"}` with CCV's codes.
@@ -29,6 +32,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, Response, StatusCode};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha512;
+
+mod attributes;
 
 use super::faults::{Dice, Fault};
 use super::gate::{self, Struck};
@@ -51,6 +56,20 @@ const ENTITIES: &[&str] = &[
     "categories",
     "paymethods",
     "producttocategories",
+    "attributes",
+    "attributevalues",
+    "productattributevalues",
+    "attributecombinations",
+];
+
+/// Collections served only below a record of another: (parent, child,
+/// the child's field naming the parent).
+const CHILDREN: &[(&str, &str, &str)] = &[
+    ("products", "producttocategories", "product_id"),
+    ("categories", "producttocategories", "category_id"),
+    ("attributes", "attributevalues", "attribute_id"),
+    ("products", "productattributevalues", "product_id"),
+    ("products", "attributecombinations", "product_id"),
 ];
 
 struct Shop {
@@ -62,6 +81,9 @@ struct Shop {
     records: Shared,
     /// Rows of each order, by the order's id.
     rows: Mutex<BTreeMap<i64, Vec<Value<'static>>>>,
+    /// The product of each product attribute value, by the value's id:
+    /// CCV keeps it, and gives it only in the path.
+    owners: Mutex<BTreeMap<i64, i64>>,
     stats: Arc<Stats>,
 }
 
@@ -98,6 +120,7 @@ pub fn router(base: &str, options: &Options, stats: Arc<Stats>, records: Shared)
         faults: options.faults.clone(),
         records,
         rows: Mutex::new(rows),
+        owners: Mutex::new(BTreeMap::new()),
         stats,
     };
     let table = format!(
@@ -221,7 +244,7 @@ impl Shop {
             return error(404, "404.20", "Invalid resource name");
         }
         match (method.as_str(), &parts[1..]) {
-            ("GET", []) if entity == "producttocategories" => {
+            ("GET", []) if CHILDREN.iter().any(|(_, child, _)| *child == entity) => {
                 error(405, "405.10", "Method not allowed on this resource")
             }
             ("GET", []) => self.collection(entity, query),
@@ -230,9 +253,15 @@ impl Shop {
                 None => error(404, "404.10", "Resource not found"),
             },
             ("GET", [id, "orderrows"]) if entity == "orders" => self.rows(id, query),
-            ("GET", [id, "producttocategories"]) if matches!(entity, "products" | "categories") => {
-                self.links(entity, id, query)
-            }
+            ("GET", [id, child]) => match CHILDREN
+                .iter()
+                .find(|(parent, name, _)| *parent == entity && name == child)
+            {
+                Some((_, child, field)) => self.children(entity, id, child, field, query),
+                None => error(404, "404.20", "Invalid resource name"),
+            },
+            ("POST", [id, "attributevalues"]) if entity == "attributes" => self.create_value(id, body),
+            ("POST", [id, "productattributevalues"]) if entity == "products" => self.give_value(id, body),
             ("POST", []) => self.create(entity, body),
             ("PATCH", [id]) => self.update(entity, id, body),
             _ => error(405, "405.10", "Method not allowed on this resource"),
@@ -304,28 +333,29 @@ impl Shop {
         self.envelope(&format!("{API}/orders/{id}/orderrows"), rows, &query_pairs(query))
     }
 
-    /// The links of one product or one category to the other side.
-    fn links(&self, parent: &str, id: &str, query: &str) -> Response<Body> {
+    /// The records of `child` below one record of `parent`: those whose
+    /// `field` names it (productattributevalues, which CCV gives without
+    /// their product, by what the sandbox keeps beside them).
+    fn children(&self, parent: &str, id: &str, child: &str, field: &str, query: &str) -> Response<Body> {
         if self.find(parent, id).is_none() {
             return error(404, "404.10", "Resource not found");
         }
-        let field = if parent == "products" {
-            "product_id"
-        } else {
-            "category_id"
-        };
         let id: Option<i64> = id.parse().ok();
-        let links: Vec<Value<'static>> = self
+        let owners = self.owners.lock().unwrap();
+        let below: Vec<Value<'static>> = self
             .records
             .lock()
             .unwrap()
-            .of("producttocategories")
+            .of(child)
             .iter()
-            .filter(|link| link.get(field).and_then(as_id) == id)
+            .filter(|record| {
+                let own = record.get("id").and_then(as_id).and_then(|own| owners.get(&own));
+                record.get(field).and_then(as_id).or(own.copied()) == id
+            })
             .cloned()
             .collect();
-        let path = format!("{API}/{parent}/{}/producttocategories", id.unwrap_or_default());
-        self.envelope(&path, links, &query_pairs(query))
+        let path = format!("{API}/{parent}/{}/{child}", id.unwrap_or_default());
+        self.envelope(&path, below, &query_pairs(query))
     }
 
     /// The links a new product-to-category record makes, when both ends
@@ -391,23 +421,41 @@ impl Shop {
     }
 
     fn create(&self, entity: &str, body: &str) -> Response<Body> {
-        if matches!(entity, "orders" | "paymethods") {
+        if matches!(
+            entity,
+            "orders" | "paymethods" | "attributevalues" | "productattributevalues" | "attributecombinations"
+        ) {
             return error(405, "405.10", "Method not allowed on this resource");
         }
-        let record = match json::parse(body) {
-            Ok(record) => record.into_owned(),
-            Err(_) => return error(400, "400.10", "The body is not valid JSON"),
+        let record = match parse(body) {
+            Ok(record) => record,
+            Err(refused) => return *refused,
         };
         if let Err(problems) = store::check("ccv_salespos", entity, &record, true) {
             return invalid(&problems);
         }
-        let ends = match entity {
+        let mut extra = Vec::new();
+        match entity {
             "producttocategories" => match self.link_ends(&record) {
-                Ok(ends) => Some(ends),
+                Ok((product, category)) => {
+                    extra.push(("product_href", Value::from(product)));
+                    extra.push(("category_href", Value::from(category)));
+                }
                 Err(refused) => return *refused,
             },
-            _ => None,
-        };
+            "attributes" => {
+                if let Err(refused) = attributes::check_type(&record) {
+                    return *refused;
+                }
+            }
+            _ => {}
+        }
+        let created = self.insert(entity, &record, extra);
+        answer(StatusCode::CREATED, &created)
+    }
+
+    /// A new record of `entity`: its fields, with an id and a link.
+    fn insert(&self, entity: &str, record: &Value<'_>, extra: Vec<(&str, Value<'static>)>) -> Value<'static> {
         let mut records = self.records.lock().unwrap();
         let list = records.of_mut(entity);
         let id = list
@@ -420,16 +468,15 @@ impl Shop {
         fields.push("href", Value::from(format!("{}{API}/{entity}/{id}", self.base)));
         fields.push("id", Value::Int(id));
         for (name, value) in record.as_object().into_iter().flat_map(|object| object.iter()) {
-            fields.insert(name.to_string(), value.clone());
+            fields.insert(name.to_string(), value.clone().into_owned());
         }
-        if let Some((product, category)) = ends {
-            fields.insert("product_href".to_string(), Value::from(product));
-            fields.insert("category_href".to_string(), Value::from(category));
+        for (name, value) in extra {
+            fields.insert(name.to_string(), value);
         }
         let created = Value::object(fields);
         list.push(created.clone());
         Stats::count(&self.stats.created);
-        answer(StatusCode::CREATED, &created)
+        created
     }
 
     fn update(&self, entity: &str, id: &str, body: &str) -> Response<Body> {
@@ -463,6 +510,13 @@ impl Shop {
         *response.status_mut() = StatusCode::NO_CONTENT;
         response
     }
+}
+
+/// A request's JSON body, or CCV's answer to one that is not JSON.
+fn parse(body: &str) -> Result<Value<'static>, Box<Response<Body>>> {
+    json::parse(body)
+        .map(Value::into_owned)
+        .map_err(|_| Box::new(error(400, "400.10", "The body is not valid JSON")))
 }
 
 /// CCV's error answer.
