@@ -617,6 +617,49 @@ mod ccv_salespos {
         assert_eq!(numbered.len(), 4, "{combinations:?}");
         trial.stop();
     }
+    #[test]
+    fn the_shipped_vismanet_products_flow_makes_a_model_s_items_variants_once_through_faults() {
+        let trial = Trial::start(System::CcvSalespos, &[], FAULTS);
+        let erp = trial.dir.path().join("erp");
+        std::fs::create_dir_all(&erp).unwrap();
+        let item = |number: &str, size: &str, price: f64| {
+            json!({"inventoryId": number.len(), "inventoryNumber": number, "description": format!("T-shirt {size}"), "status": "Active",
+                   "type": "FinishedGoodItem", "defaultPrice": price, "vatCode": {"id": "1", "description": "Hoog tarief"},
+                   "attributes": [{"id": "WEBSHOP", "value": "1"}, {"id": "MODEL", "value": "TEE"}, {"id": "SIZE", "value": size}],
+                   "crossReferences": [{"alternateType": "Barcode", "alternateID": format!("87123459{}", number.len())}],
+                   "lastModifiedDateTime": "2024-03-10T16:45:12.000"})
+        };
+        let items = json!([
+            item("TEE-S", "S", 16.49),
+            item("TEE-M", "M", 16.49),
+            item("TEE-XL", "XL", 18.97)
+        ]);
+        std::fs::write(erp.join("inventory.json"), items.to_string()).unwrap();
+        let flow = shipped("vismanet--ccv-salespos/products.flow");
+        let settings = ["--set", "model_attribute=MODEL", "--set", "link_categories=false"];
+
+        let (code, stdout, stderr) = trial.run(&flow, &erp, &settings);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let products = trial.records("products");
+        assert_eq!(products.len(), 1, "one product for the model: {stdout}");
+        assert_eq!(products[0]["productnumber"], "TEE");
+        assert_eq!(products[0]["price"], 19.95, "16.49 with 21% VAT");
+        let combinations = trial.records("attributecombinations");
+        let mut numbers: Vec<&str> = combinations
+            .iter()
+            .map(|c| c["product_number"].as_str().unwrap())
+            .collect();
+        numbers.sort();
+        assert_eq!(numbers, ["TEE-M", "TEE-S", "TEE-XL"], "{combinations:?}");
+        let xl = combinations.iter().find(|c| c["product_number"] == "TEE-XL").unwrap();
+        assert_eq!(xl["netto_extra_price"], 3.0, "XL costs 22.95, 3.00 more: {xl}");
+
+        // Read again: nothing is made twice.
+        trial.run_again(&flow, &erp, &settings, "2000-01-01T00:00:00.000", 0);
+        assert_eq!(trial.records("productattributevalues").len(), 3);
+        assert_eq!(trial.records("attributecombinations").len(), 3);
+        trial.stop();
+    }
 }
 
 mod vismanet {
