@@ -1514,6 +1514,58 @@ mod mpluskassa {
     }
 
     #[test]
+    fn the_shipped_ccv_products_flow_makes_one_product_of_a_product_s_combinations_once() {
+        let trial = Trial::start(System::Mpluskassa, &[], FAULTS);
+        let shop = trial.dir.path().join("shop");
+        std::fs::create_dir_all(&shop).unwrap();
+        let products = json!([{"id": 77400, "productnumber": "POLO", "name": "Poloshirt", "price": 24.95, "taxtariff": "normal",
+                               "is_active": true, "eannumber": "", "modifydate": "2024-03-10T16:45:12Z"}]);
+        let part = |attribute: &str, value: &str| json!({"attribute": {"name": attribute}, "attribute_value": {"name": value}});
+        let combinations = json!([
+            {"id": 7001, "product_id": 77400, "product_number": "500101", "ean_number": "8712345650101", "netto_extra_price": 0.0,
+             "active": true, "combination": [part("Kleur", "Rood"), part("Maat", "S")]},
+            {"id": 7002, "product_id": 77400, "product_number": "500103", "ean_number": "", "netto_extra_price": 2.0,
+             "active": true, "combination": [part("Kleur", "Rood"), part("Maat", "L")]},
+        ]);
+        std::fs::write(shop.join("products.json"), products.to_string()).unwrap();
+        std::fs::write(shop.join("attributecombinations.json"), combinations.to_string()).unwrap();
+        let flow = shipped("ccv-salespos--mpluskassa/products.flow");
+        let settings = ["--set", "product_master=ccv_salespos"];
+
+        let (code, stdout, stderr) = trial.run(&flow, &shop, &settings);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let made = trial.records("products");
+        assert_eq!(made.len(), 1, "{stdout}");
+        let articles = at(&made[0], &["articleList", "article"]).as_array().unwrap().clone();
+        let summary: Vec<(i64, String, String, i64)> = articles
+            .iter()
+            .map(|article| {
+                (
+                    article["articleNumber"].as_i64().unwrap(),
+                    article["colour"].as_str().unwrap().to_string(),
+                    article["size"].as_str().unwrap().to_string(),
+                    article["priceIncl"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (500101, "Rood".to_string(), "S".to_string(), 2495),
+                (500103, "Rood".to_string(), "L".to_string(), 2695)
+            ]
+        );
+
+        // Read again: the till has it, nothing is made twice.
+        let again = [&settings[..], &["--after", "2000-01-01T00:00:00Z"]].concat();
+        let (code, stdout, stderr) = trial.run(&flow, &shop, &again);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(decided(&stdout, "skip"), ["77400"], "found, left as it is: {stdout}");
+        assert_eq!(trial.records("products").len(), 1);
+        trial.stop();
+    }
+
+    #[test]
     fn the_shipped_stock_flow_brings_the_till_s_stock_to_the_shop() {
         let stock = vec![
             json!({"branchNumber": 1, "articleNumber": 100234, "stockId": 990011, "amountFree": 39, "decimalPlacesFree": 0, "amountReserved": 3, "decimalPlacesReserved": 0, "amountIncoming": 24, "decimalPlacesIncoming": 0}),

@@ -325,9 +325,11 @@ pub enum ExprKind {
     For(Box<For>),
     List(Vec<Expr>),
     Object(Record),
+    /// The first matching record or none; with `all`, every one as a list.
     Lookup {
         entity: EntityName,
         keys: Vec<KeyMatch>,
+        all: bool,
     },
     RequireEach(Box<RequireEach>),
     Write(Box<Write>),

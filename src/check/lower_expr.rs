@@ -75,7 +75,7 @@ impl Lowerer<'_> {
             ast::ExprKind::For(for_expr) => ExprKind::For(Box::new(self.lower_for(for_expr))),
             ast::ExprKind::List(items) => ExprKind::List(items.iter().map(|item| self.lower_expr(item)).collect()),
             ast::ExprKind::Object(body) => ExprKind::Object(self.lower_record(body)),
-            ast::ExprKind::Lookup { entity, keys } => {
+            ast::ExprKind::Lookup { entity, keys, all } => {
                 if !self.effect_allowed(span, "`lookup`") {
                     ExprKind::Invalid
                 } else {
@@ -83,6 +83,7 @@ impl Lowerer<'_> {
                     ExprKind::Lookup {
                         entity,
                         keys: self.lower_keys(keys),
+                        all: *all,
                     }
                 }
             }

@@ -50,7 +50,7 @@ pub(super) fn check(
                     check_write(program, write, entity, expr.span, &mut report);
                 }
             }
-            ExprKind::Lookup { entity, keys } => check_keys(catalog, entity, keys, &mut report),
+            ExprKind::Lookup { entity, keys, .. } => check_keys(catalog, entity, keys, &mut report),
             ExprKind::RequireEach(require) => check_keys(catalog, &require.entity, &require.keys, &mut report),
             _ => {}
         }

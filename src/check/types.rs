@@ -521,9 +521,9 @@ impl<'p> Checker<'p> {
                 self.record(record);
                 Types::OBJECT
             }
-            ExprKind::Lookup { keys, .. } => {
+            ExprKind::Lookup { keys, all, .. } => {
                 self.keys(keys);
-                Types::OBJECT | Types::NULL
+                if *all { Types::LIST } else { Types::OBJECT | Types::NULL }
             }
             ExprKind::RequireEach(require) => {
                 self.infer(&require.list);

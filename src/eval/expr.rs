@@ -242,10 +242,12 @@ impl<'a, 't> Run<'a, 't> {
                 Ok(Value::list(values))
             }
             ExprKind::Object(record) => self.object(record, frame, None),
-            ExprKind::Lookup { entity, keys } => {
+            ExprKind::Lookup { entity, keys, all } => {
                 let keys = self.keys(keys, frame)?;
                 let mut found = self.target.find(entity, &keys).map_err(|error| error.at(expr.span))?;
-                Ok(if found.is_empty() {
+                Ok(if *all {
+                    Value::list(found)
+                } else if found.is_empty() {
                     Value::Null
                 } else {
                     found.swap_remove(0)

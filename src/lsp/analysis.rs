@@ -245,7 +245,7 @@ impl<'a> Document<'a> {
     fn keyed_fields(&self, before: &str) -> Option<&'static Fields> {
         static KEYED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new(
-                r"\b(?:lookup|exists(?:\s+in)?|upsert|update)\s+(?:([a-z_]+)\.([a-z_]+)\s+)?where\s+(?:.*\band\s+)?[A-Za-z_.]*$",
+                r"\b(?:lookup(?:\s+all)?|exists(?:\s+in)?|upsert|update)\s+(?:([a-z_]+)\.([a-z_]+)\s+)?where\s+(?:.*\band\s+)?[A-Za-z_.]*$",
             )
             .expect("the pattern is valid")
         });

@@ -334,10 +334,12 @@ pub enum ExprKind {
     For(Box<ForExpr>),
     List(Vec<Expr>),
     Object(RecordBody),
-    /// `lookup entity where ...`: the first matching record, or none.
+    /// `lookup entity where ...`: the first matching record, or none;
+    /// `lookup all entity where ...`: every one, as a list.
     Lookup {
         entity: EntityRef,
         keys: Vec<KeyMatch>,
+        all: bool,
     },
     /// `require each x in xs exists in entity where ...`: the found records.
     RequireEach(Box<RequireEach>),

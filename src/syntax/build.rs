@@ -728,10 +728,11 @@ impl<'t> Builder<'t> {
             Rule::list => ExprKind::List(pair.into_inner().map(|item| self.expr(item)).collect()),
             Rule::object => ExprKind::Object(self.record_body(last_inner(pair))),
             Rule::lookup_expr => {
-                let mut inner = pair.into_inner().filter(|p| !is_keyword(p));
+                let mut inner = pair.into_inner().filter(|p| !is_keyword(p)).peekable();
+                let all = inner.next_if(|p| p.as_rule() == Rule::lookup_all).is_some();
                 let entity = self.entity_ref(inner.next().expect("lookup has an entity"));
                 let keys = self.where_clause(inner.next().expect("lookup has a where"));
-                ExprKind::Lookup { entity, keys }
+                ExprKind::Lookup { entity, keys, all }
             }
             Rule::require_each => return self.require_each(pair),
             Rule::create_expr => {
