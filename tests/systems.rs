@@ -1566,6 +1566,42 @@ mod mpluskassa {
     }
 
     #[test]
+    fn the_shipped_ccv_categories_flow_makes_article_groups_under_their_parents_once() {
+        let webshop = json!({"groupNumber": 100, "syncMarker": 1, "name": "Webshop", "text": "", "sortOrder": 9, "isDeleted": false});
+        let trial = Trial::start(System::Mpluskassa, &[("articlegroups", vec![webshop])], FAULTS);
+        let shop = trial.dir.path().join("shop");
+        std::fs::create_dir_all(&shop).unwrap();
+        let categories = json!([
+            {"id": 3101, "name": "Brood", "description": "<p>Vers gebakken brood</p>", "position": 1},
+            {"id": 3102, "name": "Gebak", "description": "", "position": 2},
+            {"id": 3110, "name": "Taarten", "description": null, "position": 1, "parentcategory_id": 3102},
+        ]);
+        std::fs::write(shop.join("categories.json"), categories.to_string()).unwrap();
+        let flow = shipped("ccv-salespos--mpluskassa/categories.flow");
+        let settings = ["--set", "product_master=ccv_salespos", "--set", "top_group=100"];
+
+        let (code, stdout, stderr) = trial.run(&flow, &shop, &settings);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let groups = trial.records("articlegroups");
+        let number = |name: &str| groups.iter().find(|g| g["name"] == name).unwrap()["groupNumber"].clone();
+        let parent = |name: &str| groups.iter().find(|g| g["name"] == name).unwrap()["parentGroupNumber"].clone();
+        assert_eq!(groups.len(), 4, "{groups:?}");
+        assert_eq!(parent("Brood"), 100);
+        assert_eq!(parent("Gebak"), 100);
+        assert_eq!(parent("Taarten"), number("Gebak"), "under its parent's group");
+        let brood = groups.iter().find(|g| g["name"] == "Brood").unwrap();
+        assert_eq!(brood["text"], "Vers gebakken brood", "plain text");
+
+        // Read again: nothing is made twice, nothing changes.
+        let (code, stdout, stderr) = trial.run(&flow, &shop, &settings);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(decided(&stdout, "create").is_empty(), "{stdout}");
+        assert!(decided(&stdout, "update").is_empty(), "{stdout}");
+        assert_eq!(trial.records("articlegroups").len(), 4);
+        trial.stop();
+    }
+
+    #[test]
     fn the_shipped_stock_flow_brings_the_till_s_stock_to_the_shop() {
         let stock = vec![
             json!({"branchNumber": 1, "articleNumber": 100234, "stockId": 990011, "amountFree": 39, "decimalPlacesFree": 0, "amountReserved": 3, "decimalPlacesReserved": 0, "amountIncoming": 24, "decimalPlacesIncoming": 0}),

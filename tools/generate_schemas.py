@@ -570,7 +570,11 @@ MPLUS_ENTITIES = {
                  {"employeeNumber", "lineList"}),
     "relations": ("Relation", "relationNumber", "syncMarker", {"syncMarker", "createTimestamp", "changeTimestamp", "points", "balance"}, {"name"}),
     "products": ("Product", "productNumber", "syncMarker", {"syncMarker"}, {"description"}),
-    "articlegroups": ("ChangedArticleGroup", "groupNumber", "syncMarker", None, set()),
+    # Created with newArticleGroup (a parent, a name and a text), changed
+    # with updateArticleGroup; MplusKASSA numbers them.
+    "articlegroups": ("ChangedArticleGroup", "groupNumber", "syncMarker",
+                      {"groupNumber", "syncMarker", "subGroupNumbers", "productNumbers", "image", "isDeleted"},
+                      {"parentGroupNumber", "name", "text"}),
     "stock": ("ArticleStock", "articleNumber", None, {"changeTimestamp", "stockId"}, set()),
     "paymentmethods": ("PaymentMethod", "method", None, None, set()),
     "vatgroups": ("VatGroup", "vatCode", None, None, set()),

@@ -583,6 +583,8 @@ impl Till {
                     ),
                 ))
             }
+            "newArticleGroup" => self.new_article_group(&mut held, request),
+            "updateArticleGroup" => self.update_article_group(&mut held, request),
             "createProduct" => self.create_numbered(&mut held, operation, &PRODUCTS),
             "updateProduct" => self.update_numbered(&mut held, operation, &PRODUCTS),
             "getStock" => {
@@ -891,6 +893,88 @@ impl Till {
             "<ns:syncMarker>{marker}</ns:syncMarker><ns:errorMessage></ns:errorMessage>"
         ));
         Ok((answer.into(), content))
+    }
+
+    /// newArticleGroup: a group under an existing parent, numbered by the
+    /// till; its parent (required) must be a group it has.
+    fn new_article_group(&self, held: &mut Records, request: &Node) -> Result<(String, String), String> {
+        let answer = "NewArticleGroupResponse".to_string();
+        let parent = request
+            .number("parentGroupNumber")?
+            .ok_or("Validation constraint violation: missing element 'ns:parentGroupNumber'")?;
+        let name = request
+            .get("name")
+            .ok_or("Validation constraint violation: missing element 'ns:name'")?;
+        let text = request
+            .get("text")
+            .ok_or("Validation constraint violation: missing element 'ns:text'")?;
+        let groups = held.of("articlegroups");
+        if !groups
+            .iter()
+            .any(|group| number_of(group, "groupNumber") == Some(parent))
+        {
+            return Ok((answer, result("NEW-ARTICLE-GROUP-RESULT-PARENT-NOTFOUND", &[])));
+        }
+        let number = groups
+            .iter()
+            .filter_map(|group| number_of(group, "groupNumber"))
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let mut group = Object::new();
+        group.push("groupNumber", Value::Int(number));
+        group.push("parentGroupNumber", Value::Int(parent));
+        group.push("syncMarker", Value::Int(self.next_marker()));
+        group.push("name", Value::from(name.text.clone()));
+        group.push("text", Value::from(text.text.clone()));
+        group.push("sortOrder", Value::Int(request.number("sortOrder")?.unwrap_or(0)));
+        group.push("isDeleted", Value::Bool(false));
+        held.of_mut("articlegroups").push(Value::object(group));
+        Stats::count(&self.stats.created);
+        Ok((
+            answer,
+            result("NEW-ARTICLE-GROUP-RESULT-OK", &[("groupNumber", number.to_string())]),
+        ))
+    }
+
+    /// updateArticleGroup: the fields given, over the group's.
+    fn update_article_group(&self, held: &mut Records, request: &Node) -> Result<(String, String), String> {
+        let answer = "UpdateArticleGroupResponse".to_string();
+        let number = request
+            .number("groupNumber")?
+            .ok_or("Validation constraint violation: missing element 'ns:groupNumber'")?;
+        let parent = request.number("parentGroupNumber")?;
+        if let Some(parent) = parent
+            && !held
+                .of("articlegroups")
+                .iter()
+                .any(|group| number_of(group, "groupNumber") == Some(parent))
+        {
+            return Ok((answer, result("SAVE-ARTICLE-GROUP-RESULT-FAILED", &[])));
+        }
+        let marker = self.next_marker();
+        let Some(group) = held
+            .of_mut("articlegroups")
+            .iter_mut()
+            .find(|group| number_of(group, "groupNumber") == Some(number))
+        else {
+            return Ok((answer, result("SAVE-ARTICLE-GROUP-RESULT-NOT-FOUND", &[])));
+        };
+        let mut fields = group.as_object().cloned().unwrap_or_default();
+        for name in ["name", "text"] {
+            if let Some(node) = request.get(name) {
+                fields.insert(name, Value::from(node.text.clone()));
+            }
+        }
+        if let Some(order) = request.number("sortOrder")? {
+            fields.insert("sortOrder", Value::Int(order));
+        }
+        if let Some(parent) = parent {
+            fields.insert("parentGroupNumber", Value::Int(parent));
+        }
+        fields.insert("syncMarker", Value::Int(marker));
+        *group = Value::object(fields);
+        Ok((answer, result("SAVE-ARTICLE-GROUP-RESULT-OK", &[])))
     }
 
     fn update_numbered(

@@ -10,7 +10,7 @@
 //! | invoices | getInvoices | findInvoice (by `extInvoiceId`), getInvoices | saveInvoice | - |
 //! | relations | getRelations | findRelation, getRelations | createRelation | updateRelation |
 //! | products | getProducts | getProducts | createProduct | updateProduct |
-//! | articlegroups | getArticleGroupChanges (every group, its parent by number) | getArticleGroupChanges | - | - |
+//! | articlegroups | getArticleGroupChanges (every group, its parent by number) | getArticleGroupChanges | newArticleGroup | updateArticleGroup |
 //! | stock | getStock (the branch) | getStock | - | setStock |
 //! | paymentmethods, vatgroups, employees, branches, deliverymethods, ordercategories | getPaymentMethods, getVatGroupList, getEmployees, getBranches, getDeliveryMethods, getOrderCategories | over the list | - | - |
 //!
@@ -409,9 +409,32 @@ impl MplusKassa {
                 let id = answer.text_of(number).unwrap_or_default().to_string();
                 self.written(entity, &id).await
             }
+            "articlegroups" => {
+                let request = in_order(payload, &["parentGroupNumber", "name", "text", "sortOrder", "imageId"]);
+                let answer = self
+                    .call("newArticleGroup", Repeat::Never, |out| {
+                        xml::write_element(out, "request", &request, None)
+                    })
+                    .await?;
+                soap::outcome(NAME, "newArticleGroup", &answer)?;
+                let id = answer.text_of("groupNumber").unwrap_or_default().trim().to_string();
+                self.written(entity, &id).await
+            }
             _ => Err(not_written(entity, "created")),
         }
     }
+}
+
+/// The fields of `payload` named in `order`, in that order (a request
+/// type's sequence), those it has not left out.
+fn in_order(payload: &Value<'_>, order: &[&str]) -> Value<'static> {
+    let mut request = Object::new();
+    for name in order {
+        if let Some(value) = payload.get(name).filter(|value| !value.is_null()) {
+            request.push(name.to_string(), value.clone().into_owned());
+        }
+    }
+    Value::object(request)
 }
 
 fn not_written(entity: &str, how: &str) -> ConnectorError {
@@ -679,6 +702,24 @@ impl Connector for MplusKassa {
                     })
                     .await?;
                 soap::outcome(NAME, "setStock", &answer)?;
+                self.written(entity, &id).await
+            }
+            "articlegroups" => {
+                let Ok(number) = id.parse::<i64>() else {
+                    return Err(ConnectorError::local(format!("{id} is not an article group number")));
+                };
+                let mut request = Object::new();
+                request.push("groupNumber", Value::Int(number));
+                let fields = in_order(payload, &["name", "text", "sortOrder", "imageId", "parentGroupNumber"]);
+                for (name, value) in fields.as_object().into_iter().flat_map(|object| object.iter()) {
+                    request.push(name.to_string(), value.clone());
+                }
+                let answer = self
+                    .call("updateArticleGroup", Repeat::Safe, |out| {
+                        xml::write_element(out, "request", &Value::object(request), None)
+                    })
+                    .await?;
+                soap::outcome(NAME, "updateArticleGroup", &answer)?;
                 self.written(entity, &id).await
             }
             _ => Err(not_written(entity, "updated")),
