@@ -124,6 +124,7 @@ registry! {
     MISSING_IN_TARGET       = "E1009", Error, "records missing in the target";
     NOTHING_TO_UPDATE       = "E1010", Error, "no record to update";
     TARGET_FAILED           = "E1011", Error, "the target system failed";
+    TOO_MANY_ACTIONS        = "E1012", Error, "too many reads and writes for one record";
 
     // Warnings.
     UNUSED_SETTING          = "W0001", Warning, "unused setting";

@@ -538,6 +538,23 @@ fn carries(value: &Value<'_>, path: &[&str], wanted: &Value<'_>) -> bool {
     }
 }
 
+/// The most reads and writes one record makes (E1012): a `for each` over
+/// a list no record should carry stops there, not at the vendor's limits.
+pub const MOST_ACTIONS: usize = 10_000;
+
+impl Planner<'_> {
+    fn within_limit(&self) -> Result<(), RecordError> {
+        if self.actions.len() < MOST_ACTIONS {
+            return Ok(());
+        }
+        Err(RecordError::new(
+            codes::TOO_MANY_ACTIONS,
+            format!("the record read or wrote the target {MOST_ACTIONS} times, the most one record may"),
+        )
+        .help("a list this long is likely a mistake in the source record; see `flowc explain E1012`"))
+    }
+}
+
 fn owned_keys(keys: &[Key<'_>]) -> Vec<(String, Value<'static>)> {
     keys.iter()
         .map(|key| (key.field.join("."), key.value.clone().into_owned()))
@@ -546,6 +563,7 @@ fn owned_keys(keys: &[Key<'_>]) -> Vec<(String, Value<'static>)> {
 
 impl<'a> Target<'a> for Planner<'_> {
     fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
+        self.within_limit()?;
         let pairs: Vec<(&[String], &Value<'_>)> = keys.iter().map(|key| (key.field, &key.value)).collect();
         let target = self.reader_for(entity)?;
         self.take_turn(entity, &pairs)?;
@@ -594,6 +612,7 @@ impl<'a> Target<'a> for Planner<'_> {
     }
 
     fn write(&mut self, request: WriteRequest<'a, '_>) -> Result<Value<'a>, RecordError> {
+        self.within_limit()?;
         let name = request.entity.to_string();
         let kind = match &request.action {
             WriteAction::Create => ActionKind::Create,

@@ -99,6 +99,28 @@ flow customers {
 }
 
 #[test]
+fn a_record_stops_at_the_most_reads_and_writes_one_may_make() {
+    let flow = r#"
+flow customers {
+  target eaccounting.customers
+  for each email in $.emails {
+    let _found = lookup eaccounting.customers where EmailAddress == email
+  }
+  create eaccounting.customers { Name = "never" }
+}
+"#;
+    let target = MemoryConnector::new("eaccounting");
+    let emails: Vec<String> = (0..MOST_ACTIONS + 5).map(|i| format!("\"{i}@b.nl\"")).collect();
+    let plan = plan_flow(flow, &target, &format!(r#"{{"emails": [{}]}}"#, emails.join(",")));
+    assert_eq!(plan.decision, Decision::Fail);
+    assert_eq!(plan.error.as_ref().unwrap().code, codes::TOO_MANY_ACTIONS);
+    assert_eq!(plan.actions.len(), MOST_ACTIONS, "none after the limit");
+
+    let plan = plan_flow(flow, &target, r#"{"emails": ["a@b.nl", "c@d.nl"]}"#);
+    assert_eq!(plan.decision, Decision::Create, "{:?}", plan.error);
+}
+
+#[test]
 fn lookups_and_writes_are_planned_in_order_with_reasons() {
     let target = MemoryConnector::new("eaccounting");
     target.insert(
