@@ -422,3 +422,50 @@ fn a_scripted_session_on_a_shipped_mapping() {
     let status = client.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn names_bound_in_blocks_and_loops_are_found_and_offered() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/eaccounting--ccv-salespos");
+    std::fs::copy(mapping.join("products.flow"), dir.path().join("products.flow")).unwrap();
+    let file = std::fs::canonicalize(dir.path().join("products.flow")).unwrap();
+    let uri = format!("file://{}", file.display());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let document = json!({"uri": uri});
+
+    let mut client = Client::start();
+    client.request("initialize", json!({"capabilities": {}}));
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "flow", "version": 1, "text": text}}),
+    );
+    assert_eq!(client.diagnostics(1), Vec::<Value>::new());
+
+    // `label` in the loop's body is the loop's item; `category`, the let
+    // inside the loop.
+    let label = client.request(
+        "textDocument/definition",
+        json!({"textDocument": document, "position": position(&text, "trim(label.Name", 6)}),
+    );
+    assert_eq!(label["range"]["start"], position(&text, "label in $.ArticleLabels", 0));
+    let category = client.request(
+        "textDocument/definition",
+        json!({"textDocument": document, "position": position(&text, "category.id", 2)}),
+    );
+    assert_eq!(category["range"]["start"], position(&text, "category = lookup", 0));
+
+    // Both are offered where a name may go.
+    let typing = text.replacen(
+        "category_id == category.id {}",
+        "category_id == category.id {}\n      let probe = ca",
+        1,
+    );
+    client.change(&uri, 2, &typing);
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": document, "position": position(&typing, "probe = ca", 10)}),
+    );
+    let labels = strings(&completion, "label");
+    assert!(labels.contains(&"category") && labels.contains(&"label"), "{labels:?}");
+}

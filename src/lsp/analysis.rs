@@ -265,7 +265,7 @@ impl<'a> Document<'a> {
     /// the flow's lets.
     fn names(&self) -> Vec<(String, CompletionItemKind, Option<String>)> {
         let mut names = Vec::new();
-        let mut statements: Vec<&Statement> = Vec::new();
+        let mut bound: Vec<String> = Vec::new();
         for item in self.items() {
             match item {
                 Item::Import(import) => names.push((
@@ -284,14 +284,14 @@ impl<'a> Document<'a> {
                     CompletionItemKind::FUNCTION,
                     Some(self.signature_of(function.span)),
                 )),
-                Item::Flow(flow) => statements.extend(&flow.statements),
+                Item::Flow(flow) => walk::bindings(&flow.statements, &mut |name| {
+                    if !bound.contains(&name.name) {
+                        bound.push(name.name.clone());
+                    }
+                }),
             }
         }
-        for statement in statements {
-            if let Statement::Let(binding) = statement {
-                names.push((binding.name.name.clone(), CompletionItemKind::VARIABLE, None));
-            }
-        }
+        names.extend(bound.into_iter().map(|name| (name, CompletionItemKind::VARIABLE, None)));
         names
     }
 
@@ -493,15 +493,13 @@ impl<'a> Document<'a> {
                     return Some(here(function.name.span));
                 }
                 Item::Flow(flow) => {
-                    // The last `let` of the name before the cursor.
-                    for statement in &flow.statements {
-                        if let Statement::Let(binding) = statement
-                            && binding.name.name == token.text
-                            && (binding.name.span.start as usize) <= offset
-                        {
-                            lets = Some(binding.name.span);
+                    // The last binding of the name before the cursor: a
+                    // `let`, in a block too, or a `for each` item.
+                    walk::bindings(&flow.statements, &mut |name| {
+                        if name.name == token.text && (name.span.start as usize) <= offset {
+                            lets = Some(name.span);
                         }
-                    }
+                    });
                 }
                 _ => {}
             }

@@ -3,7 +3,7 @@
 
 use crate::syntax::ast::Expr;
 use crate::syntax::ast::{
-    Arg, BodyIf, BodyItem, Else, ExprKind, ForBody, IfStatement, Item, Module, RecordBody, SkipRule, Statement,
+    Arg, BodyIf, BodyItem, Else, ExprKind, ForBody, Ident, IfStatement, Item, Module, RecordBody, SkipRule, Statement,
     TextPart,
 };
 
@@ -24,6 +24,31 @@ pub fn module<'m>(module: &'m Module, visit: &mut dyn FnMut(&'m Expr)) {
             Item::Flow(flow) => statements(&flow.statements, visit),
             Item::Import(_) => {}
         }
+    }
+}
+
+/// Calls `visit` on every name a flow's statements bind, in the order of
+/// the text: a `let` (in blocks too) and a `for each` item.
+pub fn bindings<'m>(statements: &'m [Statement], visit: &mut dyn FnMut(&'m Ident)) {
+    for statement in statements {
+        match statement {
+            Statement::Let(binding) => visit(&binding.name),
+            Statement::ForEach(each) => {
+                visit(&each.item);
+                bindings(&each.body, visit);
+            }
+            Statement::If(branch) => if_bindings(branch, visit),
+            _ => {}
+        }
+    }
+}
+
+fn if_bindings<'m>(branch: &'m IfStatement, visit: &mut dyn FnMut(&'m Ident)) {
+    bindings(&branch.then, visit);
+    match &branch.otherwise {
+        Some(Else::Block(block)) => bindings(block, visit),
+        Some(Else::If(next)) => if_bindings(next, visit),
+        None => {}
     }
 }
 
