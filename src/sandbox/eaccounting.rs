@@ -188,14 +188,7 @@ impl Books {
                 Some(field) => (field.trim(), true),
                 None => (field.trim_end_matches(" asc").trim(), false),
             };
-            records.sort_by(|a, b| {
-                let ordering = a
-                    .get(field)
-                    .zip(b.get(field))
-                    .and_then(|(a, b)| a.compare(b))
-                    .unwrap_or(std::cmp::Ordering::Equal);
-                if descending { ordering.reverse() } else { ordering }
-            });
+            super::sort_by_field(&mut records, field, descending);
         }
         let number = |name: &str, default: usize| parameter(name).map_or(Ok(default), str::parse::<usize>);
         let (Ok(page), Ok(size)) = (number("$page", 1), number("$pagesize", DEFAULT_PAGE)) else {

@@ -286,6 +286,20 @@ pub fn retry_after(headers: &mut HeaderMap, seconds: u64, as_date: bool) {
 }
 
 /// The value of a query string's parameter, decoded (`+` and `%XX`).
+/// Records in the order of a field's values, as a collection's `orderby`
+/// asks (records without the field, or with values that do not compare,
+/// keep their places).
+pub fn sort_by_field(records: &mut [Value<'static>], field: &str, descending: bool) {
+    records.sort_by(|a, b| {
+        let ordering = a
+            .get(field)
+            .zip(b.get(field))
+            .and_then(|(a, b)| a.compare(b))
+            .unwrap_or(std::cmp::Ordering::Equal);
+        if descending { ordering.reverse() } else { ordering }
+    });
+}
+
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
     query
         .split('&')

@@ -38,7 +38,7 @@ mod attributes;
 use super::faults::{Dice, Fault};
 use super::gate::{self, Struck};
 use super::store;
-use super::{Credentials, Options, Shared, Stats, answer, broken, query_pairs};
+use super::{Credentials, Options, Shared, Stats, answer, broken, query_pairs, sort_by_field};
 use crate::value::{Object, Value, json};
 
 const API: &str = "/api/rest/v1";
@@ -311,14 +311,7 @@ impl Shop {
                 Some(field) => (field, true),
                 None => (order, false),
             };
-            records.sort_by(|a, b| {
-                let ordering = a
-                    .get(field)
-                    .zip(b.get(field))
-                    .and_then(|(a, b)| a.compare(b))
-                    .unwrap_or(std::cmp::Ordering::Equal);
-                if descending { ordering.reverse() } else { ordering }
-            });
+            sort_by_field(&mut records, field, descending);
         }
         self.envelope(&format!("{API}/{entity}"), records, &pairs)
     }
