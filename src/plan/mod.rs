@@ -108,7 +108,18 @@ impl Action {
             } else {
                 value.clone()
             };
-            keys.insert(field.clone(), shown);
+            // A field keyed more than once (a combination holding two
+            // values) shows every value, as a list.
+            if self.keys.iter().filter(|(name, _)| name == field).count() > 1 {
+                let mut values = match keys.get(field) {
+                    Some(Value::List(earlier)) => earlier.to_vec(),
+                    _ => Vec::new(),
+                };
+                values.push(shown);
+                keys.insert(field.clone(), Value::list(values));
+            } else {
+                keys.insert(field.clone(), shown);
+            }
         }
         object.push("keys", Value::object(keys));
         if self.kind == ActionKind::Lookup {

@@ -121,6 +121,45 @@ flow customers {
 }
 
 #[test]
+fn a_field_keyed_twice_shows_both_values() {
+    let flow = r#"
+flow combinations {
+  target ccv_salespos.attributecombinations
+  let found = lookup ccv_salespos.attributecombinations where product_id == 1 and combination.attribute_value.id == 11 and combination.attribute_value.id == 22
+  update where product_id == 1 and id == found.id { note = "both" }
+}
+"#;
+    let target = MemoryConnector::new("ccv_salespos");
+    let combination = |id: i64, values: &[i64]| {
+        let parts: Vec<String> = values
+            .iter()
+            .map(|value| format!(r#"{{"attribute_value": {{"id": {value}}}}}"#))
+            .collect();
+        json::parse(&format!(
+            r#"{{"id": {id}, "product_id": 1, "note": "", "combination": [{}]}}"#,
+            parts.join(",")
+        ))
+        .unwrap()
+        .into_owned()
+    };
+    target.insert(
+        "attributecombinations",
+        vec![combination(1, &[11, 21]), combination(2, &[11, 22])],
+    );
+    let plan = plan_flow(flow, &target, "{}");
+    assert_eq!(plan.decision, Decision::Update, "{:?}", plan.error);
+    assert_eq!(
+        json::to_string(plan.actions[1].to_json(false).get("keys").unwrap()),
+        r#"{"product_id":1,"id":2}"#,
+        "the combination holding both values"
+    );
+    assert_eq!(
+        json::to_string(plan.actions[0].to_json(false).get("keys").unwrap()),
+        r#"{"product_id":1,"combination.attribute_value.id":[11,22]}"#
+    );
+}
+
+#[test]
 fn lookups_and_writes_are_planned_in_order_with_reasons() {
     let target = MemoryConnector::new("eaccounting");
     target.insert(

@@ -130,9 +130,10 @@ const LEADING_KEYWORDS = [
       "  Name ?= $.rows[?@.qty > 1][0].price * -1",
       "/* open",
       "still a comment */ let b = @2024-03-14",
+      "let c = lookup all ccv_salespos.attributecombinations where product_id == 1",
     ].join("\n")
   );
-  const [first, second, third, , fifth] = sample.lines;
+  const [first, second, third, , fifth, sixth] = sample.lines;
   assert.match(scopesAt(first, first.line.indexOf("f(")), /meta\.interpolation/);
   assert.match(scopesAt(first, first.line.indexOf(" y") + 1), /string\.quoted/, "the text goes on after ${...}");
   assert.match(scopesAt(first, first.line.indexOf('r"')), /string\.regexp/);
@@ -142,6 +143,7 @@ const LEADING_KEYWORDS = [
   assert.match(scopesAt(fifth, 0), /comment\.block/);
   assert.match(scopesAt(fifth, fifth.line.indexOf("let")), /keyword/);
   assert.match(scopesAt(fifth, fifth.line.indexOf("@")), /constant\.numeric\.date/);
+  assert.match(scopesAt(sixth, sixth.line.indexOf("all")), /keyword\.other\.write/, "`lookup all`");
   console.log(`grammar: ${files.length} shipped flows tokenized`, checked);
 })().catch((error) => {
   console.error(error);
