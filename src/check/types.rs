@@ -202,7 +202,7 @@ impl<'p> Checker<'p> {
                     self.statements(otherwise);
                 }
                 Statement::ForEach { item, list, body } => {
-                    self.infer(list);
+                    self.list(list, "`for each`");
                     self.env[item.0 as usize] = Types::ANY;
                     self.statements(body);
                 }
@@ -337,6 +337,23 @@ impl<'p> Checker<'p> {
             _ => self.source_field(target)?.fields.as_ref()?,
         };
         fields.get(&**name)
+    }
+
+    /// A value something goes over: reported when it can never be a list.
+    fn list(&mut self, list: &Expr, what: &str) {
+        let types = self.infer(list);
+        if certainly_not(types, Types::LIST) {
+            let mut diagnostic = Diagnostic::new(
+                codes::NOT_A_LIST,
+                list.span,
+                format!("{what} goes over a list, but this is {types}"),
+            )
+            .label(format!("this is {types}"));
+            if types == Types::NULL {
+                diagnostic = diagnostic.help("give an empty list where there is none: `xs ?? []`");
+            }
+            self.report(diagnostic);
+        }
     }
 
     fn condition(&mut self, condition: &Expr, what: &str) {
@@ -495,7 +512,7 @@ impl<'p> Checker<'p> {
                 types
             }
             ExprKind::For(for_expr) => {
-                self.infer(&for_expr.list);
+                self.list(&for_expr.list, "`for`");
                 self.env[for_expr.item.0 as usize] = Types::ANY;
                 if let Some(index) = for_expr.index {
                     self.env[index.0 as usize] = Types::INT;
@@ -526,7 +543,7 @@ impl<'p> Checker<'p> {
                 if *all { Types::LIST } else { Types::OBJECT | Types::NULL }
             }
             ExprKind::RequireEach(require) => {
-                self.infer(&require.list);
+                self.list(&require.list, "`require each`");
                 self.env[require.item.0 as usize] = Types::ANY;
                 self.keys(&require.keys);
                 Types::LIST

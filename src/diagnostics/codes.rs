@@ -91,6 +91,7 @@ registry! {
     INVALID_ARGUMENT        = "E0025", Error, "invalid argument";
     INVALID_SETTING         = "E0026", Error, "invalid setting declaration";
     MISPLACED_LAMBDA        = "E0027", Error, "function argument in the wrong place";
+    NOT_A_LIST              = "E0028", Error, "a list is needed";
 
     // The shape of a flow.
     FIELD_WRITTEN_TWICE     = "E0030", Error, "field written twice";
