@@ -1587,8 +1587,16 @@ mod mpluskassa {
         ]);
         std::fs::write(shop.join("categories.json"), categories.to_string()).unwrap();
         let flow = shipped("ccv-salespos--mpluskassa/categories.flow");
-        let settings = ["--set", "product_master=ccv_salespos", "--set", "top_group=100"];
 
+        // Under a group the till lacks: MplusKASSA refuses, the records
+        // fail saying so, nothing is made.
+        let wrong = ["--set", "product_master=ccv_salespos", "--set", "top_group=999"];
+        let (code, stdout, stderr) = trial.run(&flow, &shop, &wrong);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert!(stdout.contains("NEW-ARTICLE-GROUP-RESULT-PARENT-NOTFOUND"), "{stdout}");
+        assert_eq!(trial.records("articlegroups").len(), 1);
+
+        let settings = ["--set", "product_master=ccv_salespos", "--set", "top_group=100"];
         let (code, stdout, stderr) = trial.run(&flow, &shop, &settings);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
         let groups = trial.records("articlegroups");

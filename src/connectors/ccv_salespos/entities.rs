@@ -20,20 +20,16 @@ pub struct Entity {
     pub creates: bool,
     /// Records are updated with PATCH of the changed fields.
     pub updates: bool,
-    /// The records CCV gives only below another one: a key field naming
-    /// the parent, and the parent's collection. `("product_id",
-    /// "/products")` reads `/products/{product_id}/producttocategories`.
-    /// Records read so carry the parent's key field, which CCV gives only
-    /// in the path.
+    /// The records CCV gives only below another one (never the whole
+    /// collection): a key field naming the parent, and the parent's
+    /// collection. `("product_id", "/products")` reads
+    /// `/products/{product_id}/producttocategories`. Records read so carry
+    /// the parent's key field, which CCV gives only in the path.
     pub within: &'static [(&'static str, &'static str)],
-    /// The whole collection can be read (`GET path`); when not, records
-    /// are read only through a parent of `within`.
-    pub listed: bool,
-    /// Records created below their parent: the payload field naming it,
-    /// which goes into the path and not the body, and the parent's
-    /// collection. `("product_id", "/products")` creates with POST
+    /// Records are created below the first parent of `within`, its key
+    /// field going into the path and not the body: POST
     /// `/products/{product_id}/productattributevalues`.
-    pub created_under: Option<(&'static str, &'static str)>,
+    pub created_below: bool,
     /// Fields a create sends under another name than CCV reads them by:
     /// (the name read, the name written).
     pub renamed_on_create: &'static [(&'static str, &'static str)],
@@ -52,8 +48,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: false,
         updates: true,
         within: &[],
-        listed: true,
-        created_under: None,
+        created_below: false,
         renamed_on_create: &[],
     },
     Entity {
@@ -64,8 +59,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: true,
         updates: true,
         within: &[],
-        listed: true,
-        created_under: None,
+        created_below: false,
         renamed_on_create: &[],
     },
     Entity {
@@ -76,8 +70,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: true,
         updates: true,
         within: &[],
-        listed: true,
-        created_under: None,
+        created_below: false,
         renamed_on_create: &[],
     },
     Entity {
@@ -88,8 +81,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: true,
         updates: true,
         within: &[],
-        listed: true,
-        created_under: None,
+        created_below: false,
         renamed_on_create: &[],
     },
     Entity {
@@ -100,8 +92,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: false,
         updates: false,
         within: &[],
-        listed: true,
-        created_under: None,
+        created_below: false,
         renamed_on_create: &[],
     },
     Entity {
@@ -112,8 +103,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: true,
         updates: true,
         within: &[("product_id", "/products"), ("category_id", "/categories")],
-        listed: false,
-        created_under: None,
+        created_below: false,
         renamed_on_create: &[],
     },
     Entity {
@@ -124,8 +114,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: true,
         updates: true,
         within: &[],
-        listed: true,
-        created_under: None,
+        created_below: false,
         renamed_on_create: &[],
     },
     Entity {
@@ -136,8 +125,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: true,
         updates: true,
         within: &[("attribute_id", "/attributes")],
-        listed: false,
-        created_under: Some(("attribute_id", "/attributes")),
+        created_below: true,
         renamed_on_create: &[],
     },
     Entity {
@@ -148,8 +136,7 @@ pub const ENTITIES: &[Entity] = &[
         creates: true,
         updates: true,
         within: &[("product_id", "/products")],
-        listed: false,
-        created_under: Some(("product_id", "/products")),
+        created_below: true,
         // CCV reads the value given as `optionvalue_id`, and takes it as
         // `optionvalue`.
         renamed_on_create: &[("optionvalue_id", "optionvalue")],
@@ -164,11 +151,17 @@ pub const ENTITIES: &[Entity] = &[
         creates: false,
         updates: true,
         within: &[("product_id", "/products")],
-        listed: false,
-        created_under: None,
+        created_below: false,
         renamed_on_create: &[],
     },
 ];
+
+impl Entity {
+    /// The whole collection can be read (`GET path`): it has no parent.
+    pub fn listed(&self) -> bool {
+        self.within.is_empty()
+    }
+}
 
 pub fn entity(name: &str) -> Option<&'static Entity> {
     ENTITIES.iter().find(|entity| entity.name == name)

@@ -283,7 +283,7 @@ impl Connector for CcvSalesPos {
 
     async fn list(&self, entity: &str, request: &PageRequest<'_>) -> Result<Page, ConnectorError> {
         let api = Self::entity(entity)?;
-        if !api.listed {
+        if !api.listed() {
             return Err(not_listed(api));
         }
         let size = request.size.clamp(1, LARGEST_PAGE);
@@ -514,7 +514,7 @@ fn read_path(api: &Entity, keys: &Keys<'_>) -> Result<(String, Option<Parent>), 
             return Ok((path, Some((*field, value.clone().into_owned()))));
         }
     }
-    if api.listed {
+    if api.listed() {
         Ok((api.path.to_string(), None))
     } else {
         Err(not_listed(api))
@@ -531,7 +531,7 @@ fn create_path(api: &Entity, payload: &Value<'_>) -> Result<(String, Value<'stat
             body.insert(written.to_string(), value);
         }
     }
-    let Some((field, parents)) = api.created_under else {
+    let Some((field, parents)) = api.within.first().filter(|_| api.created_below) else {
         return Ok((api.path.to_string(), Value::object(body), None));
     };
     let id = body
@@ -543,7 +543,7 @@ fn create_path(api: &Entity, payload: &Value<'_>) -> Result<(String, Value<'stat
                 format!(
                     "{NAME} creates {} below a {}: the record needs `{field}`",
                     api.name,
-                    parents.trim_start_matches('/').trim_end_matches('s')
+                    parent_noun(field)
                 ),
             )
         })?;
@@ -562,12 +562,17 @@ fn not_listed(api: &Entity) -> ConnectorError {
             api.name,
             api.within
                 .iter()
-                .map(|(_, parent)| parent.trim_start_matches('/').trim_end_matches('s'))
+                .map(|(field, _)| parent_noun(field))
                 .collect::<Vec<_>>()
                 .join(" or "),
             fields.join(" or ")
         ),
     )
+}
+
+/// What a parent's key field names: `product_id`, a product.
+fn parent_noun(field: &str) -> &str {
+    field.strip_suffix("_id").unwrap_or(field)
 }
 
 /// A record with `field` set to `value` when it lacks it.
@@ -620,6 +625,7 @@ fn api_root(connection: &str, base_url: &str, warn: &mut dyn FnMut(String)) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::json;
 
     #[test]
     fn the_api_root_lies_below_the_shops_address() {
@@ -644,6 +650,48 @@ mod tests {
             "plain http warned about, except on this machine"
         );
         assert!(api_root("shop", "myshop.example", &mut |_| {}).is_err());
+    }
+
+    #[test]
+    fn records_given_below_a_parent_are_read_and_created_there() {
+        let links = entities::entity("producttocategories").unwrap();
+        let product = ["product_id".to_string()];
+        let id = Value::Int(77001);
+        let keys: Vec<(&[String], &Value<'_>)> = vec![(&product, &id)];
+        let (path, parent) = read_path(links, &keys).unwrap();
+        assert_eq!(path, "/products/77001/producttocategories");
+        assert_eq!(
+            parent.map(|(field, value)| (field, value.to_string())),
+            Some(("product_id", "77001".into()))
+        );
+
+        // Without the parent's key: refused, naming the keys it needs.
+        let name = ["name".to_string()];
+        let text = Value::from("x".to_string());
+        let error = read_path(links, &[(&name, &text)]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "CCV SalesPOS gives producttocategories only per product or category: look them up with `product_id` or `category_id` as a key"
+        );
+
+        // A product's value goes to the product's path, named as CCV takes it.
+        let values = entities::entity("productattributevalues").unwrap();
+        let payload = json::parse(r#"{"product_id": 5, "optionvalue_id": 6012, "price": 0.00}"#).unwrap();
+        let (path, body, parent) = create_path(values, &payload).unwrap();
+        assert_eq!(path, "/products/5/productattributevalues");
+        assert_eq!(json::to_string(&body), r#"{"price":0.00,"optionvalue":6012}"#);
+        assert_eq!(parent.unwrap().0, "product_id");
+        let error = create_path(values, &json::parse(r#"{"price": 1}"#).unwrap()).unwrap_err();
+        assert_eq!(
+            error.message,
+            "CCV SalesPOS creates productattributevalues below a product: the record needs `product_id`"
+        );
+
+        // A link is created at the top, its body as it is.
+        let payload = json::parse(r#"{"product_id": 5, "category_id": 7}"#).unwrap();
+        let (path, body, parent) = create_path(links, &payload).unwrap();
+        assert_eq!((path.as_str(), parent.is_none()), ("/producttocategories", true));
+        assert_eq!(json::to_string(&body), r#"{"product_id":5,"category_id":7}"#);
     }
 
     #[test]
