@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use flowc::connectors::connections::Connections;
-use flowc::connectors::{self, Connector, Opening, PageRequest};
+use flowc::connectors::{self, Connector, Key, Opening, PageRequest};
 use flowc::sandbox::{self, Credentials, Faults, Running, System};
 use flowc::value::{Value, json};
 use serde_json::{Value as Json, json};
@@ -264,7 +264,7 @@ fn exercise(trial: &Trial, seeded: usize, spec: Exercise<'_>) {
     let path: Vec<String> = spec.key.iter().map(|part| part.to_string()).collect();
     let find = |value: &Json| {
         let value = to_value(value);
-        let keys = [(path.as_slice(), &value)];
+        let keys = [Key::equal(&path, &value)];
         trial.runtime.block_on(connector.find(entity, &keys)).unwrap()
     };
     let found = find(&spec.seeded_key);
@@ -278,7 +278,7 @@ fn exercise(trial: &Trial, seeded: usize, spec: Exercise<'_>) {
 
     // Creates, then finds and gets what it created.
     let key_value = to_value(&spec.new_key);
-    let keys = [(path.as_slice(), &key_value)];
+    let keys = [Key::equal(&path, &key_value)];
     let created = to_json(
         &trial
             .runtime
@@ -952,7 +952,7 @@ mod accountview {
         let path = vec!["COMMENT1".to_string()];
         let found = trial
             .runtime
-            .block_on(connector.find("sales_orders", &[(path.as_slice(), &comment)]))
+            .block_on(connector.find("sales_orders", &[Key::equal(&path, &comment)]))
             .unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(to_json(&found[0])["SO_LINE"][0]["ART_CODE"], "100234");
@@ -1198,7 +1198,7 @@ mod mpluskassa {
             let wanted = to_value(&json!(external));
             let found = trial
                 .runtime
-                .block_on(connector.find("invoices", &[(path.as_slice(), &wanted)]))
+                .block_on(connector.find("invoices", &[Key::equal(&path, &wanted)]))
                 .unwrap();
             assert_eq!(found.len(), count, "{external}");
         }
@@ -1233,7 +1233,7 @@ mod mpluskassa {
         });
         let path = vec!["extOrderId".to_string()];
         let external = to_value(&json!("KAS-1042"));
-        let keys = [(path.as_slice(), &external)];
+        let keys = [Key::equal(&path, &external)];
         let first = to_json(
             &trial
                 .runtime

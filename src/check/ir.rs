@@ -13,7 +13,7 @@ use jsonpath_rust::parser::model::JpQuery;
 use crate::source::{SourceFile, Span};
 use crate::stdlib::{self, Prepared};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
-use crate::value::{Types, Value};
+use crate::value::{Comparison, Types, Value};
 
 /// A loaded file, by position in [`Program::files`]; the main file is 0.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -240,10 +240,11 @@ pub enum Statement {
     Effect(Expr),
 }
 
-/// `Field == value` of a lookup.
+/// `Field == value` (or `Field >= value`) of a lookup.
 #[derive(Debug)]
 pub struct KeyMatch {
     pub field: Vec<String>,
+    pub comparison: Comparison,
     /// Where the field is named (`Rows.Text`).
     pub field_span: Span,
     pub value: Expr,

@@ -1024,6 +1024,7 @@ impl<'l> Lowerer<'l> {
         keys.iter()
             .map(|key| KeyMatch {
                 field: key.field.segments.clone(),
+                comparison: key.comparison,
                 field_span: key.field.span,
                 value: self.lower_expr(&key.value),
                 span: key.span,

@@ -759,6 +759,22 @@ impl Lowerer<'_> {
         }
         let entity = self.target_entity(entity, span, true);
         let is_main = self.is_main_target(&entity);
+        // An upsert writes its keys into the record it creates, and finds
+        // it again by them: only `==` says what to write.
+        for key in keys.iter().filter(|key| !key.comparison.is_equal()) {
+            self.report(
+                Diagnostic::new(
+                    codes::MISPLACED,
+                    key.span,
+                    format!(
+                        "{what} finds its record by equal fields; `{}` belongs in a lookup",
+                        key.comparison.symbol()
+                    ),
+                )
+                .label("not a field to find the record by")
+                .help("look the record up first (`let found = lookup ... where ...`), then `update` or `create` it"),
+            );
+        }
         let keys = self.lower_keys(keys);
         let update_if = update_if.map(|condition| self.lower_expr(condition));
         let saved = self.cx.write.replace(kind);

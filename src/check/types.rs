@@ -216,7 +216,20 @@ impl<'p> Checker<'p> {
 
     fn keys(&mut self, keys: &[KeyMatch]) {
         for key in keys {
-            self.infer(&key.value);
+            let types = self.infer(&key.value);
+            let ordered = Types::NUMBER | Types::FLOAT | Types::TEXT | Types::TEMPORAL;
+            if !key.comparison.is_equal() && certainly_not(types, ordered) {
+                let symbol = key.comparison.symbol();
+                self.report(
+                    Diagnostic::new(
+                        codes::OPERAND_TYPES,
+                        key.value.span,
+                        format!("`{symbol}` compares by order, and {types} has none"),
+                    )
+                    .label(format!("this is {types}"))
+                    .help("order by a number, a text, a date or a date-time; or find by `==`"),
+                );
+            }
         }
     }
 

@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::index::Index;
-use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest};
+use super::{Connector, ConnectorError, ErrorKind, Key, Keys, Page, PageRequest};
 use crate::value::{Object, Value};
 
 /// The records of one system, per entity.
@@ -155,8 +155,9 @@ impl Store {
     }
 
     pub fn find(&mut self, entity: &str, keys: &Keys<'_>) -> Vec<Value<'static>> {
-        // The first key narrows by its index; all keys decide.
-        let candidates = match keys.first() {
+        // The first key asking for equality narrows by its index; all keys
+        // decide.
+        let candidates = match keys.iter().find_map(|key| Some((key.path, key.equal_to()?))) {
             Some((path, value)) => self.index(entity, path).positions(value).map(<[usize]>::to_vec),
             None => None,
         };
@@ -299,18 +300,19 @@ fn uuid() -> String {
     )
 }
 
-/// Whether a record's fields equal every key.
+/// Whether a record's fields hold every key.
 pub fn matches_keys(record: &Value<'_>, keys: &Keys<'_>) -> bool {
-    keys.iter().all(|(path, value)| path_holds(record, path, value))
+    keys.iter().all(|key| path_holds(record, key.path, key))
 }
 
-/// Whether the field at `path` in `record` equals `value`; a path through a
-/// list holds when it holds for any element (`Rows.Text` of an order).
-fn path_holds(record: &Value<'_>, path: &[String], value: &Value<'_>) -> bool {
+/// Whether the field at `path` in `record` holds the key (equals its value,
+/// or is at least it, ...); a path through a list holds when it holds for
+/// any element (`Rows.Text` of an order).
+fn path_holds(record: &Value<'_>, path: &[String], key: &Key<'_>) -> bool {
     match (record, path.split_first()) {
-        (Value::List(items), Some(_)) => items.iter().any(|item| path_holds(item, path, value)),
-        (_, Some((name, rest))) => record.get(name).is_some_and(|field| path_holds(field, rest, value)),
-        (_, None) => record == value,
+        (Value::List(items), Some(_)) => items.iter().any(|item| path_holds(item, path, key)),
+        (_, Some((name, rest))) => record.get(name).is_some_and(|field| path_holds(field, rest, key)),
+        (_, None) => key.comparison.holds(record, key.value),
     }
 }
 

@@ -29,15 +29,40 @@ use std::path::Path;
 
 use async_trait::async_trait;
 
-use crate::value::Value;
+use crate::value::{Comparison, Value};
 
 pub use dir::DirConnector;
 pub use error::{ConnectorError, ErrorKind, VendorError};
 pub use memory::MemoryConnector;
 
-/// The keys of a lookup: each a field path (`["Rows", "Text"]`) and the
-/// value it must equal.
-pub type Keys<'k> = [(&'k [String], &'k Value<'k>)];
+/// One key of a lookup: a field path (`["Rows", "Text"]`), and the value
+/// it must equal (or be at least, at most, ... : `create_date >= since`).
+#[derive(Clone, Copy, Debug)]
+pub struct Key<'k> {
+    pub path: &'k [String],
+    pub comparison: Comparison,
+    pub value: &'k Value<'k>,
+}
+
+impl<'k> Key<'k> {
+    /// `path == value`.
+    pub fn equal(path: &'k [String], value: &'k Value<'k>) -> Key<'k> {
+        Key {
+            path,
+            comparison: Comparison::Equal,
+            value,
+        }
+    }
+
+    /// The value, when the key asks for equality: what an API's filters
+    /// `?field=value` take.
+    pub fn equal_to(&self) -> Option<&'k Value<'k>> {
+        self.comparison.is_equal().then_some(self.value)
+    }
+}
+
+/// The keys of a lookup; a record matches when it holds every one.
+pub type Keys<'k> = [Key<'k>];
 
 /// One page of records.
 #[derive(Debug, Default)]

@@ -150,6 +150,7 @@ impl<'a> Run<'a, '_> {
             .map(|key| {
                 Ok(Key {
                     field: &key.field,
+                    comparison: key.comparison,
                     value: self.expr(&key.value, frame)?,
                 })
             })
@@ -247,6 +248,7 @@ impl<'a> Run<'a, '_> {
                 // A created record is found again by its keys next time: write them.
                 for key in &keys {
                     if let [field] = key.field
+                        && key.comparison.is_equal()
                         && !object.contains_key(field)
                     {
                         object.push(Text::Borrowed(field.as_str()), key.value.clone());

@@ -5,18 +5,26 @@
 use crate::check::ir::{EntityName, WriteKind};
 use crate::diagnostics::RecordError;
 use crate::source::Span;
-use crate::value::Value;
+use crate::value::{Comparison, Value};
 
-/// `Field == value` of a lookup, with the value computed.
+/// `Field == value` (or `Field >= value`) of a lookup, with the value
+/// computed.
 #[derive(Clone, Debug)]
 pub struct Key<'a> {
     pub field: &'a [String],
+    pub comparison: Comparison,
     pub value: Value<'a>,
 }
 
 impl std::fmt::Display for Key<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} == {}", self.field.join("."), self.value)
+        write!(
+            f,
+            "{} {} {}",
+            self.field.join("."),
+            self.comparison.symbol(),
+            self.value
+        )
     }
 }
 

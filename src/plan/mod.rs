@@ -22,7 +22,7 @@ use crate::connectors::{self, Connector};
 use crate::diagnostics::{RecordError, codes};
 use crate::eval::{Key, Outcome, Target, WriteAction, WriteRequest};
 use crate::runtime::crash;
-use crate::value::{Object, Value, json};
+use crate::value::{Comparison, Object, Value, json};
 use shared::Shared;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -47,7 +47,7 @@ pub struct Action {
     /// Whether the entity is the flow's own target.
     pub main: bool,
     /// The fields and values looked up by.
-    pub keys: Vec<(String, Value<'static>)>,
+    pub keys: Vec<ActionKey>,
     /// For lookups, how many records were found.
     pub found: usize,
     /// For creates: whether an `upsert` found nothing (rather than a plain `create`).
@@ -61,19 +61,41 @@ pub struct Action {
     pub applied: bool,
 }
 
+/// A key an action looked records up by: `EmailAddress == "jan@example.nl"`,
+/// `create_date >= "2024-03-13"`.
+#[derive(Clone, Debug)]
+pub struct ActionKey {
+    /// The field's path, joined with dots (`Rows.Text`).
+    pub field: String,
+    pub comparison: Comparison,
+    pub value: Value<'static>,
+}
+
+impl ActionKey {
+    /// The field's name in the plan's `keys`: the field for `==`, with the
+    /// comparison after it for an order (`create_date >=`).
+    fn label(&self) -> String {
+        match self.comparison {
+            Comparison::Equal => self.field.clone(),
+            other => format!("{} {}", self.field, other.symbol()),
+        }
+    }
+
+    fn shown(&self, masked: bool) -> Value<'static> {
+        if masked {
+            mask::field(&self.field, &self.value)
+        } else {
+            self.value.clone()
+        }
+    }
+}
+
 impl Action {
     /// `EmailAddress == "jan@example.nl" and ...`, values masked when asked.
     pub fn keys_text(&self, masked: bool) -> String {
         self.keys
             .iter()
-            .map(|(field, value)| {
-                let shown = if masked {
-                    mask::field(field, value)
-                } else {
-                    value.clone()
-                };
-                format!("{field} == {shown}")
-            })
+            .map(|key| format!("{} {} {}", key.field, key.comparison.symbol(), key.shown(masked)))
             .collect::<Vec<_>>()
             .join(" and ")
     }
@@ -102,23 +124,20 @@ impl Action {
         object.push("entity", Value::from(self.entity.clone()));
         object.push("main", Value::Bool(self.main));
         let mut keys = Object::new();
-        for (field, value) in &self.keys {
-            let shown = if masked {
-                mask::field(field, value)
-            } else {
-                value.clone()
-            };
+        let labels: Vec<String> = self.keys.iter().map(ActionKey::label).collect();
+        for (key, label) in self.keys.iter().zip(&labels) {
+            let shown = key.shown(masked);
             // A field keyed more than once (a combination holding two
             // values) shows every value, as a list.
-            if self.keys.iter().filter(|(name, _)| name == field).count() > 1 {
-                let mut values = match keys.get(field) {
+            if labels.iter().filter(|other| *other == label).count() > 1 {
+                let mut values = match keys.get(label) {
                     Some(Value::List(earlier)) => earlier.to_vec(),
                     _ => Vec::new(),
                 };
                 values.push(shown);
-                keys.insert(field.clone(), Value::list(values));
+                keys.insert(label.clone(), Value::list(values));
             } else {
-                keys.insert(field.clone(), shown);
+                keys.insert(label.clone(), shown);
             }
         }
         object.push("keys", Value::object(keys));
@@ -497,20 +516,19 @@ impl<'r> Planner<'r> {
     /// several ways (`orderType == "SO"`, then `orderType == "IN"`): only
     /// the lookup that agrees with what is sent finds it again. None
     /// agreeing gives no keys: the create is then never repeated blind.
-    fn keys_of_create(
-        &self,
-        entity: &str,
-        own: &[(String, Value<'static>)],
-        payload: &Value<'_>,
-    ) -> Vec<(String, Value<'static>)> {
+    /// A lookup's orders (`create_date >= since`) come along as they are:
+    /// they narrow where the record is looked for, its `==` keys find it.
+    fn keys_of_create(&self, entity: &str, own: &[ActionKey], payload: &Value<'_>) -> Vec<ActionKey> {
         if !own.is_empty() {
             return own.to_vec();
         }
-        let agrees = |keys: &[(String, Value<'static>)]| {
-            keys.iter().all(|(field, value)| {
-                let path: Vec<&str> = field.split('.').collect();
-                carries(payload, &path, value)
-            })
+        let agrees = |keys: &[ActionKey]| {
+            let mut equal = keys.iter().filter(|key| key.comparison.is_equal()).peekable();
+            equal.peek().is_some()
+                && equal.all(|key| {
+                    let path: Vec<&str> = key.field.split('.').collect();
+                    carries(payload, &path, &key.value)
+                })
         };
         self.actions
             .iter()
@@ -566,16 +584,31 @@ impl Planner<'_> {
     }
 }
 
-fn owned_keys(keys: &[Key<'_>]) -> Vec<(String, Value<'static>)> {
+fn owned_keys(keys: &[Key<'_>]) -> Vec<ActionKey> {
     keys.iter()
-        .map(|key| (key.field.join("."), key.value.clone().into_owned()))
+        .map(|key| ActionKey {
+            field: key.field.join("."),
+            comparison: key.comparison,
+            value: key.value.clone().into_owned(),
+        })
+        .collect()
+}
+
+/// The keys of a lookup as a connector takes them.
+fn connector_keys<'k>(keys: &'k [Key<'k>]) -> Vec<connectors::Key<'k>> {
+    keys.iter()
+        .map(|key| connectors::Key {
+            path: key.field,
+            comparison: key.comparison,
+            value: &key.value,
+        })
         .collect()
 }
 
 impl<'a> Target<'a> for Planner<'_> {
     fn find(&mut self, entity: &EntityName, keys: &[Key<'a>]) -> Result<Vec<Value<'a>>, RecordError> {
         self.within_limit()?;
-        let pairs: Vec<(&[String], &Value<'_>)> = keys.iter().map(|key| (key.field, &key.value)).collect();
+        let pairs = connector_keys(keys);
         let target = self.reader_for(entity)?;
         self.take_turn(entity, &pairs)?;
         let name = entity.to_string();
@@ -632,8 +665,7 @@ impl<'a> Target<'a> for Planner<'_> {
             WriteAction::Keep { .. } => ActionKind::Keep,
         };
         if matches!(kind, ActionKind::Create | ActionKind::Update) {
-            let pairs: Vec<(&[String], &Value<'_>)> = request.keys.iter().map(|key| (key.field, &key.value)).collect();
-            self.take_turn(request.entity, &pairs)?;
+            self.take_turn(request.entity, &connector_keys(request.keys))?;
         }
         let payload =
             matches!(kind, ActionKind::Create | ActionKind::Update).then(|| request.payload.clone().into_owned());
@@ -647,12 +679,16 @@ impl<'a> Target<'a> for Planner<'_> {
                 let keys = self.keys_of_create(&name, &owned_keys(request.keys), &request.payload);
                 let paths: Vec<Vec<String>> = keys
                     .iter()
-                    .map(|(field, _)| field.split('.').map(String::from).collect())
+                    .map(|key| key.field.split('.').map(String::from).collect())
                     .collect();
-                let pairs: Vec<(&[String], &Value<'_>)> = paths
+                let pairs: Vec<connectors::Key<'_>> = paths
                     .iter()
                     .zip(&keys)
-                    .map(|(path, (_, value))| (path.as_slice(), value))
+                    .map(|(path, key)| connectors::Key {
+                        path,
+                        comparison: key.comparison,
+                        value: &key.value,
+                    })
                     .collect();
                 if self.uncertain != Uncertain::No && !(pairs.is_empty() && self.uncertain == Uncertain::Failed) {
                     if pairs.is_empty() {

@@ -63,13 +63,13 @@ impl Shared {
     /// without case.
     pub fn key(entity: &str, keys: &Keys<'_>) -> String {
         let mut name = entity.to_string();
-        for (path, value) in keys {
+        for key in keys {
             name.push('\u{1f}');
-            name.push_str(&path.join("."));
-            name.push('=');
-            match value.as_str() {
+            name.push_str(&key.path.join("."));
+            name.push_str(key.comparison.symbol());
+            match key.value.as_str() {
                 Some(text) => name.push_str(&text.to_lowercase()),
-                None => name.push_str(&json::to_string(value)),
+                None => name.push_str(&json::to_string(key.value)),
             }
         }
         name
@@ -160,13 +160,14 @@ impl Turns {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connectors::Key;
     use std::sync::Arc;
     use std::time::Duration;
 
     fn key(email: &str) -> String {
         let field = ["EmailAddress".to_string()];
         let value = Value::from(email.to_string());
-        Shared::key("eaccounting.customers", &[(&field[..], &value)])
+        Shared::key("eaccounting.customers", &[Key::equal(&field, &value)])
     }
 
     #[test]

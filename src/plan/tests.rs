@@ -260,7 +260,13 @@ impl Connector for KeysSeen {
     ) -> Result<Value<'static>, ConnectorError> {
         let seen = keys
             .iter()
-            .map(|(path, value)| (path.join("."), value.to_string()))
+            .map(|key| match key.comparison {
+                Comparison::Equal => (key.path.join("."), key.value.to_string()),
+                other => (
+                    format!("{} {}", key.path.join("."), other.symbol()),
+                    key.value.to_string(),
+                ),
+            })
             .collect();
         self.keys.lock().unwrap().push(seen);
         self.memory.create(entity, payload, keys).await
@@ -325,4 +331,46 @@ flow orders {
             None => assert!(seen.is_empty(), "{seen:?}"),
         }
     }
+}
+
+#[test]
+fn a_create_is_found_again_within_the_range_its_lookup_read() {
+    // The lookup's `==` keys are carried by what is sent; its order
+    // (`date >= ...`) comes along, so that a lost answer is looked for
+    // where the lookup looked.
+    let flow = r#"
+flow orders {
+  target vismanet.salesorder
+  skip if exists vismanet.salesorder where customerOrder == $.number and date >= date($.created)
+  create { orderType = "SO", customerOrder = $.number, customer = "10023" }
+}
+"#;
+    let checked = check::check(SourceFile::new("t.flow", flow), &FileLoader);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let target = KeysSeen {
+        memory: MemoryConnector::new("vismanet"),
+        keys: std::sync::Mutex::new(Vec::new()),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let values = settings::resolve(&checked.program, &[]).unwrap();
+    let evaluator = Evaluator::new(&checked.program, values, Clock::System);
+    let record = json::parse(r#"{"number": "KAS-1", "created": "2024-03-14T10:25:00Z"}"#).unwrap();
+    let mut planned = Planned::new();
+    let mut planner = Planner::applying(&target, runtime.handle(), &mut planned);
+    let result = evaluator.run(&record, &mut planner);
+    let plan = planner.finish(Some(&checked.program.flow.as_ref().unwrap().targets[0]), result);
+    assert_eq!(plan.decision, Decision::Create, "{:?}", plan.error);
+    let seen = target.keys.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        seen,
+        [
+            ("customerOrder".to_string(), "\"KAS-1\"".to_string()),
+            ("date >=".to_string(), "\"2024-03-14\"".to_string())
+        ]
+    );
+    // The plan names the order in its keys.
+    assert_eq!(
+        json::to_string(plan.actions[0].to_json(false).get("keys").unwrap()),
+        r#"{"customerOrder":"KAS-1","date >=":"2024-03-14"}"#
+    );
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::source::Span;
+pub use crate::value::Comparison;
 
 /// A name as written, with where it was written.
 #[derive(Clone, Debug, PartialEq)]
@@ -211,10 +212,12 @@ pub enum Else<Block, If> {
     If(Box<If>),
 }
 
-/// `Field == value` in a `where` clause; the field belongs to the looked-up entity.
+/// `Field == value` (or `Field >= value`) in a `where` clause; the field
+/// belongs to the looked-up entity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyMatch {
     pub field: FieldPath,
+    pub comparison: Comparison,
     pub value: Expr,
     pub span: Span,
 }

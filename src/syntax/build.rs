@@ -438,8 +438,15 @@ impl<'t> Builder<'t> {
                 let span = self.span(&key);
                 let mut parts = key.into_inner();
                 let field = self.field_path(parts.next().expect("key has a field"));
+                let comparison = Comparison::from_symbol(parts.next().expect("key has a comparison").as_str())
+                    .expect("the grammar gives only comparisons");
                 let value = self.expr(parts.next().expect("key has a value"));
-                KeyMatch { field, value, span }
+                KeyMatch {
+                    field,
+                    comparison,
+                    value,
+                    span,
+                }
             })
             .collect()
     }

@@ -127,6 +127,7 @@ fn from_rule(rule: Rule) -> Option<Expect> {
         or | and | eq | ne | le | ge | lt | gt | coalesce | add | sub | mul | div | rem | member | descendant
         | wildcard | index | filter_index => Expect::Operator,
         key_match => Expect::Key,
+        key_compare => Expect::Operator,
         where_clause | kw_where => Expect::Keyword("where"),
         fn_body => Expect::Token("="),
         statement_like!() | lone_statement => Expect::Statement,

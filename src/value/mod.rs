@@ -8,6 +8,7 @@
 //!   objects are shared behind `Arc`, so passing a value around never copies it.
 //! - Dates and date-times are their own types; a date-time always has an offset.
 
+pub mod comparison;
 mod display;
 pub mod documents;
 pub mod json;
@@ -18,6 +19,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+pub use comparison::Comparison;
 pub use rust_decimal::Decimal;
 pub use types::Types;
 

@@ -278,12 +278,15 @@ impl Connector for AccountView {
         let (object, schema) = Self::object(entity)?;
         // The record's own fields are filtered by AccountView, and its
         // answer decides (text compared as AccountView does, case and
-        // trailing blanks aside); fields inside its lines are matched here.
+        // trailing blanks aside); fields inside its lines, and orders
+        // (`>=`), are matched here.
         let mut filters = Vec::new();
         let mut matched_here = Vec::new();
         for key in keys {
-            match key {
-                ([field], value) if let Some(filter) = Filter::equal(field, value, schema) => filters.push(filter),
+            match (key.path, key.equal_to()) {
+                ([field], Some(value)) if let Some(filter) = Filter::equal(field, value, schema) => {
+                    filters.push(filter)
+                }
                 _ => matched_here.push(*key),
             }
         }

@@ -20,8 +20,8 @@ use serde::Deserialize;
 use super::connections::{Connection, Secret};
 use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor, paging};
 use super::memory::matches_keys;
-use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest, VendorError};
-use crate::value::{Object, Value};
+use super::{Connector, ConnectorError, ErrorKind, Key, Keys, Page, PageRequest, VendorError};
+use crate::value::{Comparison, Object, Value};
 use entities::Entity;
 
 /// The system's name in messages.
@@ -311,12 +311,8 @@ impl Connector for CcvSalesPos {
         let api = Self::entity(entity)?;
         let (path, parent) = read_path(api, keys)?;
         let mut request = Outgoing::new(Method::GET, path);
-        for (path, value) in keys {
-            if let [field] = path
-                && let Some((_, parameter)) = api.filters.iter().find(|(name, _)| name == field)
-                && let Some(text) = value.to_text()
-                && !matches!(value, Value::List(_) | Value::Object(_))
-            {
+        for key in keys {
+            if let Some((parameter, text)) = query_parameter(api, key) {
                 request = request.query(parameter, text);
             }
         }
@@ -498,14 +494,37 @@ impl Vendor for Signer {
 /// The parent a record was read below: its key field and value.
 type Parent = (&'static str, Value<'static>);
 
+/// The query parameter that gives a key to CCV, when it takes one:
+/// `?productnumber=` for `productnumber == x`, `?min_create_date=` for
+/// `create_date >= x`. A moment goes as UTC (`2024-03-14T10:21:33Z`), as
+/// CCV writes its own.
+fn query_parameter(api: &Entity, key: &Key<'_>) -> Option<(&'static str, String)> {
+    let [field] = key.path else {
+        return None;
+    };
+    let parameter = match key.comparison {
+        Comparison::Equal => api.filters.iter().find(|(name, _)| name == field)?.1,
+        Comparison::Greater | Comparison::GreaterOrEqual => api.ranges.iter().find(|(name, ..)| name == field)?.1,
+        Comparison::Less | Comparison::LessOrEqual => api.ranges.iter().find(|(name, ..)| name == field)?.2,
+    };
+    let text = match key.value {
+        Value::List(_) | Value::Object(_) => return None,
+        Value::DateTime(moment) => moment.to_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        value => value.to_text()?.into_owned(),
+    };
+    Some((parameter, text))
+}
+
 /// Where a lookup reads an entity: below the parent its keys name, for
 /// an entity CCV gives per parent (with the parent's key field and value,
 /// which the records read there lack), else its own collection.
 fn read_path(api: &Entity, keys: &Keys<'_>) -> Result<(String, Option<Parent>), ConnectorError> {
     for (field, parents) in api.within {
-        let parent = keys.iter().find_map(|(path, value)| match path {
-            [name] if name == field && !matches!(value, Value::List(_) | Value::Object(_) | Value::Null) => {
-                value.to_text().map(|text| (text, *value))
+        let parent = keys.iter().find_map(|key| match (key.path, key.equal_to()) {
+            ([name], Some(value))
+                if name == field && !matches!(value, Value::List(_) | Value::Object(_) | Value::Null) =>
+            {
+                value.to_text().map(|text| (text, value))
             }
             _ => None,
         });
@@ -657,8 +676,7 @@ mod tests {
         let links = entities::entity("producttocategories").unwrap();
         let product = ["product_id".to_string()];
         let id = Value::Int(77001);
-        let keys: Vec<(&[String], &Value<'_>)> = vec![(&product, &id)];
-        let (path, parent) = read_path(links, &keys).unwrap();
+        let (path, parent) = read_path(links, &[Key::equal(&product, &id)]).unwrap();
         assert_eq!(path, "/products/77001/producttocategories");
         assert_eq!(
             parent.map(|(field, value)| (field, value.to_string())),
@@ -668,7 +686,7 @@ mod tests {
         // Without the parent's key: refused, naming the keys it needs.
         let name = ["name".to_string()];
         let text = Value::from("x".to_string());
-        let error = read_path(links, &[(&name, &text)]).unwrap_err();
+        let error = read_path(links, &[Key::equal(&name, &text)]).unwrap_err();
         assert_eq!(
             error.message,
             "CCV SalesPOS gives producttocategories only per product or category: look them up with `product_id` or `category_id` as a key"

@@ -159,13 +159,13 @@ impl Connector for Eaccounting {
         let mut conditions = Vec::with_capacity(keys.len());
         let mut matched_here = Vec::new();
         for key in keys {
-            match odata::equals(key.0, key.1) {
+            match odata::condition(key) {
                 Some(condition) => conditions.push(condition),
                 None => matched_here.push(*key),
             }
         }
         if conditions.is_empty() && !matched_here.is_empty() {
-            let names: Vec<String> = matched_here.iter().map(|(path, _)| path.join(".")).collect();
+            let names: Vec<String> = matched_here.iter().map(|key| key.path.join(".")).collect();
             return Err(ConnectorError::new(
                 ErrorKind::Invalid,
                 format!(

@@ -1,20 +1,29 @@
 //! OData `$filter` expressions, as eAccounting reads them: `Field eq 'text'`
-//! joined with `and`. Text is quoted, a quote in it doubled (`'O''Brien'`);
+//! (or `ge`, `lt`, ... for a key that asks for an order) joined with `and`. Text is quoted, a quote in it doubled (`'O''Brien'`);
 //! numbers, booleans and moments stand as they are; only the record's own
 //! fields can be filtered on, not a field inside a list (`Rows.Text`).
 
-use crate::value::Value;
+use crate::connectors::Key;
+use crate::value::{Comparison, Value};
 
-/// `Field eq value`; `None` when the API cannot filter this way (a path
-/// into the record's parts, or a value that is a list or an object).
-pub fn equals(path: &[String], value: &Value<'_>) -> Option<String> {
-    let [field] = path else {
+/// `Field eq value` (`Field ge value` for `>=`); `None` when the API cannot
+/// filter this way (a path into the record's parts, or a value that is a
+/// list or an object).
+pub fn condition(key: &Key<'_>) -> Option<String> {
+    let [field] = key.path else {
         return None;
     };
     if !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
     }
-    Some(format!("{field} eq {}", literal(value)?))
+    let operator = match key.comparison {
+        Comparison::Equal => "eq",
+        Comparison::Less => "lt",
+        Comparison::LessOrEqual => "le",
+        Comparison::Greater => "gt",
+        Comparison::GreaterOrEqual => "ge",
+    };
+    Some(format!("{field} {operator} {}", literal(key.value)?))
 }
 
 /// `Field gt value`: records after a cursor.
@@ -46,6 +55,10 @@ mod tests {
         text.split('.').map(String::from).collect()
     }
 
+    fn equals(path: &[String], value: &Value<'_>) -> Option<String> {
+        condition(&Key::equal(path, value))
+    }
+
     #[test]
     fn text_is_quoted_and_its_quotes_doubled() {
         assert_eq!(
@@ -68,5 +81,24 @@ mod tests {
         assert_eq!(equals(&path("Rows.Text"), &Value::from("x".to_string())), None);
         assert_eq!(equals(&path("Name) or (1 eq 1"), &Value::Int(1)), None);
         assert_eq!(equals(&path("Rows"), &Value::list(vec![])), None);
+    }
+
+    #[test]
+    fn orders_become_odata_comparisons() {
+        let since = Value::from("2024-03-14T10:00:00Z".to_string());
+        let field = path("CreatedUtc");
+        let key = |comparison| Key {
+            path: &field,
+            comparison,
+            value: &since,
+        };
+        assert_eq!(
+            condition(&key(Comparison::GreaterOrEqual)).unwrap(),
+            "CreatedUtc ge 2024-03-14T10:00:00Z"
+        );
+        assert_eq!(
+            condition(&key(Comparison::Less)).unwrap(),
+            "CreatedUtc lt 2024-03-14T10:00:00Z"
+        );
     }
 }

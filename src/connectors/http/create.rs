@@ -70,6 +70,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connectors::Key;
+    use crate::value::Comparison;
     use std::cell::Cell;
     use std::time::Duration;
 
@@ -84,7 +86,11 @@ mod tests {
     }
 
     /// Some key to look records up by.
-    const KEYS: &Keys<'static> = &[(&[], &Value::Null)];
+    const KEYS: &Keys<'static> = &[Key {
+        path: &[],
+        comparison: Comparison::Equal,
+        value: &Value::Null,
+    }];
 
     fn lost() -> ConnectorError {
         ConnectorError::new(ErrorKind::UnknownOutcome, "answered 500 after the request was sent")

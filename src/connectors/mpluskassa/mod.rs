@@ -541,8 +541,8 @@ impl Connector for MplusKassa {
         let schema = schema::reached("mpluskassa", NAME, entity)?;
         let key = |name: &[&str]| {
             keys.iter()
-                .find(|(path, _)| path.iter().map(String::as_str).eq(name.iter().copied()))
-                .and_then(|(_, value)| text(value))
+                .find(|key| key.path.iter().map(String::as_str).eq(name.iter().copied()))
+                .and_then(|key| text(key.equal_to()?))
         };
         // The keys MplusKASSA compared itself: its answer decides for them
         // (findRelation compares as MplusKASSA does); the others are
@@ -583,13 +583,13 @@ impl Connector for MplusKassa {
         } else if entity == "relations"
             && keys
                 .iter()
-                .all(|(path, value)| path.len() == 1 && text(value).is_some())
+                .all(|key| key.path.len() == 1 && key.equal_to().and_then(text).is_some())
         {
             // findRelation matches a relation on the fields it is given.
             let mut probe = Object::new();
-            for (path, value) in keys {
-                probe.push(path[0].clone(), (*value).clone().into_owned());
-                decided.push(vec![path[0].as_str()]);
+            for key in keys {
+                probe.push(key.path[0].clone(), key.value.clone().into_owned());
+                decided.push(vec![key.path[0].as_str()]);
             }
             let probe = Value::object(probe);
             let answer = self
@@ -612,10 +612,11 @@ impl Connector for MplusKassa {
         };
         let matched_here: Vec<_> = keys
             .iter()
-            .filter(|(path, _)| {
-                !decided
-                    .iter()
-                    .any(|compared| path.iter().map(String::as_str).eq(compared.iter().copied()))
+            .filter(|key| {
+                !(key.comparison.is_equal()
+                    && decided
+                        .iter()
+                        .any(|compared| key.path.iter().map(String::as_str).eq(compared.iter().copied())))
             })
             .copied()
             .collect();

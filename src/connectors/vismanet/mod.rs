@@ -18,7 +18,7 @@ use super::connections::{Connection, Secret};
 use super::http::{self, Http, Incoming, Outgoing, Repeat, Tuning, Vendor, oauth, paging};
 use super::memory::matches_keys;
 use super::schema::{self, FieldSchema, Fields};
-use super::{Connector, ConnectorError, ErrorKind, Keys, Page, PageRequest, VendorError};
+use super::{Connector, ConnectorError, ErrorKind, Key, Keys, Page, PageRequest, VendorError};
 use crate::value::{Object, Value};
 
 /// The system's name in messages.
@@ -208,9 +208,10 @@ impl Connector for Vismanet {
     async fn find(&self, entity: &str, keys: &Keys<'_>) -> Result<Vec<Value<'static>>, ConnectorError> {
         let schema = schema::reached("vismanet", NAME, entity)?;
         // A key on the id is read straight.
-        if let Some((_, id)) = keys
+        if let Some(id) = keys
             .iter()
-            .find(|(path, _)| matches!(path, [field] if *field == schema.id))
+            .filter(|key| matches!(key.path, [field] if *field == schema.id))
+            .find_map(Key::equal_to)
             && let Some(id) = id.to_text()
         {
             let record = self.read(format!("/{entity}/{}", segment(&id)?)).await?;
@@ -222,10 +223,12 @@ impl Connector for Vismanet {
         let mut request = Outgoing::new(Method::GET, format!("/{entity}"));
         let mut matched_here = Vec::new();
         for key in keys {
-            let (path, value) = *key;
-            let joined = path.join(".");
-            match filters(entity).iter().find(|(field, _)| *field == joined) {
-                Some((_, parameter))
+            let joined = key.path.join(".");
+            match (
+                filters(entity).iter().find(|(field, _)| *field == joined),
+                key.equal_to(),
+            ) {
+                (Some((_, parameter)), Some(value))
                     if let Some(text) = value.to_text()
                         && !matches!(value, Value::List(_) | Value::Object(_)) =>
                 {
