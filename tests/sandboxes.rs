@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value as Json;
-use support::{MAPPING, REFRESH_TOKEN, SHOP_SECRET, World, canaries_absent, flowc, root, summary};
+use support::{MAPPING, REFRESH_TOKEN, SHOP_SECRET, Setup, World, canaries_absent, flowc, root, summary};
 use tempfile::TempDir;
 
 #[test]
@@ -523,4 +523,154 @@ fn products_and_stock_from_the_books_reach_the_shop_once() {
         "a second stock run changes nothing: {stdout}"
     );
     world.stop();
+}
+
+#[test]
+fn orders_from_the_books_reach_the_shop_once_through_faults() {
+    // Six more orders in the books: four to send (ongoing, shipped,
+    // invoiced), a draft that waits, one with an article the shop lacks.
+    let examples: Vec<Json> = serde_json::from_str(
+        &std::fs::read_to_string(root().join(MAPPING).join("example/eaccounting/orders.json")).unwrap(),
+    )
+    .unwrap();
+    let order = |number: i64, status: i64, article: Option<&str>| {
+        let mut order = examples[0].clone();
+        order["Id"] = format!("3c1a7a2e-5b1f-4f61-9c55-0e8d1e7c{number:04}").into();
+        order["Number"] = number.into();
+        order["Status"] = status.into();
+        if let Some(article) = article {
+            order["Rows"][1]["ArticleNumber"] = article.into();
+        }
+        order
+    };
+    let orders = vec![
+        order(10041, 2, None),
+        order(10042, 3, None),
+        order(10043, 4, None),
+        order(10044, 1, None),
+        order(10045, 2, Some("999999")),
+        order(10046, 2, None),
+    ];
+    let world = World::start_with(
+        1,
+        Setup {
+            // Every order the shop makes is answered with a 500: flowc
+            // must find it among the orders made since, not send it again.
+            faults: "429=8%,503=5%,reset=3%,retry-after=0,seed=7,create-then-500=100%@orders",
+            books_records: vec![("orders", orders)],
+            ..Setup::default()
+        },
+    );
+    let from_books = ("books", "shop");
+    // How many records a run decided `action` for.
+    let decided = |stdout: &str, action: &str| {
+        stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Json>(line).ok())
+            .filter(|plan| plan["action"] == action)
+            .count()
+    };
+    // The products first, in their categories.
+    for flow in ["categories", "products"] {
+        let path = format!("mappings/eaccounting--ccv-salespos/{flow}.flow");
+        let (code, stdout, stderr) = world.run_flow(&path, from_books, "state", &[]);
+        assert_eq!(code, 0, "{flow}: {stdout}\n{stderr}");
+    }
+    let orders_flow = "mappings/eaccounting--ccv-salespos/orders.flow";
+    let sent = |shop: &[Json]| -> Vec<String> {
+        let mut sent: Vec<String> = shop
+            .iter()
+            .filter_map(|order| order["reservationnumber"].as_str().map(String::from))
+            .collect();
+        sent.sort();
+        sent
+    };
+    let seeded = world.shop("orders").len();
+
+    // A dry run plans the four, fails the one, writes nothing.
+    let (code, stdout, stderr) = world.run_flow(orders_flow, from_books, "state", &["--dry-run"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(decided(&stdout, "create"), 4, "{stdout}");
+    assert_eq!(decided(&stdout, "fail"), 1, "{stdout}");
+    assert!(stdout.contains("999999"), "the missing product is named: {stdout}");
+    assert_eq!(world.shop("orders").len(), seeded, "a dry run writes nothing");
+
+    // The real run, through faults: each order once.
+    let (code, stdout, stderr) = world.run_flow(orders_flow, from_books, "state", &[]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(
+        sent(&world.shop("orders")),
+        ["EA-10041", "EA-10042", "EA-10043", "EA-10046"],
+        "{}",
+        summary(&stderr)
+    );
+    assert_eq!(decided(&stdout, "create"), 4, "{stdout}");
+    assert!(world.shop.stats.faults.load(std::sync::atomic::Ordering::Relaxed) >= 4);
+    let shop = world.shop("orders");
+    let made = shop
+        .iter()
+        .find(|order| order["reservationnumber"] == "EA-10041")
+        .unwrap();
+    assert_eq!(made["customer"]["billingaddress"]["company"], "Bakkerij de Vries");
+    assert_eq!(made["order_row_taxes_included"], false);
+    assert_eq!(made["total_shipping"], 0, "no shipping CCV works out itself: {made}");
+    // Its rows, as CCV gives them: the shop's products, at the books' prices.
+    let products = world.shop("products");
+    let id = |number: &str| products.iter().find(|p| p["productnumber"] == number).unwrap()["id"].clone();
+    let read = shop_connector(&world);
+    let read_back = world
+        .runtime
+        .block_on(read.get("orders", &flowc::value::Value::Int(made["id"].as_i64().unwrap())))
+        .unwrap()
+        .unwrap();
+    let read_back: Json = serde_json::from_str(&flowc::value::json::to_string(&read_back)).unwrap();
+    let rows: Vec<(Json, Json, Json)> = read_back["orderrows"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (row["product_id"].clone(), row["count"].clone(), row["price"].clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (id("100234"), serde_json::json!(3.0), serde_json::json!(4.54)),
+            (id("200871"), serde_json::json!(1.0), serde_json::json!(32.73))
+        ]
+    );
+
+    // Read again from the start: every order sent is found by its
+    // reservation number among the orders made since, nothing is created.
+    let again = ["--dry-run", "--after", "2000-01-01T00:00:00Z"];
+    let (code, stdout, stderr) = world.run_flow(orders_flow, from_books, "state", &again);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(decided(&stdout, "create"), 0, "{stdout}");
+    assert_eq!(decided(&stdout, "skip"), 4, "{stdout}");
+    let (code, stdout, stderr) = world.run_flow(orders_flow, from_books, "state", &["--after", "2000-01-01T00:00:00Z"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(decided(&stdout, "create"), 0, "{stdout}");
+    assert_eq!(world.shop("orders").len(), seeded + 4, "no order twice");
+    world.stop();
+}
+
+/// The CCV SalesPOS connector to the shop, to read what it holds as flowc
+/// reads it.
+fn shop_connector(world: &World) -> Box<dyn flowc::connectors::Connector> {
+    let table = format!(
+        "[shop]\nsystem = \"ccv_salespos\"\nbase_url = \"http://{}\"\npublic_key = \"public-key-of-the-test\"\nsecret_key = \"{SHOP_SECRET}\"\n",
+        world.shop.address
+    );
+    let file = world.dir.path().join("read.toml");
+    std::fs::write(&file, table).unwrap();
+    let connection = flowc::connectors::connections::Connections::load(&file)
+        .unwrap()
+        .get("shop")
+        .unwrap();
+    let state = world.dir.path().join("read-state");
+    let mut warn = |_: String| {};
+    let mut opening = flowc::connectors::Opening {
+        connections: None,
+        state: &state,
+        warn: &mut warn,
+    };
+    flowc::connectors::connect(&connection, &mut opening).unwrap()
 }

@@ -190,7 +190,20 @@ def ccv(specs):
     orders["orderrows"] = {"kind": "object", "fields": envelope}
     for field in envelope.values():
         field["read_only"] = True
-    orders["orderrows"]["read_only"] = True
+    # POST /orders takes the rows themselves, as a list of row inputs.
+    row_input = fields_of("orderrow input entity", None)
+    row_input["count"]["required"] = True
+    orders["orderrows"]["written"] = {
+        "kind": "list",
+        "items": {"kind": "object", "fields": row_input},
+        "description": "The order's rows, each the product (product_id) and its count; CCV fills in the product's data, and a value given overrules it.",
+    }
+    # Written on create, read back otherwise: the user as `user`, the
+    # take-out slot as `take_out_window`.
+    post_fields = {entry["field"]: entry for entry in find("orders POST input")}
+    for name in ("user_id", "takeoutslot"):
+        kind, _ = ccv_kind(post_fields[name]["type"])
+        orders[name] = {"kind": kind, "write_only": True, "description": post_fields[name]["description"]}
 
     products = fields_of("products (GET", names("products PATCH input"))
     users = fields_of("users (GET", names("users POST input"))

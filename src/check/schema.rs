@@ -277,7 +277,7 @@ impl<R: FnMut(FileId, Diagnostic)> BodyCheck<'_, R> {
                     if let Some(written) = written {
                         written.insert(name.to_string());
                     }
-                    match fields.get(name.as_ref()) {
+                    match fields.get(name.as_ref()).map(FieldSchema::as_written) {
                         None => {
                             let diagnostic = Diagnostic::new(
                                 codes::UNKNOWN_TARGET_FIELD,

@@ -245,7 +245,7 @@ impl<'p> Checker<'p> {
             match item {
                 RecordItem::Field {
                     name, value, name_span, ..
-                } => match into.and_then(|into| Some((into, into.fields.get(&**name)?))) {
+                } => match into.and_then(|into| Some((into, into.fields.get(&**name)?.as_written()))) {
                     Some((into, field)) => self.written(into, name, *name_span, field, value),
                     None => {
                         self.infer(value);

@@ -87,6 +87,11 @@ pub struct FieldSchema {
     /// Written, but never read back (a field only the write form has).
     #[serde(default)]
     pub write_only: bool,
+    /// The field's form in a write, where it differs from what is read:
+    /// CCV reads an order's `orderrows` as a collection (a link and its
+    /// items) and takes them in a create as a list of rows.
+    #[serde(default)]
+    pub written: Option<Box<FieldSchema>>,
     /// Written as `{"value": x}` (Visma.net's DtoValue); the connector
     /// wraps it, flows write the plain value.
     #[serde(default)]
@@ -105,6 +110,11 @@ pub struct FieldSchema {
 }
 
 impl FieldSchema {
+    /// What a write of this field must be: its write form, where it has one.
+    pub fn as_written(&self) -> &FieldSchema {
+        self.written.as_deref().unwrap_or(self)
+    }
+
     /// The fields below this one, where a path goes on: an object's, or its
     /// list elements' (lists are transparent in paths). `None` when they are
     /// not known (open objects, scalars).

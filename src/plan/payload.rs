@@ -22,7 +22,7 @@ pub fn problems(entity: &EntitySchema, payload: &Value<'_>, creating: bool) -> V
     };
     for (name, value) in fields.iter() {
         match entity.fields.get(name) {
-            Some(field) => check(name, field, value, &mut problems),
+            Some(field) => check(name, field.as_written(), value, &mut problems),
             None => problems.push(format!("`{name}`: the entity has no such field")),
         }
     }
@@ -91,7 +91,7 @@ fn check(path: &str, field: &FieldSchema, value: &Value<'_>, problems: &mut Vec<
             if let Some(fields) = &field.fields {
                 for (name, inner) in object.iter() {
                     match fields.get(name) {
-                        Some(schema) => check(&format!("{path}.{name}"), schema, inner, problems),
+                        Some(schema) => check(&format!("{path}.{name}"), schema.as_written(), inner, problems),
                         None => problems.push(format!("`{path}.{name}`: no such field")),
                     }
                 }

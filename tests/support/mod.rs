@@ -33,6 +33,8 @@ pub struct Setup<'s> {
     /// The books' requests a minute per endpoint, which flowc is told too
     /// (default: far above the vendor's, to keep tests short).
     pub books_per_minute: Option<u32>,
+    /// Records the books hold besides the example ones, per entity.
+    pub books_records: Vec<(&'s str, Vec<Json>)>,
 }
 
 impl Default for Setup<'_> {
@@ -42,6 +44,7 @@ impl Default for Setup<'_> {
             token_lifetime: Duration::from_secs(3600),
             on_created: None,
             books_per_minute: None,
+            books_records: Vec::new(),
         }
     }
 }
@@ -114,6 +117,7 @@ impl World {
             token_lifetime,
             on_created,
             books_per_minute,
+            books_records,
         } = setup;
         let dir = TempDir::new().unwrap();
         let shop_data = dir.path().join("ccv-salespos");
@@ -122,6 +126,15 @@ impl World {
         std::fs::write(shop_data.join("orders.json"), serde_json::to_string(&orders).unwrap()).unwrap();
         let books_data = dir.path().join("eaccounting");
         copy_dir(&root().join(MAPPING).join("example/eaccounting"), &books_data);
+        for (entity, records) in books_records {
+            let file = books_data.join(format!("{entity}.json"));
+            let mut held: Vec<Json> = match std::fs::read_to_string(&file) {
+                Ok(text) => serde_json::from_str(&text).unwrap(),
+                Err(_) => Vec::new(),
+            };
+            held.extend(records);
+            std::fs::write(&file, serde_json::to_string(&held).unwrap()).unwrap();
+        }
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -50,7 +50,7 @@ pub const ENTITIES: &[Entity] = &[
         ],
         ranges: &[("create_date", "min_create_date", "max_create_date")],
         order: Some(("id", "id_desc")),
-        creates: false,
+        creates: true,
         updates: true,
         within: &[],
         created_below: false,

@@ -364,10 +364,16 @@ impl Connector for CcvSalesPos {
             || self.find(entity, keys),
         )
         .await?;
-        Ok(match parent {
+        let created = match parent {
             Some((field, id)) => with_field(created, field, &id),
             None => created,
-        })
+        };
+        // A new order is given with its rows, as every order read is; when
+        // they cannot be read, without them: the order was made all the same.
+        match self.complete(api, vec![created.clone()]).await {
+            Ok(mut complete) => Ok(complete.pop().unwrap_or(created)),
+            Err(_) => Ok(created),
+        }
     }
 
     async fn update(

@@ -10,9 +10,10 @@
 //!   (`href`, `start`, `size`, `first`, `previous`, `next`, `items`),
 //!   sorted with `orderby` (`id`, `id_desc`, ...), filtered by the query
 //!   parameters CCV documents (`ordernumber`, `status`, `is_paid`,
-//!   `productnumber`, `eannumber`).
+//!   `min_create_date`, `max_create_date`, `productnumber`, `eannumber`).
 //! - An order links its rows (`orderrows.href`), served as their own
 //!   collection; seeded orders with embedded `orderrows.items` are split so.
+//!   Orders are created with their rows ([`orders`]).
 //! - The links of products to categories (`producttocategories`) are
 //!   read per product or per category (`/products/{id}/producttocategories`),
 //!   never whole, and created with POST `/producttocategories`.
@@ -34,6 +35,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha512;
 
 mod attributes;
+mod orders;
 
 use super::faults::{Dice, Fault};
 use super::gate::{self, Struck};
@@ -262,6 +264,7 @@ impl Shop {
             },
             ("POST", [id, "attributevalues"]) if entity == "attributes" => self.create_value(id, body),
             ("POST", [id, "productattributevalues"]) if entity == "products" => self.give_value(id, body),
+            ("POST", []) if entity == "orders" => self.create_order(body),
             ("POST", []) => self.create(entity, body),
             ("PATCH", [id]) => self.update(entity, id, body),
             _ => error(405, "405.10", "Method not allowed on this resource"),
@@ -299,6 +302,11 @@ impl Shop {
                         .is_some_and(|held| held.eq_ignore_ascii_case(value))
                 });
             }
+        }
+        if entity == "orders"
+            && let Err(refused) = orders::created_within(&mut records, &pairs)
+        {
+            return *refused;
         }
         let parameter = |name: &str| {
             pairs
@@ -416,7 +424,7 @@ impl Shop {
     fn create(&self, entity: &str, body: &str) -> Response<Body> {
         if matches!(
             entity,
-            "orders" | "paymethods" | "attributevalues" | "productattributevalues" | "attributecombinations"
+            "paymethods" | "attributevalues" | "productattributevalues" | "attributecombinations"
         ) {
             return error(405, "405.10", "Method not allowed on this resource");
         }
