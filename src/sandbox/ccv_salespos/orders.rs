@@ -19,7 +19,7 @@ use axum::http::{Response, StatusCode};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
 
-use super::{API, Shop, answer, as_id, error, moment, parse};
+use super::{API, Shop, Stats, answer, as_id, error, moment, parse};
 use crate::value::{Object, Value};
 
 /// The fields of CCV's order input.
@@ -174,39 +174,45 @@ impl Shop {
             link.push("href", Value::from(format!("{}{API}/users/{user}", self.base)));
             order.insert("user".to_string(), Value::object(link));
         }
+        // Numbered, stored and given its rows at once: two orders made at
+        // the same moment get numbers of their own, and an order is never
+        // read without its rows.
+        let mut records = self.records.lock().unwrap();
+        let held = records.of_mut("orders");
+        let largest = |field: &str| {
+            held.iter()
+                .filter_map(|order| order.get(field).and_then(as_id))
+                .max()
+                .unwrap_or(0)
+        };
+        let id = largest("id") + 1;
         if completed {
-            let number = self.next_order_number();
+            let number = largest("ordernumber") + 1;
             order.insert("ordernumber".to_string(), Value::Int(number));
             order.insert("ordernumber_prefix".to_string(), Value::from("SB".to_string()));
             order.insert("ordernumber_full".to_string(), Value::from(format!("SB-{number}")));
         }
-        let created = self.insert("orders", &Value::object(order), Vec::new());
-        let id = created.get("id").and_then(as_id).unwrap_or_default();
+        order.insert(
+            "href".to_string(),
+            Value::from(format!("{}{API}/orders/{id}", self.base)),
+        );
+        order.insert("id".to_string(), Value::Int(id));
+        let mut link = Object::new();
+        link.push("href", Value::from(format!("{}{API}/orders/{id}/orderrows", self.base)));
+        order.insert("orderrows".to_string(), Value::object(link));
         let rows: Vec<Value<'static>> = rows
             .into_iter()
             .enumerate()
-            .map(|(index, (row, _))| {
-                let mut row = row;
+            .map(|(index, (mut row, _))| {
                 row.insert("id".to_string(), Value::Int(id * 1000 + index as i64 + 1));
                 row.insert("order_id".to_string(), Value::Int(id));
                 Value::object(row)
             })
             .collect();
         self.rows.lock().unwrap().insert(id, rows);
-        // The order links its rows, as every order read does.
-        let mut order = created.as_object().cloned().unwrap_or_default();
-        let mut link = Object::new();
-        link.push("href", Value::from(format!("{}{API}/orders/{id}/orderrows", self.base)));
-        order.insert("orderrows".to_string(), Value::object(link));
         let order = Value::object(order);
-        let mut records = self.records.lock().unwrap();
-        if let Some(held) = records
-            .of_mut("orders")
-            .iter_mut()
-            .find(|held| held.get("id").and_then(as_id) == Some(id))
-        {
-            *held = order.clone();
-        }
+        held.push(order.clone());
+        Stats::count(&self.stats.created);
         Ok(order)
     }
 
@@ -274,17 +280,6 @@ impl Shop {
             }
         }
         Ok((held, count * (price - discount)))
-    }
-
-    fn next_order_number(&self) -> i64 {
-        let records = self.records.lock().unwrap();
-        records
-            .of("orders")
-            .iter()
-            .filter_map(|order| order.get("ordernumber").and_then(as_id))
-            .max()
-            .unwrap_or(0)
-            + 1
     }
 }
 
