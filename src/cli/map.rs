@@ -43,6 +43,9 @@ pub struct Options {
 pub struct Counts {
     pub read: usize,
     pub mapped: usize,
+    /// Records the flow ran through to the end without writing anything
+    /// (an `emit` inside an `if` that did not hold).
+    pub empty: usize,
     pub filtered: usize,
     pub skipped: usize,
     pub failed: usize,
@@ -110,8 +113,12 @@ pub fn run(options: &Options, out: &mut dyn Write) -> Outcome {
         return outcome;
     }
     if options.format == Format::Human {
+        let empty = match counts.empty {
+            0 => String::new(),
+            n => format!(", {n} gave no output"),
+        };
         eprintln!(
-            "{} read: {} mapped, {} filtered out, {} skipped, {} failed",
+            "{} read: {} mapped{empty}, {} filtered out, {} skipped, {} failed",
             counts.read, counts.mapped, counts.filtered, counts.skipped, counts.failed
         );
     }
@@ -170,10 +177,12 @@ fn map_one<'a>(
             {
                 json::write(&value, line);
             }
-            if !line.is_empty() {
+            if line.is_empty() {
+                counts.empty += 1;
+            } else {
                 line.push(b'\n');
+                counts.mapped += 1;
             }
-            counts.mapped += 1;
         }
     }
     Ok(())
