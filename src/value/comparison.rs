@@ -82,12 +82,15 @@ fn ordered(field: &Value<'_>, value: &Value<'_>) -> Option<Ordering> {
     }
 }
 
+/// The calendar day a text gives: a date, or the day a date-time begins
+/// with (`2024-03-14T10:21:33Z`, `2024-03-14 10:21:33`): systems write
+/// their moments in more forms than RFC 3339, and a day is a day in each.
 fn text_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().or_else(|| {
-        DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|moment| moment.date_naive())
-    })
+    let (day, rest) = text.split_at_checked(10)?;
+    if !(rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
+        return None;
+    }
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
 #[cfg(test)]
@@ -115,6 +118,10 @@ mod tests {
         assert!(Comparison::GreaterOrEqual.holds(&created, &day("2024-03-14")));
         assert!(!Comparison::Greater.holds(&created, &day("2024-03-14")));
         assert!(Comparison::Less.holds(&created, &day("2024-03-15")));
+        // A moment in another form than RFC 3339 is still its day.
+        assert!(Comparison::GreaterOrEqual.holds(&text("2024-03-14 10:21:33"), &day("2024-03-14")));
+        assert!(!Comparison::GreaterOrEqual.holds(&text("2024-03-13 23:59:59"), &day("2024-03-14")));
+        assert!(!Comparison::GreaterOrEqual.holds(&text("2024-03-145"), &day("2024-03-14")));
         // The same moment in another offset.
         let moment = Value::DateTime(DateTime::parse_from_rfc3339("2024-03-14T11:21:33+01:00").unwrap());
         assert!(Comparison::GreaterOrEqual.holds(&created, &moment));
