@@ -287,6 +287,29 @@ impl Connector for KeysSeen {
     }
 }
 
+/// Runs `flow` (whose record must be created) on `record` through a
+/// target that remembers the keys the create is given; gives the plan and
+/// those keys, each as `field` (or `field >=`) and its value.
+fn created_with_keys(flow: &str, settings: &[(String, String)], record: &str) -> (Plan, Vec<(String, String)>) {
+    let checked = check::check(SourceFile::new("t.flow", flow), &FileLoader);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let target = KeysSeen {
+        memory: MemoryConnector::new("vismanet"),
+        keys: std::sync::Mutex::new(Vec::new()),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let values = settings::resolve(&checked.program, settings).unwrap();
+    let evaluator = Evaluator::new(&checked.program, values, Clock::System);
+    let record = json::parse(record).unwrap();
+    let mut planned = Planned::new();
+    let mut planner = Planner::applying(&target, runtime.handle(), &mut planned);
+    let result = evaluator.run(&record, &mut planner);
+    let plan = planner.finish(Some(&checked.program.flow.as_ref().unwrap().targets[0]), result);
+    assert_eq!(plan.decision, Decision::Create, "{:?}", plan.error);
+    let seen = target.keys.lock().unwrap().last().cloned().unwrap();
+    (plan, seen)
+}
+
 #[test]
 fn a_create_is_found_again_by_the_lookup_that_agrees_with_what_it_sends() {
     // Two ways an order could already be there; the create sends the
@@ -300,24 +323,9 @@ flow orders {
   create { orderType = kind, customerOrder = $.number, customer = "10023" }
 }
 "#;
-    let checked = check::check(SourceFile::new("t.flow", flow), &FileLoader);
-    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
-    let target = KeysSeen {
-        memory: MemoryConnector::new("vismanet"),
-        keys: std::sync::Mutex::new(Vec::new()),
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     for (kind, wanted) in [("SO", Some("SO")), ("XX", None)] {
-        let values = settings::resolve(&checked.program, &[("kind".into(), kind.into())]).unwrap();
-        let evaluator = Evaluator::new(&checked.program, values, Clock::System);
-        let text = format!(r#"{{"number": "KAS-{kind}"}}"#);
-        let record = json::parse(&text).unwrap();
-        let mut planned = Planned::new();
-        let mut planner = Planner::applying(&target, runtime.handle(), &mut planned);
-        let result = evaluator.run(&record, &mut planner);
-        let plan = planner.finish(Some(&checked.program.flow.as_ref().unwrap().targets[0]), result);
-        assert_eq!(plan.decision, Decision::Create, "{:?}", plan.error);
-        let seen = target.keys.lock().unwrap().last().cloned().unwrap();
+        let record = format!(r#"{{"number": "KAS-{kind}"}}"#);
+        let (_, seen) = created_with_keys(flow, &[("kind".into(), kind.into())], &record);
         match wanted {
             Some(kind) => assert_eq!(
                 seen,
@@ -345,22 +353,7 @@ flow orders {
   create { orderType = "SO", customerOrder = $.number, customer = "10023" }
 }
 "#;
-    let checked = check::check(SourceFile::new("t.flow", flow), &FileLoader);
-    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
-    let target = KeysSeen {
-        memory: MemoryConnector::new("vismanet"),
-        keys: std::sync::Mutex::new(Vec::new()),
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let values = settings::resolve(&checked.program, &[]).unwrap();
-    let evaluator = Evaluator::new(&checked.program, values, Clock::System);
-    let record = json::parse(r#"{"number": "KAS-1", "created": "2024-03-14T10:25:00Z"}"#).unwrap();
-    let mut planned = Planned::new();
-    let mut planner = Planner::applying(&target, runtime.handle(), &mut planned);
-    let result = evaluator.run(&record, &mut planner);
-    let plan = planner.finish(Some(&checked.program.flow.as_ref().unwrap().targets[0]), result);
-    assert_eq!(plan.decision, Decision::Create, "{:?}", plan.error);
-    let seen = target.keys.lock().unwrap().last().cloned().unwrap();
+    let (plan, seen) = created_with_keys(flow, &[], r#"{"number": "KAS-1", "created": "2024-03-14T10:25:00Z"}"#);
     assert_eq!(
         seen,
         [
