@@ -541,8 +541,8 @@ impl Connector for MplusKassa {
         let schema = schema::reached("mpluskassa", NAME, entity)?;
         let key = |name: &[&str]| {
             keys.iter()
-                .find(|key| key.path.iter().map(String::as_str).eq(name.iter().copied()))
-                .and_then(|key| text(key.equal_to()?))
+                .filter(|key| key.path.iter().map(String::as_str).eq(name.iter().copied()))
+                .find_map(|key| text(key.equal_to()?))
         };
         // The keys MplusKASSA compared itself: its answer decides for them
         // (findRelation compares as MplusKASSA does); the others are
