@@ -302,6 +302,13 @@ fn help_for(text: &str, offset: usize, expected: &[String]) -> Option<String> {
     if expects_operator && rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>") {
         return Some("to compare two values, write `==`".into());
     }
+    // `!=` is an operator everywhere but in a key of a `where`.
+    if expects_operator && rest.starts_with("!=") {
+        return Some(
+            "a `where` key finds records by `==`, `<`, `<=`, `>` or `>=`; to leave some out, filter what `lookup all` gives"
+                .into(),
+        );
+    }
     if rest.trim().is_empty() && expected.len() == 1 && expected[0].len() == 3 {
         return Some(format!("a bracket is not closed; add the matching {}", expected[0]));
     }
