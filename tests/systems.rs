@@ -722,6 +722,17 @@ mod vismanet {
         let mut sent: Vec<String> = orders.iter().map(|order| to_plain(&order["customerOrder"])).collect();
         sent.sort();
         assert_eq!(sent, ["KAS-1040", "KAS-1042", "KAS-1043", "KAS-1045"]);
+        // Each with the credit terms of its payment method, read back as
+        // the terms: paid at the till, or 14 days for an invoice.
+        let terms = |reference: &str| {
+            let order = orders
+                .iter()
+                .find(|order| to_plain(&order["customerOrder"]) == reference)
+                .unwrap();
+            order["terms"]["id"].clone()
+        };
+        assert_eq!(terms("KAS-1040"), "0");
+        assert_eq!(terms("KAS-1045"), "14");
         let customers = trial.records("customer");
         assert_eq!(customers.len(), 1 + 4, "the seeded one and the four buyers");
 

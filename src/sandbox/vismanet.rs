@@ -446,6 +446,12 @@ impl Erp {
                 reference.push("name", held.get("name").cloned().unwrap_or(Value::Null));
                 fields.insert("customer", Value::object(reference));
             }
+            // The terms are written by their id, and read as the terms.
+            if let Some(terms) = fields.get("terms").and_then(|terms| terms.as_str().map(String::from)) {
+                let mut reference = Object::new();
+                reference.push("id", Value::from(terms));
+                fields.insert("terms", Value::object(reference));
+            }
             for line in fields.get("lines").and_then(Value::as_list).unwrap_or(&[]) {
                 if let Some(item) = line.get("inventoryId").and_then(|item| item.to_text())
                     && !records
