@@ -669,6 +669,66 @@ mod ccv_salespos {
         assert_eq!(trial.records("attributecombinations").len(), 3);
         trial.stop();
     }
+
+    #[test]
+    fn a_vismanet_model_s_pairings_without_an_item_are_switched_off_through_faults() {
+        let trial = Trial::start(System::CcvSalespos, &[], FAULTS);
+        let erp = trial.dir.path().join("erp");
+        std::fs::create_dir_all(&erp).unwrap();
+        let item = |number: &str, colour: &str, size: &str| {
+            json!({"inventoryId": 5600 + number.len(), "inventoryNumber": number, "description": format!("Polo {colour} {size}"),
+                   "status": "Active", "type": "FinishedGoodItem", "defaultPrice": 16.49,
+                   "vatCode": {"id": "1", "description": "Hoog tarief"},
+                   "attributes": [{"id": "WEBSHOP", "value": "1"}, {"id": "MODEL", "value": "POLO"},
+                                  {"id": "COLOUR", "value": colour}, {"id": "SIZE", "value": size}],
+                   "lastModifiedDateTime": "2024-03-10T16:45:12.000"})
+        };
+        // Three items of two colours and two sizes: CCV pairs them into
+        // four combinations, one of which (Blauw M) no item has.
+        let items = json!([
+            item("POLO-RS", "Rood", "S"),
+            item("POLO-RM", "Rood", "M"),
+            item("POLO-BS", "Blauw", "S")
+        ]);
+        std::fs::write(erp.join("inventory.json"), items.to_string()).unwrap();
+        let flow = shipped("vismanet--ccv-salespos/products.flow");
+        let settings = ["--set", "model_attribute=MODEL", "--set", "link_categories=false"];
+
+        let (code, stdout, stderr) = trial.run(&flow, &erp, &settings);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        let switched = |trial: &Trial| {
+            let mut state: Vec<(String, bool)> = trial
+                .records("attributecombinations")
+                .iter()
+                .map(|c| {
+                    let names: Vec<&str> = c["combination"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|part| part["attribute_value"]["name"].as_str().unwrap())
+                        .collect();
+                    (
+                        format!("{} {}", names.join(" "), c["product_number"].as_str().unwrap()),
+                        c["active"].as_bool().unwrap(),
+                    )
+                })
+                .collect();
+            state.sort();
+            state
+        };
+        let expected = vec![
+            ("Blauw M ".to_string(), false),
+            ("Blauw S POLO-BS".to_string(), true),
+            ("Rood M POLO-RM".to_string(), true),
+            ("Rood S POLO-RS".to_string(), true),
+        ];
+        assert_eq!(switched(&trial), expected, "{stdout}");
+
+        // Read again: the same, nothing made twice.
+        trial.run_again(&flow, &erp, &settings, "2000-01-01T00:00:00.000", 0);
+        assert_eq!(switched(&trial), expected);
+        trial.stop();
+    }
 }
 
 mod vismanet {
