@@ -923,6 +923,24 @@ mod vismanet {
         let seeded_after = (0..250).filter(|i| 1 + i % 28 > 25).count();
         assert_eq!(page.records.len(), seeded_after + 1);
         assert!(!page.more);
+
+        // A number Visma.net never gives (a slash, a space: a product
+        // number typed in the shop) finds nothing, rather than failing.
+        let number = ["number".to_string()];
+        for odd in ["Rood / XL", "../customer", ""] {
+            let odd = to_value(&json!(odd));
+            let found = trial
+                .runtime
+                .block_on(connector.find("customer", &[Key::equal(&number, &odd)]));
+            assert!(found.unwrap().is_empty());
+            assert!(
+                trial
+                    .runtime
+                    .block_on(connector.get("customer", &odd))
+                    .unwrap()
+                    .is_none()
+            );
+        }
         trial.stop();
     }
 

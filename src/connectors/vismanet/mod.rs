@@ -214,7 +214,11 @@ impl Connector for Vismanet {
             .find_map(Key::equal_to)
             && let Some(id) = id.to_text()
         {
-            let record = self.read(format!("/{entity}/{}", segment(&id)?)).await?;
+            // An id Visma.net never gives (a space, a slash) is no record.
+            let Ok(segment) = segment(&id) else {
+                return Ok(Vec::new());
+            };
+            let record = self.read(format!("/{entity}/{segment}")).await?;
             return Ok(record.into_iter().filter(|record| matches_keys(record, keys)).collect());
         }
         // Keys the API filters on are given to it, and its answer decides
@@ -247,7 +251,11 @@ impl Connector for Vismanet {
         let Some(id) = id.to_text() else {
             return Ok(None);
         };
-        self.read(format!("/{entity}/{}", segment(&id)?)).await
+        // An id Visma.net never gives (a space, a slash) is no record.
+        let Ok(segment) = segment(&id) else {
+            return Ok(None);
+        };
+        self.read(format!("/{entity}/{segment}")).await
     }
 
     async fn create(
