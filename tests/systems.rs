@@ -516,6 +516,16 @@ const FAULTS: &str = "429=8%,503=5%,reset=3%,create-then-500=25%,retry-after=0,s
 mod ccv_salespos {
     use super::*;
 
+    /// The names of the attribute values a CCV combination pairs.
+    fn value_names(combination: &Json) -> Vec<&str> {
+        combination["combination"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|part| part["attribute_value"]["name"].as_str().unwrap())
+            .collect()
+    }
+
     /// An MplusKASSA product of several articles (sizes and colours).
     fn polo(sizes: &[(&str, &str, i64)], price: i64) -> Json {
         let articles: Vec<Json> = sizes
@@ -573,12 +583,7 @@ mod ccv_salespos {
             combinations
                 .iter()
                 .find(|c| {
-                    let names: Vec<&str> = c["combination"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|part| part["attribute_value"]["name"].as_str().unwrap())
-                        .collect();
+                    let names = value_names(c);
                     names.contains(&colour) && names.contains(&size)
                 })
                 .unwrap()
@@ -701,14 +706,8 @@ mod ccv_salespos {
                 .records("attributecombinations")
                 .iter()
                 .map(|c| {
-                    let names: Vec<&str> = c["combination"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|part| part["attribute_value"]["name"].as_str().unwrap())
-                        .collect();
                     (
-                        format!("{} {}", names.join(" "), c["product_number"].as_str().unwrap()),
+                        format!("{} {}", value_names(c).join(" "), c["product_number"].as_str().unwrap()),
                         c["active"].as_bool().unwrap(),
                     )
                 })
