@@ -1217,6 +1217,53 @@ mod mpluskassa {
     }
 
     #[test]
+    fn a_product_s_images_are_made_from_an_address_read_per_product_and_refusals_named() {
+        let trial = Trial::start(System::Mpluskassa, &[("products", products())], "");
+        let connector = trial.connector();
+        let number = ["productNumber".to_string()];
+        let product = to_value(&json!(500));
+        let keys = [Key::equal(&number, &product)];
+        let image = |name: &str, mime: &str| {
+            to_value(&json!({"productNumber": 500, "imageName": name, "mimeType": mime,
+                             "imageUrl": format!("https://shop.example/Files/{name}")}))
+        };
+
+        let made = trial
+            .runtime
+            .block_on(connector.create("productimages", &image("brood.jpg", "image/jpeg"), &keys))
+            .unwrap();
+        assert_eq!(
+            made.get("originalName").and_then(|name| name.as_str()),
+            Some("brood.jpg")
+        );
+        assert_eq!(made.get("productNumber"), Some(&product));
+        let shown = trial.runtime.block_on(connector.find("productimages", &keys)).unwrap();
+        assert_eq!(shown.len(), 1);
+        let other = to_value(&json!(501));
+        let none = trial
+            .runtime
+            .block_on(connector.find("productimages", &[Key::equal(&number, &other)]))
+            .unwrap();
+        assert!(none.is_empty(), "shown on its own product's card only");
+
+        // Not an image: MplusKASSA's code and message, in one error.
+        let error = trial
+            .runtime
+            .block_on(connector.create("productimages", &image("brood.html", "text/html"), &keys))
+            .unwrap_err();
+        assert!(error.to_string().contains("CREATE-IMAGE-NOT-SUPPORTED"), "{error}");
+        // Images are read per product, and a lookup without one says so.
+        let name = ["originalName".to_string()];
+        let any = to_value(&json!("brood.jpg"));
+        let error = trial
+            .runtime
+            .block_on(connector.find("productimages", &[Key::equal(&name, &any)]))
+            .unwrap_err();
+        assert!(error.to_string().contains("per product"), "{error}");
+        trial.stop();
+    }
+
+    #[test]
     fn the_connector_lists_finds_creates_and_updates() {
         let trial = Trial::start(System::Mpluskassa, &[("relations", relations(250))], "");
         exercise(
@@ -1616,7 +1663,8 @@ mod mpluskassa {
         let shop = trial.dir.path().join("shop");
         std::fs::create_dir_all(&shop).unwrap();
         let products = json!([{"id": 77400, "productnumber": "POLO", "name": "Poloshirt", "price": 24.95, "taxtariff": "normal",
-                               "is_active": true, "eannumber": "", "modifydate": "2024-03-10T16:45:12Z"}]);
+                               "is_active": true, "eannumber": "", "modifydate": "2024-03-10T16:45:12Z",
+                               "productmainphoto": "https://demo-salespos.ccvshop.nl/Files/2/poloshirt.jpg"}]);
         let part = |attribute: &str, value: &str| json!({"attribute": {"name": attribute}, "attribute_value": {"name": value}});
         let combinations = json!([
             {"id": 7001, "product_id": 77400, "product_number": "500101", "ean_number": "8712345650101", "netto_extra_price": 0.0,
@@ -1652,6 +1700,22 @@ mod mpluskassa {
                 (500103, "Rood".to_string(), "L".to_string(), 2695)
             ]
         );
+        // Its main photo, fetched from CCV's address, on the product's card.
+        let photo_on_card = |trial: &Trial| {
+            let product = trial.records("products")[0]["productNumber"].clone();
+            trial
+                .records("images")
+                .iter()
+                .map(|image| {
+                    let cards = image["cards"].as_array().unwrap();
+                    let shown = cards
+                        .iter()
+                        .any(|card| card["cardType"] == "PRODUCT" && card["cardNumber"] == product);
+                    (image["originalName"].as_str().unwrap().to_string(), shown)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(photo_on_card(&trial), [("poloshirt.jpg".to_string(), true)], "{stdout}");
 
         // Read again: the till has it, nothing is made twice.
         let again = [&settings[..], &["--after", "2000-01-01T00:00:00Z"]].concat();
@@ -1659,6 +1723,11 @@ mod mpluskassa {
         assert_eq!(code, 0, "{stdout}\n{stderr}");
         assert_eq!(decided(&stdout, "skip"), ["77400"], "found, left as it is: {stdout}");
         assert_eq!(trial.records("products").len(), 1);
+        assert_eq!(
+            photo_on_card(&trial),
+            [("poloshirt.jpg".to_string(), true)],
+            "no photo twice"
+        );
         trial.stop();
     }
 

@@ -655,6 +655,23 @@ def mpluskassa(specs):
         if cursor:
             schema["cursor"] = cursor
         entities[entity] = schema
+    # A product's images: each an ImageData of the product's card
+    # (getCardImages, cardType PRODUCT) with the product's number; created
+    # with createImageFromUrl, which fetches the image from `imageUrl`,
+    # names it `imageName` (read back as `originalName`) and links it to
+    # the card. Read as MplusKASSA keeps them: `imageUrl` is then its own.
+    image = mplus_fields(complex_types, simple_types, "ImageData")
+    for field in image.values():
+        field["read_only"] = True
+        field.pop("position", None)
+    image["imageUrl"] = {"kind": "text", "required": True,
+                         "description": "Written: the address MplusKASSA fetches the image from. Read: where MplusKASSA keeps it."}
+    image["productNumber"] = {"kind": "int", "required": True, "description": "The product whose card shows the image."}
+    image["imageName"] = {"kind": "text", "required": True, "write_only": True,
+                          "description": "The image's name, read back as originalName."}
+    image["mimeType"] = {"kind": "text", "required": True, "write_only": True,
+                         "description": "The image's MIME type (image/jpeg, image/png, ...)."}
+    entities["productimages"] = {"id": "imageId", "fields": image}
     write_schema("mpluskassa", "MplusKASSA MplusQapi WSDL (specs/mplus/mplusqapi.wsdl)", entities)
 
 

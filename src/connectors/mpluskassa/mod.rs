@@ -12,6 +12,7 @@
 //! | products | getProducts | getProducts | createProduct | updateProduct |
 //! | articlegroups | getArticleGroupChanges (every group, its parent by number) | getArticleGroupChanges | newArticleGroup | updateArticleGroup |
 //! | stock | getStock (the branch) | getStock | - | setStock |
+//! | productimages | - (per product) | getCardImages (a product's card, by `productNumber`) | createImageFromUrl | - |
 //! | paymentmethods, vatgroups, employees, branches, deliverymethods, ordercategories | getPaymentMethods, getVatGroupList, getEmployees, getBranches, getDeliveryMethods, getOrderCategories | over the list | - | - |
 //!
 //! Incremental reads follow `syncMarker`: MplusKASSA gives the records
@@ -175,6 +176,7 @@ impl MplusKassa {
             "deliverymethods" => ("getDeliveryMethods", &["deliveryMethodList", "deliveryMethod"]),
             "ordercategories" => ("getOrderCategories", &["orderCategory"]),
             "stock" => return self.stock(&[]).await,
+            "productimages" => return Err(per_product()),
             _ => {
                 // The entities read by marker, from the start.
                 let mut all = Vec::new();
@@ -420,9 +422,106 @@ impl MplusKassa {
                 let id = answer.text_of("groupNumber").unwrap_or_default().trim().to_string();
                 self.written(entity, &id).await
             }
+            "productimages" => {
+                let product = match payload.get("productNumber") {
+                    Some(Value::Int(number)) => *number,
+                    _ => {
+                        return Err(ConnectorError::new(
+                            ErrorKind::Invalid,
+                            "an image is linked to a product: give its productNumber",
+                        ));
+                    }
+                };
+                let mut link = Object::new();
+                link.push("cardType", Value::from("PRODUCT"));
+                link.push("cardNumbers", Value::Int(product));
+                let mut request = in_order(payload, &["imageName", "mimeType", "imageUrl"])
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+                request.push("cardLink", Value::object(link));
+                let answer = self
+                    .call("createImageFromUrl", Repeat::Never, |out| {
+                        xml::write_element(out, "request", &Value::object(request), None)
+                    })
+                    .await?;
+                // createImageFromUrl says CREATE-IMAGE-OK, not ...-RESULT-OK.
+                let result = answer.text_of("result").unwrap_or("");
+                if result != "CREATE-IMAGE-OK" {
+                    let message = answer.text_of("errorMsg").filter(|message| !message.is_empty());
+                    return Err(ConnectorError::new(
+                        ErrorKind::Invalid,
+                        format!(
+                            "{NAME} answered createImageFromUrl: {}",
+                            if result.is_empty() { "no result" } else { result }
+                        ),
+                    )
+                    .with_vendor(VendorError {
+                        code: (!result.is_empty()).then(|| result.to_string()),
+                        message: message.map(str::to_string),
+                        fields: Vec::new(),
+                    })
+                    .with_request("POST", "createImageFromUrl"));
+                }
+                let id = answer.text_of("imageId").unwrap_or_default().trim().to_string();
+                let images = self.product_images(schema, &product.to_string()).await?;
+                images
+                    .into_iter()
+                    .find(|image| image.get("imageId").and_then(Value::to_text).as_deref() == Some(id.as_str()))
+                    .ok_or_else(|| {
+                        ConnectorError::new(
+                            ErrorKind::NotFound,
+                            format!("{NAME} made image {id}, and then product {product} did not show it"),
+                        )
+                    })
+            }
             _ => Err(not_written(entity, "created")),
         }
     }
+
+    /// The images of a product's card, each with the product's number.
+    async fn product_images(
+        &self,
+        schema: &EntitySchema,
+        product: &str,
+    ) -> Result<Vec<Value<'static>>, ConnectorError> {
+        let Ok(product) = product.parse::<i64>() else {
+            return Ok(Vec::new());
+        };
+        let answer = self
+            .call("getCardImages", Repeat::Safe, |out| {
+                out.push_str(&format!(
+                    "<ns:request><ns:cardType>PRODUCT</ns:cardType><ns:cardNumbers>{product}</ns:cardNumbers></ns:request>"
+                ));
+            })
+            .await?;
+        let mut images = Vec::new();
+        for card in answer.all("items") {
+            let number = card
+                .text_of("cardNumber")
+                .and_then(|number| number.trim().parse::<i64>().ok());
+            if number != Some(product) {
+                continue;
+            }
+            for image in card.all("images") {
+                let mut record = xml::record(image, Some(&schema.fields))
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+                record.insert("productNumber", Value::Int(product));
+                images.push(Value::object(record));
+            }
+        }
+        Ok(images)
+    }
+}
+
+/// Images are read per product, never whole.
+fn per_product() -> ConnectorError {
+    ConnectorError::new(
+        ErrorKind::Invalid,
+        format!("{NAME} gives images per product: look them up with `productNumber` as a key"),
+    )
 }
 
 /// The fields of `payload` named in `order`, in that order (a request
@@ -561,6 +660,12 @@ impl Connector for MplusKassa {
                 .await?
                 .into_iter()
                 .collect()
+        } else if entity == "productimages" {
+            let Some(number) = key(&["productNumber"]) else {
+                return Err(per_product());
+            };
+            decided.push(vec!["productNumber"]);
+            self.product_images(schema, &number).await?
         } else if let Some(id) = key(&[schema.id.as_str()]) {
             decided.push(vec![schema.id.as_str()]);
             self.by_numbers(entity, schema, &[id]).await?

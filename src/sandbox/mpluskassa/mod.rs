@@ -17,7 +17,8 @@
 //!   getArticleGroupChanges (every group, flat, its parent by number; by
 //!   `groupNumbers`),
 //!   updateProduct, getStock, setStock, getPaymentMethods, getVatGroupList,
-//!   getEmployees, getBranches, getDeliveryMethods, getOrderCategories. Lists follow `syncMarker` (records changed
+//!   getEmployees, getBranches, getDeliveryMethods, getOrderCategories,
+//!   createImageFromUrl and getCardImages ([`images`]). Lists follow `syncMarker` (records changed
 //!   after it, in its order, `syncMarkerLimit` at a time); every write
 //!   gives the record the next marker.
 //! - Answers are written in the order of the WSDL's sequences, with the
@@ -33,6 +34,8 @@ use axum::http::{HeaderValue, Method, Response, StatusCode};
 use quick_xml::NsReader;
 use quick_xml::events::Event;
 use quick_xml::name::{Namespace, ResolveResult};
+
+mod images;
 
 use super::faults::{Dice, Fault};
 use super::gate::{self, Minute, Struck};
@@ -584,6 +587,8 @@ impl Till {
                 ))
             }
             "newArticleGroup" => self.new_article_group(&mut held, request),
+            "createImageFromUrl" => self.create_image(&mut held, request),
+            "getCardImages" => images::card_images(&held, request),
             "updateArticleGroup" => self.update_article_group(&mut held, request),
             "createProduct" => self.create_numbered(&mut held, operation, &PRODUCTS),
             "updateProduct" => self.update_numbered(&mut held, operation, &PRODUCTS),
