@@ -516,6 +516,38 @@ const FAULTS: &str = "429=8%,503=5%,reset=3%,create-then-500=25%,retry-after=0,s
 mod ccv_salespos {
     use super::*;
 
+    #[test]
+    fn a_product_s_photo_is_sent_as_its_data_below_the_product_and_read_there() {
+        let product = json!({"id": 77001, "productnumber": "100234", "name": "Desembrood wit"});
+        let trial = Trial::start(System::CcvSalespos, &[("products", vec![product])], "");
+        let connector = trial.connector();
+        let field = ["product_id".to_string()];
+        let id = to_value(&json!(77001));
+        let keys = [Key::equal(&field, &id)];
+        let photo = |source: &str| {
+            to_value(
+                &json!({"product_id": 77001, "file_type": "png", "alttext": "Desembrood wit",
+                             "source": source, "is_mainphoto": true}),
+            )
+        };
+        let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==";
+        let made = trial
+            .runtime
+            .block_on(connector.create("productphotos", &photo(png), &keys))
+            .unwrap();
+        assert_eq!(made.get("product_id"), Some(&id), "read below its product");
+        let found = trial.runtime.block_on(connector.find("productphotos", &keys)).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].get("is_mainphoto"), Some(&Value::Bool(true)));
+        // Data with its `data:` prefix is refused, saying why.
+        let error = trial
+            .runtime
+            .block_on(connector.create("productphotos", &photo(&format!("data:image/png;base64,{png}")), &keys))
+            .unwrap_err();
+        assert!(error.to_string().contains("base64"), "{error}");
+        trial.stop();
+    }
+
     /// The names of the attribute values a CCV combination pairs.
     fn value_names(combination: &Json) -> Vec<&str> {
         combination["combination"]
@@ -552,6 +584,18 @@ mod ccv_salespos {
         let flow = shipped("mpluskassa--ccv-salespos/products.flow");
         let articles = [("Rood", "S", 500101), ("Rood", "M", 500102), ("Blauw", "M", 500104)];
         write_till(polo(&articles, 2495));
+        // The product's card at the till shows one image (a one-pixel PNG).
+        let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==";
+        std::fs::write(
+            till.join("productimages.json"),
+            json!([{"imageId": 41, "productNumber": 500100, "originalName": "polo.png"}]).to_string(),
+        )
+        .unwrap();
+        std::fs::write(
+            till.join("images.json"),
+            json!([{"imageId": 41, "imageName": "polo.png", "imageData": png}]).to_string(),
+        )
+        .unwrap();
 
         let (code, stdout, stderr) = trial.run(&flow, &till, &["--dry-run"]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
@@ -596,11 +640,21 @@ mod ccv_salespos {
             assert_eq!(combination["active"], true);
         }
         assert_eq!(named("Blauw", "S")["active"], false);
+        // The till's image, as the product's main photo.
+        let photos = trial.records("productphotos");
+        assert_eq!(photos.len(), 1, "{stdout}");
+        assert_eq!(photos[0]["is_mainphoto"], true);
+        assert!(
+            photos[0]["filename"].as_str().unwrap().ends_with(".png"),
+            "{}",
+            photos[0]
+        );
 
         // Read again: nothing is made twice.
         trial.run_again(&flow, &till, &[], "0", 0);
         assert_eq!(trial.records("productattributevalues").len(), 4);
         assert_eq!(trial.records("attributecombinations").len(), 4);
+        assert_eq!(trial.records("productphotos").len(), 1, "no photo twice");
 
         // A new size at the till: one value more, its pairings made by
         // CCV, the one with an article numbered.

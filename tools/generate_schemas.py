@@ -340,6 +340,30 @@ def ccv(specs):
         "attributevalues": {"kind": "object", "open": True, "read_only": True},
         "parent": {"kind": "object", "open": True, "read_only": True},
     }
+    # A product's photos, from the same client's models
+    # (Models/Productphotos: Resource for what is read, Productphotos/Post
+    # for what is written): read and created below their product
+    # (/products/{id}/productphotos), the image given as base64 data.
+    product_photos = {
+        "href": link("self"),
+        "id": described("int", "Product photo id", read_only=True),
+        "product_id": described(
+            "int", "The product (in the path: /products/{product_id}/productphotos; flowc adds it to what it reads)",
+            required=True,
+        ),
+        "filename": described("text", "Product photo filename", read_only=True),
+        "alttext": described("text", "Photo alt text"),
+        "is_mainphoto": described(
+            "bool", "Product photo marked as mainphoto. Products without a mainphoto will not show a photo in categories"
+        ),
+        "deeplink": described("text", "Product photo deeplink", read_only=True),
+        "parent": {"kind": "object", "open": True, "read_only": True, "description": "Parent resource of this resource"},
+        "file_type": described("text", "Photo extension", required=True, write_only=True),
+        "source": described(
+            "text", "Base64 encoded image source, without the base64 metadata ('data:image/png;base64,')",
+            required=True, write_only=True,
+        ),
+    }
     entities = {
         "orders": {"id": "id", "cursor": "id", "fields": orders},
         "users": {"id": "id", "cursor": "id", "fields": users},
@@ -351,6 +375,7 @@ def ccv(specs):
         "attributevalues": {"id": "id", "fields": attribute_values},
         "productattributevalues": {"id": "id", "fields": product_attribute_values},
         "attributecombinations": {"id": "id", "fields": attribute_combinations},
+        "productphotos": {"id": "id", "fields": product_photos},
     }
     write_schema("ccv_salespos", "CCV Shop REST API field catalogue (specs/ccv/ccvshop-field-catalog.json)", entities)
 
@@ -589,6 +614,9 @@ MPLUS_ENTITIES = {
                       {"groupNumber", "syncMarker", "subGroupNumbers", "productNumbers", "image", "isDeleted"},
                       {"parentGroupNumber", "name", "text"}),
     "stock": ("ArticleStock", "articleNumber", None, {"changeTimestamp", "stockId"}, set()),
+    # Images by id, with their data (getImages with includeImageData):
+    # what a product's card shows, to send to a shop that takes the data.
+    "images": ("Image", "imageId", None, None, set()),
     "paymentmethods": ("PaymentMethod", "method", None, None, set()),
     "vatgroups": ("VatGroup", "vatCode", None, None, set()),
     "employees": ("Employee", "employeeNumber", "syncMarker", None, set()),
@@ -615,7 +643,7 @@ def mplus_fields(complex_types, simple_types, type_name, depth=0):
     for position, element in enumerate(complex_type.iter(f"{XSD}element")):
         name = element.get("name")
         type_ref = (element.get("type") or "").split(":")[-1]
-        if type_ref in ("string", "dateTime", "date", "base64Binary"):
+        if type_ref in ("string", "dateTime", "date", "base64Binary", "base64"):
             field = {"kind": "text"}
         elif type_ref in ("int", "long", "short", "byte", "unsignedInt", "unsignedLong"):
             field = {"kind": "int"}

@@ -91,12 +91,13 @@ const LEADING_KEYWORDS = [
         return;
       }
       const word = trimmed.split(/[^A-Za-z_]/)[0];
-      if (LEADING_KEYWORDS.includes(word)) {
+      // A field of a record may be named like a keyword (`source = data`).
+      const field = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\?=|=(?![=>]))/.exec(line);
+      if (LEADING_KEYWORDS.includes(word) && !field) {
         assert.match(scopesAt({ tokens }, indent), /keyword/, `${where}: \`${word}\` is a keyword`);
         checked.keywords++;
       }
-      const field = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\?=|=(?![=>]))/.exec(line);
-      if (field && !LEADING_KEYWORDS.includes(field[1]) && !["else"].includes(field[1])) {
+      if (field && !["else"].includes(field[1])) {
         assert.match(scopesAt({ tokens }, indent), /variable\.other\.property/, `${where}: a field name`);
         checked.fields++;
       }

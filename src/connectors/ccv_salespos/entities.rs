@@ -154,6 +154,19 @@ pub const ENTITIES: &[Entity] = &[
         // `optionvalue`.
         renamed_on_create: &[("optionvalue_id", "optionvalue")],
     },
+    // A product's photos: read and created below it, the image as base64.
+    Entity {
+        name: "productphotos",
+        path: "/productphotos",
+        filters: &[],
+        ranges: &[],
+        order: None,
+        creates: true,
+        updates: false,
+        within: &[("product_id", "/products")],
+        created_below: true,
+        renamed_on_create: &[],
+    },
     // CCV makes a product's combinations itself, from the values of its
     // option-menu attributes; flowc updates them (SKU, EAN, stock).
     Entity {

@@ -12,6 +12,7 @@
 //! | products | getProducts | getProducts | createProduct | updateProduct |
 //! | articlegroups | getArticleGroupChanges (every group, its parent by number) | getArticleGroupChanges | newArticleGroup | updateArticleGroup |
 //! | stock | getStock (the branch) | getStock | - | setStock |
+//! | images | - (by id) | getImages (`imageId`, with the image's data) | - | - |
 //! | productimages | - (per product) | getCardImages (a product's card, by `productNumber`) | createImageFromUrl | - |
 //! | paymentmethods, vatgroups, employees, branches, deliverymethods, ordercategories | getPaymentMethods, getVatGroupList, getEmployees, getBranches, getDeliveryMethods, getOrderCategories | over the list | - | - |
 //!
@@ -177,6 +178,12 @@ impl MplusKassa {
             "ordercategories" => ("getOrderCategories", &["orderCategory"]),
             "stock" => return self.stock(&[]).await,
             "productimages" => return Err(per_product()),
+            "images" => {
+                return Err(ConnectorError::new(
+                    ErrorKind::Invalid,
+                    format!("{NAME} gives images by id: look them up with `imageId` as a key"),
+                ));
+            }
             _ => {
                 // The entities read by marker, from the start.
                 let mut all = Vec::new();
@@ -246,6 +253,7 @@ impl MplusKassa {
                 let articles: Vec<i64> = ids.iter().filter_map(|id| id.parse().ok()).collect();
                 return self.stock(&articles).await;
             }
+            "images" => ("getImages", &["imageList", "image"], "imageIds"),
             _ => {
                 let all = self.whole(entity, schema).await?;
                 return Ok(all
@@ -268,6 +276,9 @@ impl MplusKassa {
                 numbers(out, element);
                 if with_lines(entity) {
                     out.push_str("<ns:includeLineList>true</ns:includeLineList>");
+                }
+                if entity == "images" {
+                    out.push_str("<ns:includeImageData>true</ns:includeImageData><ns:includeThumbData>false</ns:includeThumbData>");
                 }
                 out.push_str("</ns:request>");
             })

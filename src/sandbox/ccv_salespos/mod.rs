@@ -17,6 +17,7 @@
 //! - The links of products to categories (`producttocategories`) are
 //!   read per product or per category (`/products/{id}/producttocategories`),
 //!   never whole, and created with POST `/producttocategories`.
+//! - A product's photos, read and created below it ([`photos`]).
 //! - Attributes, their values (below an attribute), a product's values
 //!   (below the product) and the attribute combinations CCV makes of them
 //!   ([`attributes`]).
@@ -36,6 +37,7 @@ use sha2::Sha512;
 
 mod attributes;
 mod orders;
+mod photos;
 
 use super::faults::{Dice, Fault};
 use super::gate::{self, Struck};
@@ -60,6 +62,7 @@ const ENTITIES: &[&str] = &[
     "producttocategories",
     "attributes",
     "attributevalues",
+    "productphotos",
     "productattributevalues",
     "attributecombinations",
 ];
@@ -72,6 +75,7 @@ const CHILDREN: &[(&str, &str, &str)] = &[
     ("attributes", "attributevalues", "attribute_id"),
     ("products", "productattributevalues", "product_id"),
     ("products", "attributecombinations", "product_id"),
+    ("products", "productphotos", "product_id"),
 ];
 
 struct Shop {
@@ -264,6 +268,7 @@ impl Shop {
             },
             ("POST", [id, "attributevalues"]) if entity == "attributes" => self.create_value(id, body),
             ("POST", [id, "productattributevalues"]) if entity == "products" => self.give_value(id, body),
+            ("POST", [id, "productphotos"]) if entity == "products" => self.add_photo(id, body),
             ("POST", []) if entity == "orders" => self.create_order(body),
             ("POST", []) => self.create(entity, body),
             ("PATCH", [id]) => self.update(entity, id, body),
@@ -424,7 +429,7 @@ impl Shop {
     fn create(&self, entity: &str, body: &str) -> Response<Body> {
         if matches!(
             entity,
-            "paymethods" | "attributevalues" | "productattributevalues" | "attributecombinations"
+            "paymethods" | "attributevalues" | "productattributevalues" | "attributecombinations" | "productphotos"
         ) {
             return error(405, "405.10", "Method not allowed on this resource");
         }

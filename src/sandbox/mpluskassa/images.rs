@@ -11,6 +11,10 @@
 //! - `getCardImages` gives, per card number asked, the card's images
 //!   (`ImageData`: id, hash, address, the original name, size, labels,
 //!   when made and changed).
+//! - `getImages` gives images by id (`Image`), with their data in base64
+//!   when `includeImageData` is true (`LOAD-FILE-OK`), else
+//!   `LOAD-FILE-NOT-REQUESTED`. An image made from an address has the
+//!   data of a one-pixel PNG: the sandbox fetched nothing.
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -178,6 +182,78 @@ pub(super) fn card_images(held: &Records, request: &Node) -> Result<(String, Str
         content.push_str("</ns:items>");
     }
     Ok(("GetCardImagesResponse".into(), content))
+}
+
+/// A one-pixel PNG, the data of an image the sandbox was only told the
+/// address of.
+const PIXEL: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==";
+
+/// getImages: the images asked for, with their data when asked.
+pub(super) fn images(held: &Records, request: &Node) -> Result<(String, String), String> {
+    let ids = request.numbers("imageIds")?;
+    let with_data = match request.get("includeImageData").map(|node| node.text.trim()) {
+        Some("true" | "1") => true,
+        Some("false" | "0") => false,
+        Some(_) => {
+            return Err("Validation constraint violation: data type mismatch in element 'ns:includeImageData'".into());
+        }
+        None => return Err(missing("includeImageData")),
+    };
+    let mut content = String::from("<ns:imageList>");
+    for image in held
+        .of("images")
+        .iter()
+        .filter(|image| number_of(image, "imageId").is_some_and(|id| ids.contains(&id)))
+    {
+        let field = |name: &str| {
+            image
+                .get(name)
+                .and_then(Value::to_text)
+                .unwrap_or_default()
+                .into_owned()
+        };
+        let data = if with_data {
+            image
+                .get("imageData")
+                .and_then(Value::as_str)
+                .unwrap_or(PIXEL)
+                .to_string()
+        } else {
+            String::new()
+        };
+        let loaded = if with_data {
+            "LOAD-FILE-OK"
+        } else {
+            "LOAD-FILE-NOT-REQUESTED"
+        };
+        content.push_str("<ns:image>");
+        for (name, value) in [
+            ("imageId", field("imageId")),
+            ("imageName", field("originalName")),
+            ("imageHash", field("imageHash")),
+            ("imagePath", String::new()),
+            ("imageUrl", field("imageUrl")),
+            ("imageData", data),
+            ("imageDataResult", loaded.to_string()),
+            ("thumbHash", String::new()),
+            ("thumbPath", String::new()),
+            ("thumbUrl", String::new()),
+            ("thumbData", String::new()),
+            ("thumbDataResult", "LOAD-FILE-NOT-REQUESTED".to_string()),
+            ("imageWidth", field("imageWidth")),
+            ("imageHeight", field("imageHeight")),
+            ("thumbWidth", "0".to_string()),
+            ("thumbHeight", "0".to_string()),
+        ] {
+            content.push_str(&format!(
+                "<ns:{name}>{}</ns:{name}>",
+                quick_xml::escape::escape(value.as_str())
+            ));
+        }
+        content.push_str("</ns:image>");
+    }
+    content.push_str("</ns:imageList>");
+    Ok(("GetImagesResponse".into(), content))
 }
 
 /// Whether an image is linked to this card.

@@ -18,7 +18,7 @@
 //!   `groupNumbers`),
 //!   updateProduct, getStock, setStock, getPaymentMethods, getVatGroupList,
 //!   getEmployees, getBranches, getDeliveryMethods, getOrderCategories,
-//!   createImageFromUrl and getCardImages ([`images`]). Lists follow `syncMarker` (records changed
+//!   createImageFromUrl, getCardImages and getImages ([`images`]). Lists follow `syncMarker` (records changed
 //!   after it, in its order, `syncMarkerLimit` at a time); every write
 //!   gives the record the next marker.
 //! - Answers are written in the order of the WSDL's sequences, with the
@@ -589,6 +589,7 @@ impl Till {
             "newArticleGroup" => self.new_article_group(&mut held, request),
             "createImageFromUrl" => self.create_image(&mut held, request),
             "getCardImages" => images::card_images(&held, request),
+            "getImages" => images::images(&held, request),
             "updateArticleGroup" => self.update_article_group(&mut held, request),
             "createProduct" => self.create_numbered(&mut held, operation, &PRODUCTS),
             "updateProduct" => self.update_numbered(&mut held, operation, &PRODUCTS),
