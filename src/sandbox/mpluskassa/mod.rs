@@ -405,6 +405,34 @@ fn schema(entity: &str) -> &'static EntitySchema {
         .expect("the sandbox serves the entities of the schema")
 }
 
+/// The record a create or update operation gives, checked against its
+/// entity's schema: the record, or (inside) the answer that refuses it
+/// with MplusKASSA's `...-FAILED` code; a SOAP fault when it is missing.
+fn given(
+    operation: &Node,
+    kind: &Numbered,
+    creating: bool,
+    answer: &str,
+    prefix: &str,
+) -> Result<Result<Value<'static>, (String, String)>, String> {
+    let given = record(
+        operation
+            .get(kind.element)
+            .ok_or_else(|| format!("this operation needs a {}", kind.element))?,
+        &schema(kind.entity).fields,
+    )?;
+    Ok(match store::check("mpluskassa", kind.entity, &given, creating) {
+        Ok(()) => Ok(given),
+        Err(problems) => Err((
+            answer.into(),
+            result(
+                &format!("{prefix}-FAILED"),
+                &[("errorMessage", store::described(&problems))],
+            ),
+        )),
+    })
+}
+
 /// `<ns:result>..</ns:result>` and the fields after it.
 fn result(code: &str, rest: &[(&str, String)]) -> String {
     let mut out = format!("<ns:result>{code}</ns:result>");
@@ -812,19 +840,10 @@ impl Till {
         } = *kind;
         let prefix = &format!("CREATE-{name}-RESULT");
         let answer = &format!("Create{}Response", title(element));
-        let given = record(
-            operation
-                .get(element)
-                .ok_or_else(|| format!("this operation needs a {element}"))?,
-            &schema(entity).fields,
-        )?;
-        if let Err(problems) = store::check("mpluskassa", entity, &given, true) {
-            let text = store::described(&problems);
-            return Ok((
-                answer.into(),
-                result(&format!("{prefix}-FAILED"), &[("errorMessage", text)]),
-            ));
-        }
+        let given = match given(operation, kind, true, answer, prefix)? {
+            Ok(given) => given,
+            Err(refusal) => return Ok(refusal),
+        };
         let records = held.of(entity);
         let highest = records
             .iter()
@@ -997,19 +1016,10 @@ impl Till {
         } = *kind;
         let prefix = &format!("UPDATE-{name}-RESULT");
         let answer = &format!("Update{}Response", title(element));
-        let given = record(
-            operation
-                .get(element)
-                .ok_or_else(|| format!("this operation needs a {element}"))?,
-            &schema(entity).fields,
-        )?;
-        if let Err(problems) = store::check("mpluskassa", entity, &given, false) {
-            let text = store::described(&problems);
-            return Ok((
-                answer.into(),
-                result(&format!("{prefix}-FAILED"), &[("errorMessage", text)]),
-            ));
-        }
+        let given = match given(operation, kind, false, answer, prefix)? {
+            Ok(given) => given,
+            Err(refusal) => return Ok(refusal),
+        };
         let number = number_of(&given, number_field);
         let marker = self.next_marker();
         let Some(record) = held
