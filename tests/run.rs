@@ -815,3 +815,65 @@ fn a_cursor_of_the_wrong_kind_is_an_error_not_an_empty_run() {
         "{stderr}"
     );
 }
+
+#[test]
+fn orders_sent_back_into_a_folder_shop_are_found_by_their_creation_date_and_not_sent_twice() {
+    // The other direction over the same example folders: the books' orders
+    // into the shop. CCV sets an order's create_date itself; a folder
+    // standing in for the shop stamps it too, so that the never-twice
+    // lookup (reservation number, made since) finds what the run made.
+    let systems = Systems::copy();
+    let mut orders = systems.records("eaccounting", "orders");
+    orders[0]["Status"] = 2.into();
+    std::fs::write(
+        systems.path("eaccounting").join("orders.json"),
+        serde_json::to_string(&orders).unwrap(),
+    )
+    .unwrap();
+    let products: Vec<Value> = ["100234", "200871"]
+        .iter()
+        .enumerate()
+        .map(|(i, number)| serde_json::json!({"id": 77001 + i, "productnumber": number, "name": number}))
+        .collect();
+    std::fs::write(
+        systems.path("ccv-salespos").join("products.json"),
+        serde_json::to_string(&products).unwrap(),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let output = Command::cargo_bin("flowc")
+            .unwrap()
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .arg("run")
+            .arg(root().join("mappings/eaccounting--ccv-salespos/orders.flow"))
+            .arg("--source")
+            .arg(format!("dir:{}", systems.path("eaccounting").display()))
+            .arg("--target")
+            .arg(format!("dir:{}", systems.path("ccv-salespos").display()))
+            .arg("--state")
+            .arg(systems.path("books-to-shop"))
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let stdout = run(&[]);
+    assert!(stdout.contains("1 created"), "{stdout}");
+    let sent: Vec<Value> = systems
+        .records("ccv-salespos", "orders")
+        .into_iter()
+        .filter(|order| order["reservationnumber"] == "EA-10040")
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0]["create_date"].as_str().is_some(), "stamped: {}", sent[0]);
+
+    let stdout = run(&["--after", "2000-01-01T00:00:00Z"]);
+    assert!(stdout.contains("0 created") && stdout.contains("1 skipped"), "{stdout}");
+    let again = systems
+        .records("ccv-salespos", "orders")
+        .into_iter()
+        .filter(|order| order["reservationnumber"] == "EA-10040")
+        .count();
+    assert_eq!(again, 1, "not sent twice");
+}

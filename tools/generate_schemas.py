@@ -198,6 +198,8 @@ def ccv(specs):
         "items": {"kind": "object", "fields": row_input},
         "description": "The order's rows, each the product (product_id) and its count; CCV fills in the product's data, and a value given overrules it.",
     }
+    # CCV sets an order's creation moment itself.
+    orders["create_date"]["stamped"] = True
     # Written on create, read back otherwise: the user as `user`, the
     # take-out slot as `take_out_window`.
     post_fields = {entry["field"]: entry for entry in find("orders POST input")}

@@ -194,6 +194,7 @@ impl Store {
             let id = self.new_id(entity);
             record.insert(field.clone(), id);
         }
+        self.stamp(entity, &mut record);
         let record = Value::object(record);
         if let (Some(Value::Int(id)), Some(Some(largest))) = (record.get(&field), self.largest_id.get_mut(entity)) {
             *largest = (*largest).max(*id);
@@ -258,10 +259,33 @@ impl Store {
 
     /// Puts a record after the others, as it is.
     pub fn push(&mut self, entity: &str, record: Value<'static>) {
+        let record = match record.as_object() {
+            Some(fields) => {
+                let mut fields = fields.clone();
+                self.stamp(entity, &mut fields);
+                Value::object(fields)
+            }
+            None => record,
+        };
         let records = self.entities.entry(entity.to_string()).or_default();
         records.push(record);
         let at = records.len() - 1;
         self.reindex(entity, at, None);
+    }
+
+    /// Gives a new record the moment it is made in the fields its system
+    /// sets so (CCV's order `create_date`), as the system would: UTC, to
+    /// the second.
+    fn stamp(&self, entity: &str, record: &mut Object<'static>) {
+        let Some(schema) = super::schema::Catalog::builtin().entity(&self.system, entity) else {
+            return;
+        };
+        for (name, field) in &schema.fields {
+            if field.stamped && !record.contains_key(name) {
+                let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+                record.insert(name.clone(), Value::from(now));
+            }
+        }
     }
 
     /// Takes back the last record created.

@@ -87,6 +87,11 @@ pub struct FieldSchema {
     /// Written, but never read back (a field only the write form has).
     #[serde(default)]
     pub write_only: bool,
+    /// Set by the system to the moment a record is created (CCV's order
+    /// `create_date`): a folder or in-memory target stamps it too, so that
+    /// a lookup by it finds what a run created.
+    #[serde(default)]
+    pub stamped: bool,
     /// The field's form in a write, where it differs from what is read:
     /// CCV reads an order's `orderrows` as a collection (a link and its
     /// items) and takes them in a create as a list of rows.
