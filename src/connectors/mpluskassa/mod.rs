@@ -456,24 +456,7 @@ impl MplusKassa {
                         xml::write_element(out, "request", &Value::object(request), None)
                     })
                     .await?;
-                // createImageFromUrl says CREATE-IMAGE-OK, not ...-RESULT-OK.
-                let result = answer.text_of("result").unwrap_or("");
-                if result != "CREATE-IMAGE-OK" {
-                    let message = answer.text_of("errorMsg").filter(|message| !message.is_empty());
-                    return Err(ConnectorError::new(
-                        ErrorKind::Invalid,
-                        format!(
-                            "{NAME} answered createImageFromUrl: {}",
-                            if result.is_empty() { "no result" } else { result }
-                        ),
-                    )
-                    .with_vendor(VendorError {
-                        code: (!result.is_empty()).then(|| result.to_string()),
-                        message: message.map(str::to_string),
-                        fields: Vec::new(),
-                    })
-                    .with_request("POST", "createImageFromUrl"));
-                }
+                soap::outcome(NAME, "createImageFromUrl", &answer)?;
                 let id = answer.text_of("imageId").unwrap_or_default().trim().to_string();
                 let images = self.product_images(schema, &product.to_string()).await?;
                 images

@@ -87,11 +87,13 @@ pub fn answer(system: &str, text: &str, operation: &str) -> Result<Element, Conn
         .ok_or_else(|| protocol(format!("{system} answered {operation} with an empty Body")))
 }
 
-/// What a `...-RESULT-...` code says: `Ok` for `-OK`, else the error of
-/// its kind with the answer's `errorMessage`.
+/// What a result code says: `Ok` for one ending in `-OK`
+/// (`CREATE-RELATION-RESULT-OK`, and `CREATE-IMAGE-OK` of the operations
+/// that leave out `RESULT`), else the error of its kind with the answer's
+/// `errorMessage` (`errorMsg` in some answers).
 pub fn outcome(system: &str, operation: &str, answer: &Element) -> Result<(), ConnectorError> {
     let result = answer.text_of("result").unwrap_or("");
-    if result.ends_with("-RESULT-OK") {
+    if result.ends_with("-OK") {
         return Ok(());
     }
     let kind = if result.contains("NOT-FOUND") {
@@ -103,7 +105,10 @@ pub fn outcome(system: &str, operation: &str, answer: &Element) -> Result<(), Co
     } else {
         ErrorKind::Invalid
     };
-    let message = answer.text_of("errorMessage").filter(|message| !message.is_empty());
+    let message = ["errorMessage", "errorMsg"]
+        .into_iter()
+        .filter_map(|name| answer.text_of(name))
+        .find(|message| !message.is_empty());
     Err(ConnectorError::new(
         kind,
         format!(
@@ -153,6 +158,20 @@ mod tests {
         );
         let fine = xml::parse("<X><result>UPDATE-RELATION-RESULT-OK</result></X>").unwrap();
         assert!(outcome("MplusKASSA", "updateRelation", &fine).is_ok());
+        // Some operations leave RESULT out of their codes, and name their
+        // message errorMsg.
+        let image = xml::parse("<X><result>CREATE-IMAGE-OK</result><imageId>4</imageId></X>").unwrap();
+        assert!(outcome("MplusKASSA", "createImageFromUrl", &image).is_ok());
+        let refused = xml::parse(
+            "<X><result>CREATE-IMAGE-NOT-SUPPORTED</result><errorMsg>text/html is not an image type</errorMsg></X>",
+        )
+        .unwrap();
+        let error = outcome("MplusKASSA", "createImageFromUrl", &refused).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Invalid);
+        assert_eq!(
+            error.vendor.as_ref().and_then(|vendor| vendor.message.as_deref()),
+            Some("text/html is not an image type")
+        );
         assert!(answer("MplusKASSA", "{\"json\": true}", "getRelations").is_err());
     }
 }
