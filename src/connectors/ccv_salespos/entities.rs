@@ -41,8 +41,6 @@ pub struct Entity {
 
 pub const ENTITIES: &[Entity] = &[
     Entity {
-        name: "orders",
-        path: "/orders",
         filters: &[
             ("ordernumber", "ordernumber"),
             ("status", "status"),
@@ -50,140 +48,72 @@ pub const ENTITIES: &[Entity] = &[
         ],
         ranges: &[("create_date", "min_create_date", "max_create_date")],
         order: Some(("id", "id_desc")),
-        creates: true,
-        updates: true,
-        within: &[],
-        created_below: false,
-        renamed_on_create: &[],
+        ..Entity::plain("orders", "/orders")
     },
+    Entity::plain("users", "/users"),
     Entity {
-        name: "users",
-        path: "/users",
-        filters: &[],
-        ranges: &[],
-        order: None,
-        creates: true,
-        updates: true,
-        within: &[],
-        created_below: false,
-        renamed_on_create: &[],
-    },
-    Entity {
-        name: "products",
-        path: "/products",
         filters: &[("productnumber", "productnumber"), ("eannumber", "eannumber")],
-        ranges: &[],
-        order: None,
-        creates: true,
-        updates: true,
-        within: &[],
-        created_below: false,
-        renamed_on_create: &[],
+        ..Entity::plain("products", "/products")
     },
+    Entity::plain("categories", "/categories"),
     Entity {
-        name: "categories",
-        path: "/categories",
-        filters: &[],
-        ranges: &[],
-        order: None,
-        creates: true,
-        updates: true,
-        within: &[],
-        created_below: false,
-        renamed_on_create: &[],
-    },
-    Entity {
-        name: "paymethods",
-        path: "/paymethods",
-        filters: &[],
-        ranges: &[],
-        order: None,
         creates: false,
         updates: false,
-        within: &[],
-        created_below: false,
-        renamed_on_create: &[],
+        ..Entity::plain("paymethods", "/paymethods")
     },
     Entity {
-        name: "producttocategories",
-        path: "/producttocategories",
-        filters: &[],
-        ranges: &[],
-        order: None,
-        creates: true,
-        updates: true,
         within: &[("product_id", "/products"), ("category_id", "/categories")],
-        created_below: false,
-        renamed_on_create: &[],
+        ..Entity::plain("producttocategories", "/producttocategories")
     },
+    Entity::plain("attributes", "/attributes"),
     Entity {
-        name: "attributes",
-        path: "/attributes",
-        filters: &[],
-        ranges: &[],
-        order: None,
-        creates: true,
-        updates: true,
-        within: &[],
-        created_below: false,
-        renamed_on_create: &[],
-    },
-    Entity {
-        name: "attributevalues",
-        path: "/attributevalues",
-        filters: &[],
-        ranges: &[],
-        order: None,
-        creates: true,
-        updates: true,
         within: &[("attribute_id", "/attributes")],
         created_below: true,
-        renamed_on_create: &[],
+        ..Entity::plain("attributevalues", "/attributevalues")
     },
     Entity {
-        name: "productattributevalues",
-        path: "/productattributevalues",
-        filters: &[],
-        ranges: &[],
-        order: None,
-        creates: true,
-        updates: true,
         within: &[("product_id", "/products")],
         created_below: true,
         // CCV reads the value given as `optionvalue_id`, and takes it as
         // `optionvalue`.
         renamed_on_create: &[("optionvalue_id", "optionvalue")],
+        ..Entity::plain("productattributevalues", "/productattributevalues")
     },
     // A product's photos: read and created below it, the image as base64.
     Entity {
-        name: "productphotos",
-        path: "/productphotos",
-        filters: &[],
-        ranges: &[],
-        order: None,
-        creates: true,
         updates: false,
         within: &[("product_id", "/products")],
         created_below: true,
-        renamed_on_create: &[],
+        ..Entity::plain("productphotos", "/productphotos")
     },
     // CCV makes a product's combinations itself, from the values of its
     // option-menu attributes; flowc updates them (SKU, EAN, stock).
     Entity {
-        name: "attributecombinations",
-        path: "/attributecombinations",
-        filters: &[],
-        ranges: &[],
-        order: None,
         creates: false,
-        updates: true,
         within: &[("product_id", "/products")],
-        created_below: false,
-        renamed_on_create: &[],
+        ..Entity::plain("attributecombinations", "/attributecombinations")
     },
 ];
 
 impl Entity {
+    /// A collection of its own, created with POST and updated with PATCH,
+    /// with no filters, ranges or order: what each entity above differs
+    /// from.
+    const fn plain(name: &'static str, path: &'static str) -> Entity {
+        Entity {
+            name,
+            path,
+            filters: &[],
+            ranges: &[],
+            order: None,
+            creates: true,
+            updates: true,
+            within: &[],
+            created_below: false,
+            renamed_on_create: &[],
+        }
+    }
+
     /// The whole collection can be read (`GET path`): it has no parent.
     pub fn listed(&self) -> bool {
         self.within.is_empty()
