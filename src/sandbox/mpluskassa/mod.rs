@@ -433,6 +433,35 @@ fn given(
     })
 }
 
+/// Documents read by their ids: the entity, the request's repeated id
+/// element, the id field, and the answer's element, list and item.
+struct Documents {
+    entity: &'static str,
+    ids: &'static str,
+    id: &'static str,
+    answer: &'static str,
+    list: &'static str,
+    item: &'static str,
+}
+
+const ORDERS: Documents = Documents {
+    entity: "orders",
+    ids: "orderIds",
+    id: "orderId",
+    answer: "GetOrdersResponse",
+    list: "orderList",
+    item: "order",
+};
+
+const INVOICES: Documents = Documents {
+    entity: "invoices",
+    ids: "invoiceIds",
+    id: "invoiceId",
+    answer: "GetInvoicesResponse",
+    list: "invoiceList",
+    item: "invoice",
+};
+
 /// `<ns:result>..</ns:result>` and the fields after it.
 fn result(code: &str, rest: &[(&str, String)]) -> String {
     let mut out = format!("<ns:result>{code}</ns:result>");
@@ -464,25 +493,7 @@ impl Till {
         let request = request.unwrap_or(&empty);
         let mut held = self.records.lock().unwrap();
         match operation.name.as_str() {
-            "getOrders" => {
-                let ids: Vec<&str> = request
-                    .children
-                    .iter()
-                    .filter(|c| c.name == "orderIds")
-                    .map(|c| c.text.trim())
-                    .collect();
-                let orders = self.changed(&held, "orders", request, |order| {
-                    ids.is_empty()
-                        || order
-                            .get("orderId")
-                            .and_then(Value::to_text)
-                            .is_some_and(|id| ids.contains(&id.as_ref()))
-                })?;
-                Ok((
-                    "GetOrdersResponse".into(),
-                    listed("orderList", "order", &orders, "orders"),
-                ))
-            }
+            "getOrders" => self.by_ids(&held, request, &ORDERS),
             "getOrdersByExtOrderIds" => {
                 let ids: Vec<&str> = request
                     .get("extOrderIds")
@@ -500,25 +511,7 @@ impl Till {
                 ))
             }
             "createOrder" => self.create_order(&mut held, operation),
-            "getInvoices" => {
-                let ids: Vec<&str> = request
-                    .children
-                    .iter()
-                    .filter(|c| c.name == "invoiceIds")
-                    .map(|c| c.text.trim())
-                    .collect();
-                let invoices = self.changed(&held, "invoices", request, |invoice| {
-                    ids.is_empty()
-                        || invoice
-                            .get("invoiceId")
-                            .and_then(Value::to_text)
-                            .is_some_and(|id| ids.contains(&id.as_ref()))
-                })?;
-                Ok((
-                    "GetInvoicesResponse".into(),
-                    listed("invoiceList", "invoice", &invoices, "invoices"),
-                ))
-            }
+            "getInvoices" => self.by_ids(&held, request, &INVOICES),
             "findInvoice" => {
                 let external = operation
                     .get("extInvoiceId")
@@ -918,6 +911,25 @@ impl Till {
             "<ns:syncMarker>{marker}</ns:syncMarker><ns:errorMessage></ns:errorMessage>"
         ));
         Ok((answer.into(), content))
+    }
+
+    /// getOrders, getInvoices: the documents with the ids asked (every
+    /// one when none are), changed after the request's syncMarker.
+    fn by_ids(&self, held: &Records, request: &Node, kind: &Documents) -> Result<(String, String), String> {
+        let ids: Vec<&str> = request
+            .children
+            .iter()
+            .filter(|c| c.name == kind.ids)
+            .map(|c| c.text.trim())
+            .collect();
+        let found = self.changed(held, kind.entity, request, |document| {
+            ids.is_empty()
+                || document
+                    .get(kind.id)
+                    .and_then(Value::to_text)
+                    .is_some_and(|id| ids.contains(&id.as_ref()))
+        })?;
+        Ok((kind.answer.into(), listed(kind.list, kind.item, &found, kind.entity)))
     }
 
     /// newArticleGroup: a group under an existing parent, numbered by the
