@@ -51,6 +51,12 @@ impl Systems {
 
     /// Runs `flow` from the example CCV shop into the example eAccounting.
     fn run_flow(&self, flow: &Path, extra: &[&str]) -> (i32, String, String) {
+        self.run_between(flow, ("ccv-salespos", "eaccounting"), "state", extra)
+    }
+
+    /// Runs `flow` from one example system's folder into the other's, with
+    /// its state in `state`.
+    fn run_between(&self, flow: &Path, (from, to): (&str, &str), state: &str, extra: &[&str]) -> (i32, String, String) {
         let output = Command::cargo_bin("flowc")
             .unwrap()
             .current_dir(root())
@@ -58,13 +64,13 @@ impl Systems {
             .arg("run")
             .arg(flow)
             .arg("--source")
-            .arg(format!("dir:{}", self.path("ccv-salespos").display()))
+            .arg(format!("dir:{}", self.path(from).display()))
             .arg("--target")
-            .arg(format!("dir:{}", self.path("eaccounting").display()))
+            .arg(format!("dir:{}", self.path(to).display()))
             .arg("--log")
             .arg(self.path("activity.ndjson"))
             .arg("--state")
-            .arg(self.path("state"))
+            .arg(self.path(state))
             .args(["--now", "2024-03-15T08:00:00Z"])
             .args(extra)
             .output()
@@ -840,23 +846,10 @@ fn orders_sent_back_into_a_folder_shop_are_found_by_their_creation_date_and_not_
         serde_json::to_string(&products).unwrap(),
     )
     .unwrap();
+    let flow = root().join("mappings/eaccounting--ccv-salespos/orders.flow");
     let run = |extra: &[&str]| {
-        let output = Command::cargo_bin("flowc")
-            .unwrap()
-            .current_dir(root())
-            .env("NO_COLOR", "1")
-            .arg("run")
-            .arg(root().join("mappings/eaccounting--ccv-salespos/orders.flow"))
-            .arg("--source")
-            .arg(format!("dir:{}", systems.path("eaccounting").display()))
-            .arg("--target")
-            .arg(format!("dir:{}", systems.path("ccv-salespos").display()))
-            .arg("--state")
-            .arg(systems.path("books-to-shop"))
-            .args(extra)
-            .output()
-            .unwrap();
-        String::from_utf8(output.stdout).unwrap()
+        let (_, stdout, _) = systems.run_between(&flow, ("eaccounting", "ccv-salespos"), "books-to-shop", extra);
+        stdout
     };
     let stdout = run(&[]);
     assert!(stdout.contains("1 created"), "{stdout}");
