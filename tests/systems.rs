@@ -30,6 +30,13 @@ struct Trial {
 }
 
 impl Trial {
+    /// A new folder in the trial's directory (a system's records as files).
+    fn folder(&self, name: &str) -> PathBuf {
+        let folder = self.dir.path().join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        folder
+    }
+
     /// Starts `system`'s sandbox holding `seed` (entity, records).
     fn start(system: System, seed: &[(&str, Vec<Json>)], faults: &str) -> Trial {
         let dir = TempDir::new().unwrap();
@@ -372,8 +379,7 @@ fn shipped(path: &str) -> String {
 /// orders, four paid with articles the systems have, one unpaid, one with
 /// an article no system has.
 fn example_orders(trial: &Trial) -> PathBuf {
-    let source = trial.dir.path().join("shop");
-    std::fs::create_dir_all(&source).unwrap();
+    let source = trial.folder("shop");
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("mappings/ccv-salespos--eaccounting/example/ccv-salespos/orders.json"),
@@ -417,8 +423,7 @@ fn shop_products(trial: &Trial) -> PathBuf {
         .unwrap(),
     )
     .unwrap();
-    let target = trial.dir.path().join("webshop");
-    std::fs::create_dir_all(&target).unwrap();
+    let target = trial.folder("webshop");
     std::fs::write(
         target.join("products.json"),
         serde_json::to_string(&cases["target"]["ccv_salespos.products"]).unwrap(),
@@ -576,8 +581,7 @@ mod ccv_salespos {
     fn the_shipped_mpluskassa_products_flow_makes_variants_ccv_combines_once_through_faults() {
         let maat = json!([{"id": 601, "name": "Maat", "type": "option_menu_required"}]);
         let trial = Trial::start(System::CcvSalespos, &[("attributes", vec![maat[0].clone()])], FAULTS);
-        let till = trial.dir.path().join("till");
-        std::fs::create_dir_all(&till).unwrap();
+        let till = trial.folder("till");
         let write_till = |product: Json| {
             std::fs::write(till.join("products.json"), json!([product]).to_string()).unwrap();
         };
@@ -679,8 +683,7 @@ mod ccv_salespos {
     #[test]
     fn the_shipped_vismanet_products_flow_makes_a_model_s_items_variants_once_through_faults() {
         let trial = Trial::start(System::CcvSalespos, &[], FAULTS);
-        let erp = trial.dir.path().join("erp");
-        std::fs::create_dir_all(&erp).unwrap();
+        let erp = trial.folder("erp");
         let item = |number: &str, size: &str, price: f64| {
             json!({"inventoryId": number.len(), "inventoryNumber": number, "description": format!("T-shirt {size}"), "status": "Active",
                    "type": "FinishedGoodItem", "defaultPrice": price, "vatCode": {"id": "1", "description": "Hoog tarief"},
@@ -732,8 +735,7 @@ mod ccv_salespos {
     #[test]
     fn a_vismanet_model_s_pairings_without_an_item_are_switched_off_through_faults() {
         let trial = Trial::start(System::CcvSalespos, &[], FAULTS);
-        let erp = trial.dir.path().join("erp");
-        std::fs::create_dir_all(&erp).unwrap();
+        let erp = trial.folder("erp");
         let item = |number: &str, colour: &str, size: &str| {
             json!({"inventoryId": 5600 + number.len(), "inventoryNumber": number, "description": format!("Polo {colour} {size}"),
                    "status": "Active", "type": "FinishedGoodItem", "defaultPrice": 16.49,
@@ -1129,8 +1131,7 @@ mod accountview {
     /// The example eAccounting customers and orders, as a folder to read
     /// from.
     fn example_books(trial: &Trial) -> PathBuf {
-        let books = trial.dir.path().join("books");
-        std::fs::create_dir_all(&books).unwrap();
+        let books = trial.folder("books");
         for entity in ["customers", "orders"] {
             std::fs::copy(
                 Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
@@ -1595,8 +1596,7 @@ mod mpluskassa {
             json!({"groupNumber": 121, "syncMarker": 5, "parentGroupNumber": 12, "name": "Taarten", "sortOrder": 1, "isDeleted": false}),
         ];
         let trial = Trial::start(System::Mpluskassa, &[("articlegroups", groups)], FAULTS);
-        let shop = trial.dir.path().join("webshop");
-        std::fs::create_dir_all(&shop).unwrap();
+        let shop = trial.folder("webshop");
         let brood = json!([{"id": 3101, "name": "Brood", "description": "Vers gebakken brood", "show_on_website": true, "position": 1}]);
         std::fs::write(shop.join("categories.json"), brood.to_string()).unwrap();
         let flow = "mappings/mpluskassa--ccv-salespos/categories.flow";
@@ -1654,8 +1654,7 @@ mod mpluskassa {
             &[("articlegroups", groups), ("products", products)],
             FAULTS,
         );
-        let shop = trial.dir.path().join("webshop");
-        std::fs::create_dir_all(&shop).unwrap();
+        let shop = trial.folder("webshop");
         let read = |entity: &str| -> Vec<Json> {
             std::fs::read_to_string(shop.join(format!("{entity}.json")))
                 .map(|text| serde_json::from_str(&text).unwrap())
@@ -1714,8 +1713,7 @@ mod mpluskassa {
     #[test]
     fn the_shipped_ccv_products_flow_makes_one_product_of_a_product_s_combinations_once() {
         let trial = Trial::start(System::Mpluskassa, &[], FAULTS);
-        let shop = trial.dir.path().join("shop");
-        std::fs::create_dir_all(&shop).unwrap();
+        let shop = trial.folder("shop");
         let products = json!([{"id": 77400, "productnumber": "POLO", "name": "Poloshirt", "price": 24.95, "taxtariff": "normal",
                                "is_active": true, "eannumber": "", "modifydate": "2024-03-10T16:45:12Z",
                                "productmainphoto": "https://demo-salespos.ccvshop.nl/Files/2/poloshirt.jpg"}]);
@@ -1789,8 +1787,7 @@ mod mpluskassa {
     fn the_shipped_ccv_categories_flow_makes_article_groups_under_their_parents_once() {
         let webshop = json!({"groupNumber": 100, "syncMarker": 1, "name": "Webshop", "text": "", "sortOrder": 9, "isDeleted": false});
         let trial = Trial::start(System::Mpluskassa, &[("articlegroups", vec![webshop])], FAULTS);
-        let shop = trial.dir.path().join("shop");
-        std::fs::create_dir_all(&shop).unwrap();
+        let shop = trial.folder("shop");
         let categories = json!([
             {"id": 3101, "name": "Brood", "description": "<p>Vers gebakken brood</p>", "position": 1},
             {"id": 3102, "name": "Gebak", "description": "", "position": 2},
