@@ -522,6 +522,64 @@ mod ccv_salespos {
     use super::*;
 
     #[test]
+    fn an_order_is_made_with_its_rows_and_a_wrong_one_refused_naming_the_field() {
+        let product =
+            json!({"id": 77001, "productnumber": "100234", "name": "Desembrood wit", "price": 4.95, "vatrate": 9.0});
+        let trial = Trial::start(System::CcvSalespos, &[("products", vec![product])], "");
+        let connector = trial.connector();
+        let order = |row: Json, extra: Json| {
+            let mut order = json!({"reservationnumber": "EA-1", "orderrows": [row]});
+            order
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            to_value(&order)
+        };
+        let made = trial
+            .runtime
+            .block_on(connector.create(
+                "orders",
+                &order(json!({"product_id": 77001, "count": 3}), json!({})),
+                &[],
+            ))
+            .unwrap();
+        let made: Json = serde_json::from_str(&flowc::value::json::to_string(&made)).unwrap();
+        let row = &made["orderrows"]["items"][0];
+        assert_eq!(
+            (row["product_name"].clone(), row["price"].clone()),
+            (json!("Desembrood wit"), json!(4.95))
+        );
+        assert!(made["create_date"].as_str().is_some(), "{made}");
+
+        for (bad, named) in [
+            (
+                order(json!({"product_id": 99999, "count": 1}), json!({})),
+                "orderrows[0].product_id",
+            ),
+            (order(json!({"product_id": 77001}), json!({})), "orderrows[0].count"),
+            (order(json!({"count": 1, "price": 2.5}), json!({})), "orderrows[0].tax"),
+            (
+                order(json!({"product_id": 77001, "count": 1}), json!({"user_id": 5})),
+                "user_id",
+            ),
+            (
+                order(
+                    json!({"product_id": 77001, "count": 1}),
+                    json!({"create_date": "2024-03-14"}),
+                ),
+                "create_date",
+            ),
+        ] {
+            let error = trial
+                .runtime
+                .block_on(connector.create("orders", &bad, &[]))
+                .unwrap_err();
+            assert!(error.to_string().contains(named), "{named}: {error}");
+        }
+        trial.stop();
+    }
+
+    #[test]
     fn a_product_s_photo_is_sent_as_its_data_below_the_product_and_read_there() {
         let product = json!({"id": 77001, "productnumber": "100234", "name": "Desembrood wit"});
         let trial = Trial::start(System::CcvSalespos, &[("products", vec![product])], "");

@@ -259,13 +259,14 @@ impl Store {
 
     /// Puts a record after the others, as it is.
     pub fn push(&mut self, entity: &str, record: Value<'static>) {
+        // Copied only when a field is to be stamped.
         let record = match record.as_object() {
-            Some(fields) => {
+            Some(fields) if self.stamped(entity).any(|name| !fields.contains_key(name)) => {
                 let mut fields = fields.clone();
                 self.stamp(entity, &mut fields);
                 Value::object(fields)
             }
-            None => record,
+            _ => record,
         };
         let records = self.entities.entry(entity.to_string()).or_default();
         records.push(record);
@@ -277,15 +278,23 @@ impl Store {
     /// sets so (CCV's order `create_date`), as the system would: UTC, to
     /// the second.
     fn stamp(&self, entity: &str, record: &mut Object<'static>) {
-        let Some(schema) = super::schema::Catalog::builtin().entity(&self.system, entity) else {
-            return;
-        };
-        for (name, field) in &schema.fields {
-            if field.stamped && !record.contains_key(name) {
+        for name in self.stamped(entity) {
+            if !record.contains_key(name) {
                 let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-                record.insert(name.clone(), Value::from(now));
+                record.insert(name.to_string(), Value::from(now));
             }
         }
+    }
+
+    /// The fields of `entity` its system stamps with the moment a record
+    /// is made.
+    fn stamped(&self, entity: &str) -> impl Iterator<Item = &'static str> + use<> {
+        super::schema::Catalog::builtin()
+            .entity(&self.system, entity)
+            .into_iter()
+            .flat_map(|schema| schema.fields.iter())
+            .filter(|(_, field)| field.stamped)
+            .map(|(name, _)| name.as_str())
     }
 
     /// Takes back the last record created.

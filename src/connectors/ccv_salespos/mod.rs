@@ -678,6 +678,43 @@ mod tests {
     }
 
     #[test]
+    fn keys_go_to_ccv_as_its_filters_and_ranges() {
+        let orders = entities::entity("orders").unwrap();
+        let field = |name: &str| vec![name.to_string()];
+        let (status, create_date, reservation) = (field("status"), field("create_date"), field("reservationnumber"));
+        let paid = Value::Int(2);
+        let day = Value::Date(chrono::NaiveDate::from_ymd_opt(2024, 3, 13).unwrap());
+        let moment = Value::DateTime(chrono::DateTime::parse_from_rfc3339("2024-03-13T10:00:00.5+01:00").unwrap());
+        let key = |path, comparison, value| Key {
+            path,
+            comparison,
+            value,
+        };
+        assert_eq!(
+            query_parameter(orders, &key(&status, Comparison::Equal, &paid)),
+            Some(("status", "2".to_string()))
+        );
+        assert_eq!(
+            query_parameter(orders, &key(&create_date, Comparison::GreaterOrEqual, &day)),
+            Some(("min_create_date", "2024-03-13".to_string()))
+        );
+        // A moment goes in UTC, as CCV writes its own.
+        assert_eq!(
+            query_parameter(orders, &key(&create_date, Comparison::Less, &moment)),
+            Some(("max_create_date", "2024-03-13T09:00:00.500Z".to_string()))
+        );
+        // Not a filter of CCV's, or not one by order: matched by flowc.
+        assert_eq!(
+            query_parameter(orders, &key(&reservation, Comparison::Equal, &paid)),
+            None
+        );
+        assert_eq!(
+            query_parameter(orders, &key(&status, Comparison::GreaterOrEqual, &paid)),
+            None
+        );
+    }
+
+    #[test]
     fn records_given_below_a_parent_are_read_and_created_there() {
         let links = entities::entity("producttocategories").unwrap();
         let product = ["product_id".to_string()];
